@@ -1,0 +1,44 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers (see DESIGN.md): shetphone -> Phone -> Web -> System (CLinux, COpenSSL, CCrypt, CZlib).
+// No SwiftNIO, Vapor, Hummingbird or FlyingFox anywhere in this graph.
+let package = Package(
+    name: "shetphone",
+    products: [
+        .executable(name: "shetphone", targets: ["shetphone"]),
+        .executable(name: "ws-echo", targets: ["ws-echo"]),
+        .library(name: "Web", targets: ["Web"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "COpenSSL", path: "Sources/System/COpenSSL", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CCrypt", path: "Sources/System/CCrypt", providers: [.apt(["libcrypt-dev"])]),
+        .systemLibrary(name: "CLinux", path: "Sources/System/CLinux"),
+        .systemLibrary(name: "CZlib", path: "Sources/System/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(
+            name: "Web",
+            dependencies: ["CLinux", "COpenSSL", "CZlib", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+        ),
+        .target(
+            name: "Phone",
+            dependencies: ["Web", "COpenSSL", "CCrypt", .product(name: "Logging", package: "swift-log")]
+        ),
+        .executableTarget(
+            name: "shetphone",
+            dependencies: [
+                "Phone", "Web",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(name: "ws-echo", dependencies: ["Web"], path: "Examples/ws-echo"),
+        .testTarget(name: "WebTests", dependencies: ["Web"]),
+        .testTarget(name: "PhoneTests", dependencies: ["Phone", "Web"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,104 @@
+// The server's JSON routes, with relative URLs (the app may live under a path
+// prefix such as /shetphone/), the CSRF header on every write, and one place
+// that sends the user to the login page when the session is gone.
+
+let csrfToken = '';
+let clockOffsetMs = 0;
+
+/** An HTTP answer other than 2xx, or no answer at all (status 0). */
+export class ApiError extends Error {
+  constructor(path, status, message) {
+    super(`${path}: ${message}`);
+    this.name = 'ApiError';
+    this.path = path;
+    this.status = status;
+  }
+}
+
+export function setCsrfToken(token) {
+  csrfToken = token || '';
+}
+
+/** Server time minus browser time, from the last Date header (1 s precision). */
+export function serverNow() {
+  return Date.now() + clockOffsetMs;
+}
+
+/** Where the login page is, with the page to come back to afterwards. */
+export function loginUrl() {
+  const next = location.pathname + location.search;
+  return `login?next=${encodeURIComponent(next)}`;
+}
+
+export function goToLogin() {
+  location.assign(loginUrl());
+}
+
+/**
+ * GET or write JSON. `path` must be relative (no leading slash).
+ * 401 leaves for the login page and rejects, so callers never see a half-logged-in page.
+ */
+export async function request(method, path, body) {
+  if (path.startsWith('/')) throw new Error(`${path}: API paths must be relative (no leading slash)`);
+  const headers = { Accept: 'application/json' };
+  const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };
+  if (method !== 'GET' && method !== 'HEAD') {
+    headers['X-CSRF-Token'] = csrfToken;
+    if (body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+  }
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch (error) {
+    throw new ApiError(path, 0, `server unreachable (${error.message})`);
+  }
+  noteServerClock(response);
+  if (response.status === 401) {
+    goToLogin();
+    throw new ApiError(path, 401, 'login required');
+  }
+  const text = await response.text();
+  let data = null;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      if (response.ok) throw new ApiError(path, response.status, 'answer is not JSON');
+    }
+  }
+  if (!response.ok) {
+    const reason = data && data.error ? data.error : `HTTP ${response.status}`;
+    throw new ApiError(path, response.status, reason);
+  }
+  return data;
+}
+
+export const getJson = (path) => request('GET', path);
+export const postJson = (path, body) => request('POST', path, body);
+export const deleteJson = (path) => request('DELETE', path);
+
+/** POST logout (form-style route: it answers with a redirect, not JSON). */
+export async function logout() {
+  try {
+    await fetch('logout', {
+      method: 'POST',
+      headers: { 'X-CSRF-Token': csrfToken },
+      credentials: 'same-origin',
+      redirect: 'manual',
+    });
+  } finally {
+    location.assign('login');
+  }
+}
+
+function noteServerClock(response) {
+  const date = Date.parse(response.headers.get('Date') || '');
+  if (!Number.isFinite(date)) return;
+  // The header has 1 s resolution: only correct clocks that are clearly off,
+  // so countdowns do not jitter by a second between answers.
+  const offset = date - Date.now();
+  clockOffsetMs = Math.abs(offset) > 2000 ? offset : 0;
+}

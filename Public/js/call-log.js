@@ -1,0 +1,200 @@
+// The calls of this session: one row per call, created by the phone (dial,
+// incoming) or by the server's `call.status` / `call.incoming` events, and
+// kept up to date with the live status pushed by Twilio's callbacks.
+
+import { el, icon } from './element.js';
+import { formatE164, sameNumber } from './phone-number.js';
+import { formatClock, formatDuration, parseServerTime } from './time-format.js';
+
+// Twilio CallStatus values and our own local outcomes -> words in the log.
+const STATUS_LABELS = {
+  queued: 'calling',
+  initiated: 'calling',
+  calling: 'calling',
+  ringing: 'ringing',
+  'in-progress': 'answered',
+  answered: 'answered',
+  completed: 'completed',
+  busy: 'busy',
+  'no-answer': 'no answer',
+  failed: 'failed',
+  canceled: 'canceled',
+  missed: 'missed',
+  rejected: 'rejected',
+};
+const FINAL = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled', 'missed', 'rejected']);
+// How far along a call is: statuses may arrive out of order, never go back.
+const RANK = { calling: 0, ringing: 1, answered: 2 };
+const MATCH_WINDOW_MS = 4 * 60 * 60 * 1000;
+
+let nextId = 1;
+
+export class CallLog {
+  constructor({ list, empty, nameFor, onRedial }) {
+    this.list = list;
+    this.empty = empty;
+    this.nameFor = nameFor;
+    this.onRedial = onRedial;
+    this.entries = [];
+  }
+
+  /** A call placed or received by this tab's phone. */
+  startCall({ direction, number, sid = '', status }) {
+    const entry = this.create(direction, number, status || (direction === 'incoming' ? 'ringing' : 'calling'));
+    if (sid) entry.sids.add(sid);
+    this.render(entry);
+    return entry;
+  }
+
+  /** Finds the row of a phone call by its SIDs, else by direction and number. */
+  find({ sids = [], direction, number }) {
+    for (const sid of sids) {
+      if (!sid) continue;
+      const bySid = this.entries.find((entry) => entry.sids.has(sid));
+      if (bySid) return bySid;
+    }
+    const now = Date.now();
+    return this.entries.find((entry) => entry.direction === direction
+      && sameNumber(entry.number, number)
+      && !entry.serverFinal
+      && now - entry.startedAt < MATCH_WINDOW_MS) || null;
+  }
+
+  /** The local phone moved on (answered, ended...). */
+  update(entry, { sid, status, outcome, answeredAt, endedAt } = {}) {
+    if (!entry) return;
+    if (sid) entry.sids.add(sid);
+    if (answeredAt) entry.answeredAt = answeredAt;
+    if (status) this.setStatus(entry, status, false);
+    if (outcome) {
+      entry.endedAt = endedAt || Date.now();
+      // The server's final word (with Twilio's duration) wins over ours.
+      if (!entry.serverFinal) this.setStatus(entry, outcome, false);
+      if (!entry.duration && entry.answeredAt) {
+        entry.duration = Math.round((entry.endedAt - entry.answeredAt) / 1000);
+      }
+    }
+    this.render(entry);
+  }
+
+  /** A `call.status` event: {callSid, parentCallSid?, status, direction, from, to, duration, timestamp}. */
+  applyStatus(data) {
+    const direction = String(data.direction || '').startsWith('inbound') ? 'incoming' : 'outgoing';
+    const number = direction === 'incoming' ? data.from : data.to;
+    const sids = [data.callSid, data.parentCallSid].filter(Boolean);
+    let entry = this.find({ sids, direction, number });
+    if (!entry) {
+      entry = this.create(direction, number || '', 'calling');
+      const at = parseServerTime(data.timestamp);
+      if (at) entry.startedAt = at.getTime();
+    }
+    for (const sid of sids) entry.sids.add(sid);
+    const status = String(data.status || '').toLowerCase();
+    if (status === 'in-progress' && !entry.answeredAt) entry.answeredAt = Date.now();
+    if (data.duration !== undefined && data.duration !== null && data.duration !== '') {
+      const seconds = Number(data.duration);
+      if (Number.isFinite(seconds)) entry.duration = seconds;
+    }
+    if (status) this.setStatus(entry, status, true);
+    this.render(entry);
+    return entry;
+  }
+
+  /** A `call.incoming` event: {callSid, from, to, callerName}. */
+  applyIncoming(data) {
+    let entry = this.find({ sids: [data.callSid], direction: 'incoming', number: data.from });
+    if (!entry) entry = this.create('incoming', data.from || '', 'ringing');
+    if (data.callSid) entry.sids.add(data.callSid);
+    if (data.callerName) entry.name = String(data.callerName);
+    this.render(entry);
+    return entry;
+  }
+
+  create(direction, number, status) {
+    const entry = {
+      id: nextId++,
+      direction,
+      number: String(number || ''),
+      name: this.nameFor(number) || '',
+      status,
+      serverFinal: false,
+      sids: new Set(),
+      startedAt: Date.now(),
+      answeredAt: 0,
+      endedAt: 0,
+      duration: 0,
+      row: null,
+    };
+    this.entries.unshift(entry);
+    return entry;
+  }
+
+  setStatus(entry, status, fromServer) {
+    const label = STATUS_LABELS[status] ? status : 'calling';
+    const wasFinal = FINAL.has(entry.status);
+    const isFinal = FINAL.has(label);
+    if (fromServer && isFinal) entry.serverFinal = true;
+    if (wasFinal && !isFinal) return; // a late "ringing" after the end
+    const before = RANK[STATUS_LABELS[entry.status]];
+    const after = RANK[STATUS_LABELS[label]];
+    if (!isFinal && before !== undefined && after !== undefined && after < before) return;
+    // Twilio calls an unanswered incoming call "completed" or "no-answer".
+    entry.status = label;
+  }
+
+  render(entry) {
+    this.empty.hidden = this.entries.length > 0;
+    if (!entry.row) {
+      entry.row = this.buildRow(entry);
+      this.list.prepend(entry.row);
+    }
+    const { row } = entry;
+    const status = entry.status;
+    const label = STATUS_LABELS[status] || status;
+    const title = entry.name || formatE164(entry.number) || 'Unknown number';
+    const missed = entry.direction === 'incoming' && (status === 'missed' || status === 'no-answer');
+    row.dataset.status = status;
+    row.dataset.direction = entry.direction;
+    row.dataset.outcome = missed ? 'missed' : (status === 'failed' ? 'failed' : '');
+    row.querySelector('.direction').replaceChildren(
+      icon(missed ? 'missed' : entry.direction === 'incoming' ? 'incoming' : 'outgoing'),
+      el('span', { class: 'visually-hidden' }, entry.direction === 'incoming' ? 'Incoming' : 'Outgoing'),
+    );
+    row.querySelector('.entry-title').textContent = title;
+    const parts = [];
+    if (entry.name && entry.number) parts.push(formatE164(entry.number));
+    parts.push(formatClock(new Date(entry.startedAt)));
+    if (FINAL.has(status) && (entry.duration || entry.answeredAt)) parts.push(formatDuration(entry.duration));
+    row.querySelector('.entry-sub').textContent = parts.join(' · ');
+    const badge = row.querySelector('.status-badge');
+    badge.dataset.status = status;
+    badge.textContent = FINAL.has(status) && status === 'completed' && entry.duration
+      ? `${label} ${formatDuration(entry.duration)}`
+      : label;
+    const redial = row.querySelector('.round-btn');
+    redial.hidden = !entry.number;
+    redial.setAttribute('aria-label', `Call ${title} again`);
+  }
+
+  buildRow(entry) {
+    return el('li', { dataset: { entry: entry.id } },
+      el('span', { class: 'direction' }),
+      el('span', { class: 'entry-text' },
+        el('span', { class: 'entry-title' }),
+        el('span', { class: 'entry-sub' })),
+      el('span', { class: 'status-badge' }),
+      el('button', {
+        type: 'button',
+        class: 'round-btn',
+        onclick: () => this.onRedial(entry.number),
+      }, icon('phone')));
+  }
+
+  /** Presets arrived after some rows were made: put names on them. */
+  refreshNames() {
+    for (const entry of this.entries) {
+      if (!entry.name) entry.name = this.nameFor(entry.number) || '';
+      this.render(entry);
+    }
+  }
+}

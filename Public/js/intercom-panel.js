@@ -1,0 +1,185 @@
+// The intercom panel: start, extend or end a grant period (the door opens
+// for everyone until it ends), a live countdown, and the recent door
+// openings. Every open tab follows the `intercom.*` WebSocket events.
+
+import { getJson, postJson, deleteJson, serverNow } from './api.js';
+import { el, icon } from './element.js';
+import { formatE164 } from './phone-number.js';
+import { formatClock, formatDuration, parseServerTime } from './time-format.js';
+
+const MAX_OPENINGS = 20;
+
+export class IntercomPanel {
+  constructor(nodes) {
+    this.nodes = nodes;
+    this.grant = { active: false, until: 0, by: '' };
+    this.openings = [];
+    this.timer = null;
+    this.busy = false;
+    nodes.form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      this.startOrExtend();
+    });
+    nodes.end.addEventListener('click', () => this.end());
+  }
+
+  async load() {
+    try {
+      this.apply(await getJson('api/intercom'));
+    } catch (error) {
+      if (error.status === 401) return;
+      this.nodes.state.textContent = `Intercom state unavailable: ${error.message}`;
+    }
+  }
+
+  minutes() {
+    const checked = this.nodes.form.querySelector('input[name="minutes"]:checked');
+    const minutes = checked ? Number(checked.value) : 30;
+    return [15, 30, 60, 120].includes(minutes) ? minutes : 30;
+  }
+
+  async startOrExtend() {
+    await this.send(() => postJson('api/intercom/grant', { minutes: this.minutes() }));
+  }
+
+  async end() {
+    await this.send(() => deleteJson('api/intercom/grant'), { active: false });
+  }
+
+  async send(call, fallbackGrant) {
+    if (this.busy) return;
+    this.busy = true;
+    this.setError('');
+    this.setButtonsDisabled(true);
+    try {
+      const answer = await call();
+      if (answer && answer.grant) this.apply(answer);
+      else if (fallbackGrant) this.setGrant(fallbackGrant);
+    } catch (error) {
+      if (error.status !== 401) this.setError(`Could not change the grant: ${error.message}`);
+    } finally {
+      this.busy = false;
+      this.setButtonsDisabled(false);
+    }
+  }
+
+  /** The JSON of GET api/intercom: {grant:{active, until, by}, openings:[...]} */
+  apply(answer) {
+    if (!answer || typeof answer !== 'object') return;
+    if (answer.grant) this.setGrant(answer.grant);
+    if (Array.isArray(answer.openings)) {
+      this.openings = answer.openings
+        .map(normaliseOpening)
+        .filter(Boolean)
+        .sort((a, b) => b.at - a.at)
+        .slice(0, MAX_OPENINGS);
+      this.renderOpenings();
+    }
+  }
+
+  /** `intercom.grant` event: {action: started|extended|ended, until, by} */
+  onGrantEvent(data) {
+    if (data.action === 'ended') this.setGrant({ active: false });
+    else this.setGrant({ active: true, until: data.until, by: data.by });
+  }
+
+  /** `intercom.opened` event: {at, how, from} */
+  onOpenedEvent(data) {
+    const opening = normaliseOpening(data);
+    if (!opening) return;
+    this.openings.unshift(opening);
+    this.openings.length = Math.min(this.openings.length, MAX_OPENINGS);
+    this.renderOpenings();
+  }
+
+  setGrant(grant) {
+    const until = parseServerTime(grant.until);
+    const active = Boolean(grant.active) && until !== null && until.getTime() > serverNow();
+    this.grant = { active, until: active ? until.getTime() : 0, by: active ? String(grant.by || '') : '' };
+    clearInterval(this.timer);
+    if (active) this.timer = setInterval(() => this.tick(), 1000);
+    this.render();
+  }
+
+  tick() {
+    if (this.grant.active && this.grant.until <= serverNow()) {
+      this.setGrant({ active: false });
+      return;
+    }
+    this.renderCountdown();
+  }
+
+  render() {
+    const { nodes, grant } = this;
+    nodes.box.dataset.active = String(grant.active);
+    if (grant.active) {
+      const by = grant.by ? ` (started by ${grant.by})` : '';
+      nodes.state.textContent = `The door opens for everyone until ${formatClock(new Date(grant.until))}${by}.`;
+    } else {
+      nodes.state.textContent = 'No grant: the intercom calls you.';
+    }
+    nodes.start.hidden = grant.active;
+    nodes.extend.hidden = !grant.active;
+    nodes.end.hidden = !grant.active;
+    this.renderButtonLabels();
+    this.renderCountdown();
+  }
+
+  renderButtonLabels() {
+    const minutes = this.minutes();
+    const length = minutes >= 60 ? `${minutes / 60} h` : `${minutes} min`;
+    this.nodes.start.textContent = `Open the door for ${length}`;
+    this.nodes.extend.textContent = `Extend by ${length}`;
+  }
+
+  renderCountdown() {
+    const { countdown } = this.nodes;
+    if (!this.grant.active) {
+      countdown.hidden = true;
+      countdown.textContent = '';
+      return;
+    }
+    countdown.hidden = false;
+    const left = Math.max(0, Math.ceil((this.grant.until - serverNow()) / 1000));
+    countdown.textContent = `${formatDuration(left)} left`;
+  }
+
+  renderOpenings() {
+    const { openings: list, openingsEmpty } = this.nodes;
+    list.replaceChildren(...this.openings.map((opening) => el('li', {},
+      icon('door'),
+      el('span', { class: 'entry-text' },
+        el('span', { class: 'entry-title' }, formatClock(opening.at)),
+        el('span', { class: 'entry-sub' }, describeOpening(opening))))));
+    openingsEmpty.hidden = this.openings.length > 0;
+  }
+
+  setButtonsDisabled(disabled) {
+    for (const button of [this.nodes.start, this.nodes.extend, this.nodes.end]) button.disabled = disabled;
+  }
+
+  setError(message) {
+    this.nodes.error.hidden = !message;
+    this.nodes.error.textContent = message;
+  }
+
+  /** Length radio changed: keep the button labels honest. */
+  watchLengths() {
+    this.nodes.form.addEventListener('change', () => this.renderButtonLabels());
+    this.renderButtonLabels();
+  }
+}
+
+function normaliseOpening(data) {
+  if (!data || typeof data !== 'object') return null;
+  const at = parseServerTime(data.at);
+  if (!at) return null;
+  return { at, how: String(data.how || ''), from: String(data.from || '') };
+}
+
+function describeOpening(opening) {
+  const how = opening.how === 'grant' ? 'opened during a grant'
+    : opening.how === 'code' ? 'opened with the door code'
+      : `opened (${opening.how || 'unknown way'})`;
+  return opening.from ? `${how}, call from ${formatE164(opening.from)}` : how;
+}

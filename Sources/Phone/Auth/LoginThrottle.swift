@@ -1,0 +1,145 @@
+import Glibc
+import Web
+
+/// Slows password guessing: per client address and per user name, a few failures are free,
+/// then each one doubles the wait before the next try, up to a cap. Success or a quiet spell
+/// forgets. Memory is bounded: past `maxEntries` the stalest entries go.
+///
+/// Every attempt counts as a failure from the moment it is admitted until `succeeded` clears it:
+/// otherwise fifty guesses sent at once would all pass before the first one failed.
+public final class LoginThrottle: @unchecked Sendable {
+    /// Thresholds and bounds, with their defaults.
+    public struct Settings: Sendable, Equatable {
+        /// Failures allowed before any wait (5).
+        public var freeFailures = 5
+        /// Wait after the first failure past the free ones; it doubles with each further one (1 s).
+        public var baseDelaySeconds = 1
+        /// The longest wait (15 min).
+        public var maxDelaySeconds = 15 * 60
+        /// An entry with no failure for this long is forgotten (1 h).
+        public var forgetAfterSeconds = 3600
+        /// Addresses plus user names tracked (10,000).
+        public var maxEntries = 10_000
+
+        public init() {}
+    }
+
+    /// The answer to "may this login be tried now?".
+    public enum Decision: Sendable, Equatable {
+        case allowed
+        /// Answer 429 with `Retry-After: seconds`.
+        case limited(retryAfterSeconds: Int)
+    }
+
+    public let settings: Settings
+    private let clock: @Sendable () -> UInt64
+    private let lock = Mutex()
+    private var entries: [String: Entry] = [:]
+
+    private struct Entry {
+        var failures: Int
+        var lastFailure: UInt64
+        var blockedUntil: UInt64
+    }
+
+    public init(settings: Settings = Settings(), clock: @escaping @Sendable () -> UInt64 = monotonicMillis) {
+        self.settings = settings
+        self.clock = clock
+    }
+
+    /// Entries held (addresses plus user names).
+    public var count: Int { lock.withLock { entries.count } }
+
+    /// Admits an attempt (and counts it as a failure until `succeeded`), or says how long to wait.
+    public func begin(client: String, user: String) -> Decision {
+        let now = clock()
+        let keys = LoginThrottle.keys(client: client, user: user)
+        return lock.withLock {
+            var wait: UInt64 = 0
+            for key in keys {
+                guard let entry = live(key, now: now) else { continue }
+                if entry.blockedUntil > now { wait = max(wait, entry.blockedUntil - now) }
+            }
+            if wait > 0 {
+                return .limited(retryAfterSeconds: Int((wait + 999) / 1000))
+            }
+            for key in keys { recordFailure(key, now: now) }
+            return .allowed
+        }
+    }
+
+    /// The attempt begun for `client` and `user` was right: both are forgiven.
+    public func succeeded(client: String, user: String) {
+        let keys = LoginThrottle.keys(client: client, user: user)
+        lock.withLock {
+            for key in keys { entries[key] = nil }
+        }
+    }
+
+    /// How long `client` or `user` must wait now, in seconds (0 when free to try).
+    public func retryAfter(client: String, user: String) -> Int {
+        let now = clock()
+        return lock.withLock {
+            var wait: UInt64 = 0
+            for key in LoginThrottle.keys(client: client, user: user) {
+                if let entry = live(key, now: now), entry.blockedUntil > now {
+                    wait = max(wait, entry.blockedUntil - now)
+                }
+            }
+            return Int((wait + 999) / 1000)
+        }
+    }
+
+    /// Throttle keys. IPv6 clients are keyed by their /64: one host usually owns a whole /64,
+    /// so per-address counting would otherwise be free to dodge.
+    static func keys(client: String, user: String) -> [String] {
+        ["addr:" + addressKey(client), "user:" + user]
+    }
+
+    static func addressKey(_ address: String) -> String {
+        var bytes = [UInt8](repeating: 0, count: 16)
+        guard address.contains(":"), inet_pton(AF_INET6, address, &bytes) == 1 else { return address }
+        // IPv4-mapped (::ffff:a.b.c.d) stays one address.
+        if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xFF && bytes[11] == 0xFF {
+            return bytes[12..<16].map(String.init).joined(separator: ".")
+        }
+        let hex = bytes[0..<8].map { byte -> String in
+            let digits = String(byte, radix: 16)
+            return digits.count == 1 ? "0" + digits : digits
+        }
+        return stride(from: 0, to: 8, by: 2).map { hex[$0] + hex[$0 + 1] }.joined(separator: ":") + "::/64"
+    }
+
+    private func live(_ key: String, now: UInt64) -> Entry? {
+        guard let entry = entries[key] else { return nil }
+        if entry.blockedUntil <= now, now &- entry.lastFailure >= UInt64(settings.forgetAfterSeconds) * 1000 {
+            entries[key] = nil
+            return nil
+        }
+        return entry
+    }
+
+    private func recordFailure(_ key: String, now: UInt64) {
+        var entry = live(key, now: now) ?? Entry(failures: 0, lastFailure: now, blockedUntil: 0)
+        if entries[key] == nil, entries.count >= settings.maxEntries { makeRoom(now: now) }
+        entry.failures += 1
+        entry.lastFailure = now
+        let over = entry.failures - settings.freeFailures
+        if over > 0 {
+            // base * 2^(over-1), capped; the shift is capped first so it cannot overflow.
+            let delay = min(settings.baseDelaySeconds << min(over - 1, 30), settings.maxDelaySeconds)
+            entry.blockedUntil = now + UInt64(delay) * 1000
+        }
+        entries[key] = entry
+    }
+
+    /// Drops forgotten entries, then the stalest tenth, so a flood of new addresses costs one
+    /// sort per thousand entries rather than a scan per attempt.
+    private func makeRoom(now: UInt64) {
+        for key in Array(entries.keys) { _ = live(key, now: now) }
+        guard entries.count >= settings.maxEntries else { return }
+        let stalest = entries.sorted { $0.value.lastFailure < $1.value.lastFailure }
+            .prefix(max(1, settings.maxEntries / 10))
+        for (key, _) in stalest { entries[key] = nil }
+    }
+}

@@ -1,0 +1,92 @@
+import Glibc
+import Web
+
+/// Everything `shetphone.ini` says, checked. Sections other than `[server]` and `[app]` are
+/// kept as parsed INI for the parts of the app that own them (Twilio, numbers, intercom).
+public struct ShetphoneConfig: Sendable {
+    public let path: String
+    /// The folder relative paths in the file are resolved against.
+    public let directory: String
+    public let ini: IniFile
+    public var server: ServerSettings
+    public var app: AppSettings
+    /// True when no config file was given and the built-in demo is running.
+    public let isDemo: Bool
+
+    public static let knownSections: Set<String> = ["app", "server", "twilio", "numbers", "clients", "presets", "intercom"]
+
+    public init(text: String, path: String, isDemo: Bool = false) throws {
+        self.path = path
+        self.isDemo = isDemo
+        if let slash = path.lastIndex(of: "/") {
+            directory = String(path[..<slash])
+        } else {
+            directory = "."
+        }
+        ini = try IniFile(text: text, path: path)
+        for section in ini.sections where !ShetphoneConfig.knownSections.contains(section.name) {
+            throw ConfigError(path, section.line, "unknown section [\(section.name)] (known: app, server, twilio, numbers, clients, presets, intercom)")
+        }
+        server = try ServerSettings(section: ini["server"], file: path)
+        app = try AppSettings(section: ini["app"], file: path, directory: directory)
+    }
+
+    /// Reads and checks a config file.
+    public static func load(path: String) throws -> ShetphoneConfig {
+        guard let text = readTextFile(path, limit: 1 << 20) else {
+            throw ConfigError(path, 0, "cannot read the file (\(String(cString: strerror(errno))))")
+        }
+        return try ShetphoneConfig(text: text, path: path)
+    }
+
+    /// The built-in demo: listens on 127.0.0.1:8080, one demo number, signatures checked with a dummy token.
+    public static func demo() -> ShetphoneConfig {
+        // The demo text is fixed and valid; a failure here is a programming error caught by the tests.
+        do {
+            return try ShetphoneConfig(text: demoText, path: "(built-in demo config)", isDemo: true)
+        } catch {
+            fatalError("built-in demo config is invalid: \(error)")
+        }
+    }
+
+    static let demoText = """
+        [app]
+        htpasswd = .htpasswd.example
+
+        [server]
+        listen = 127.0.0.1:8080
+
+        [twilio]
+        account_sid = AC00000000000000000000000000000000
+        auth_token = demo-auth-token
+        app_sid = AP00000000000000000000000000000000
+
+        [numbers]
+        +15005550006 = demo
+
+        [presets]
+        Twilio test number = +15005550006
+        """
+}
+
+/// Reads a whole small text file; nil when it cannot be read or is larger than `limit` bytes.
+public func readTextFile(_ path: String, limit: Int) -> String? {
+    guard let bytes = readFileBytes(path, limit: limit) else { return nil }
+    return String(decoding: bytes, as: UTF8.self)
+}
+
+/// Reads a whole small file; nil when it cannot be read or is larger than `limit` bytes.
+public func readFileBytes(_ path: String, limit: Int) -> [UInt8]? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var result: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65_536)
+    while true {
+        let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if count < 0 { if errno == EINTR { continue }; return nil }
+        if count == 0 { return result }
+        result.append(contentsOf: chunk[0..<count])
+        if result.count > limit { errno = EFBIG; return nil }
+    }
+}

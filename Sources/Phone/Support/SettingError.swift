@@ -1,0 +1,28 @@
+/// A configuration value that was refused: which section and key, the line when known,
+/// and the rule it broke. The config loader prefixes the file name:
+/// `shetphone.ini:12: [numbers] "+44 20": not an E.164 number (...)`.
+public struct SettingError: Error, CustomStringConvertible, Equatable {
+    public var section: String
+    public var key: String
+    public var line: Int?
+    public var message: String
+
+    public init(section: String, key: String, line: Int? = nil, _ message: String) {
+        self.section = section
+        self.key = key
+        self.line = line
+        self.message = message
+    }
+
+    /// `[section] key: message`, with `line N: ` in front when the line is known.
+    public var description: String {
+        let place = line.map { "line \($0): " } ?? ""
+        return "\(place)[\(section)] \(key): \(message)"
+    }
+
+    /// `file:line: [section] key: message`, the form used for every config error.
+    public func described(file: String) -> String {
+        let place = line.map { "\(file):\($0): " } ?? "\(file): "
+        return "\(place)[\(section)] \(key): \(message)"
+    }
+}

@@ -1,0 +1,182 @@
+/// Which browsers ring for each Twilio number (`[numbers]`), which numbers each user
+/// calls out from (`[clients]`), and which countries may be dialled (`allowed_countries`).
+///
+/// Without `[clients]` the outgoing map is `[numbers]` turned around, as in the original
+/// Shetphone. Without `allowed_countries`, calls may go only to the countries of our own
+/// numbers: a stolen session should not be able to ring premium lines abroad.
+public struct NumberPlan: Sendable {
+    /// One of our Twilio numbers and the users whose browsers ring for it, in config order.
+    public struct Line: Sendable, Equatable {
+        public var number: PhoneNumber
+        public var users: [String]
+    }
+
+    /// One user and their caller IDs, first one preferred.
+    public struct CallerIDs: Sendable, Equatable {
+        public var user: String
+        public var numbers: [PhoneNumber]
+    }
+
+    public private(set) var lines: [Line]
+    public private(set) var callerIDs: [CallerIDs]
+    /// ISO 3166 alpha-2 regions outgoing calls may reach.
+    public private(set) var allowedRegions: Set<String>
+
+    public init(lines: [Line], callerIDs: [CallerIDs]? = nil, allowedRegions: Set<String>? = nil) {
+        self.lines = lines
+        self.callerIDs = callerIDs ?? NumberPlan.turnedAround(lines)
+        self.allowedRegions = []
+        self.allowedRegions = allowedRegions ?? Set(ourNumbers.compactMap(\.region))
+    }
+
+    /// Reads `[numbers]` and `[clients]` from the config, and the `[app] allowed_countries`
+    /// list the app settings hold. Errors name the file, the line and the entry.
+    public init(ini: IniFile, allowedCountries: [String] = [], allowedCountriesLine: Int = 0) throws {
+        let file = ini.path
+        var lines: [Line] = []
+        var lineOfNumber: [PhoneNumber: Int] = [:]
+        for entry in ini["numbers"]?.entries ?? [] {
+            let error = { (message: String) in ConfigError(file, entry.line, "[numbers] \(entry.key): \(message)") }
+            let number: PhoneNumber
+            do { number = try PhoneNumber(parsing: entry.key) } catch { throw error("\(error)") }
+            if let first = lineOfNumber[number] {
+                throw error("\(number) is already listed on line \(first)")
+            }
+            lineOfNumber[number] = entry.line
+            let users = try NumberPlan.userList(entry.value, error: error)
+            guard !users.isEmpty else { throw error("name at least one user whose browser rings for this number") }
+            lines.append(Line(number: number, users: users))
+        }
+
+        var callerIDs: [CallerIDs]?
+        if let section = ini["clients"] {
+            var list: [CallerIDs] = []
+            for entry in section.entries {
+                let error = { (message: String) in ConfigError(file, entry.line, "[clients] \(entry.key): \(message)") }
+                if let problem = ClientIdentity.problem(with: entry.key) { throw error(problem) }
+                if list.contains(where: { $0.user == entry.key }) { throw error("user is listed twice") }
+                var numbers: [PhoneNumber] = []
+                for word in NumberPlan.words(entry.value) {
+                    let number: PhoneNumber
+                    do { number = try PhoneNumber(parsing: word) } catch { throw error("\(error)") }
+                    if numbers.contains(number) { throw error("\(number) is listed twice") }
+                    numbers.append(number)
+                }
+                guard !numbers.isEmpty else { throw error("list at least one caller ID number (+E.164, comma-separated)") }
+                list.append(CallerIDs(user: entry.key, numbers: numbers))
+            }
+            callerIDs = list
+        }
+
+        self.init(lines: lines, callerIDs: callerIDs)
+        if !allowedCountries.isEmpty {
+            var regions = Set<String>()
+            for code in allowedCountries {
+                let region = code.uppercased()
+                guard CallingCode.codeForRegion[region] != nil else {
+                    throw ConfigError(file, allowedCountriesLine, "[app] allowed_countries: \(JSON.quoted(code)) is not a country with a telephone calling code")
+                }
+                regions.insert(region)
+            }
+            allowedRegions = regions
+        }
+    }
+
+    // MARK: questions the call paths ask
+
+    /// Every number the plan knows as ours: incoming lines first, then caller IDs.
+    public var ourNumbers: [PhoneNumber] {
+        var seen = Set<PhoneNumber>()
+        var result: [PhoneNumber] = []
+        for number in lines.map(\.number) + callerIDs.flatMap(\.numbers) where seen.insert(number).inserted {
+            result.append(number)
+        }
+        return result
+    }
+
+    public func isOurs(_ number: PhoneNumber) -> Bool {
+        lines.contains { $0.number == number } || callerIDs.contains { $0.numbers.contains(number) }
+    }
+
+    /// Users whose browsers ring when `number` is called.
+    public func users(answering number: PhoneNumber) -> [String] {
+        lines.first { $0.number == number }?.users ?? []
+    }
+
+    /// The caller IDs `user` may call out from, preferred first.
+    public func callerIDs(of user: String) -> [PhoneNumber] {
+        callerIDs.first { $0.user == user }?.numbers ?? []
+    }
+
+    /// Every user named anywhere in the plan.
+    public var users: [String] {
+        var seen = Set<String>()
+        return (lines.flatMap(\.users) + callerIDs.map(\.user)).filter { seen.insert($0).inserted }
+    }
+
+    public func isKnown(user: String) -> Bool { users.contains(user) }
+
+    /// The numbers `user` takes part in, to call from or to answer: what the dialer shows,
+    /// and whose `number:` rooms that user's WebSockets join.
+    public func numbers(of user: String) -> [PhoneNumber] {
+        var seen = Set<PhoneNumber>()
+        let all = callerIDs(of: user) + lines.filter { $0.users.contains(user) }.map(\.number)
+        return all.filter { seen.insert($0).inserted }
+    }
+
+    /// `user:<name>` and `number:<E.164>` for each of the user's numbers.
+    public func rooms(of user: String) -> [String] {
+        ["user:" + user] + numbers(of: user).map { "number:" + $0.e164 }
+    }
+
+    /// True when outgoing calls may ring `destination` (toll-fraud guard).
+    public func allowsCall(to destination: PhoneNumber) -> Bool {
+        guard let region = destination.region else { return false }
+        return allowedRegions.contains(region)
+    }
+
+    // MARK: reading values
+
+    /// Numbers separated by commas or semicolons (numbers themselves may contain spaces);
+    /// a piece holding several `+` numbers is split before each `+`.
+    static func words(_ value: String) -> [String] {
+        var result: [String] = []
+        for piece in value.split(whereSeparator: { $0 == "," || $0 == ";" }) {
+            var current = ""
+            for char in piece {
+                if char == "+", !current.trimmingASCIISpacesForIni().isEmpty {
+                    result.append(current.trimmingASCIISpacesForIni())
+                    current = ""
+                }
+                current.append(char)
+            }
+            result.append(current.trimmingASCIISpacesForIni())
+        }
+        return result.filter { !$0.isEmpty }
+    }
+
+    private static func userList(_ value: String, error: (String) -> ConfigError) throws -> [String] {
+        var users: [String] = []
+        for user in value.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" }).map(String.init) {
+            if let problem = ClientIdentity.problem(with: user) { throw error("user \(JSON.quoted(user)): \(problem)") }
+            if users.contains(user) { throw error("user \(user) is listed twice") }
+            users.append(user)
+        }
+        return users
+    }
+
+    /// `[numbers]` turned around: each user calls out from the numbers that ring them, in file order.
+    private static func turnedAround(_ lines: [Line]) -> [CallerIDs] {
+        var result: [CallerIDs] = []
+        for line in lines {
+            for user in line.users {
+                if let index = result.firstIndex(where: { $0.user == user }) {
+                    result[index].numbers.append(line.number)
+                } else {
+                    result.append(CallerIDs(user: user, numbers: [line.number]))
+                }
+            }
+        }
+        return result
+    }
+}

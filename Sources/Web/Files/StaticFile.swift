@@ -1,0 +1,81 @@
+/// One file as served: its bytes, its gzipped bytes when that is smaller, and every header value
+/// worked out once, so answering from the cache is a dictionary lookup, a `stat` and a copy of
+/// references (no date formatting, no string building per request).
+final class StaticFile: @unchecked Sendable {
+    let fullPath: String
+    let identity: FileIdentity
+    let body: [UInt8]
+    let gzipBody: [UInt8]?
+    let lastModified: Int
+    /// ETags without quotes: the identity body and the gzip body are different representations.
+    let entityTag: String
+    let gzipEntityTag: String
+    private let headers: HTTPHeaders
+    private let gzipHeaders: HTTPHeaders
+    private let notModifiedHeaders: HTTPHeaders
+    private let gzipNotModifiedHeaders: HTTPHeaders
+
+    /// Bytes this entry holds in the cache.
+    var cost: Int { body.count + (gzipBody?.count ?? 0) + fullPath.utf8.count }
+
+    init(fullPath: String, identity: FileIdentity, body: [UInt8], mediaType: MediaType, cacheControl: String,
+         compress: Bool) {
+        self.fullPath = fullPath
+        self.identity = identity
+        self.body = body
+        var gzipBody: [UInt8]?
+        if compress && mediaType.isCompressible, let packed = Gzip.compress(body), packed.count < body.count {
+            gzipBody = packed
+        }
+        self.gzipBody = gzipBody
+        lastModified = identity.modifiedSeconds
+        let modifiedNanos = identity.modifiedSeconds &* 1_000_000_000 &+ identity.modifiedNanoseconds
+        entityTag = String(modifiedNanos, radix: 16) + "-" + String(identity.size, radix: 16)
+        gzipEntityTag = entityTag + "-gz"
+
+        let lastModifiedText = HTTPDate.format(epochSeconds: lastModified)
+        func common(_ tag: String) -> HTTPHeaders {
+            var fields = HTTPHeaders()
+            fields.add("ETag", "\"" + tag + "\"")
+            fields.add("Last-Modified", lastModifiedText)
+            fields.add("Cache-Control", cacheControl)
+            // Only a file that has a gzip form varies by Accept-Encoding; saying so keeps caches honest.
+            if gzipBody != nil { fields.add("Vary", "Accept-Encoding") }
+            return fields
+        }
+        notModifiedHeaders = common(entityTag)
+        gzipNotModifiedHeaders = common(gzipEntityTag)
+        var plain = notModifiedHeaders
+        plain.add("Content-Type", mediaType.headerValue)
+        plain.add("X-Content-Type-Options", "nosniff")
+        headers = plain
+        var packed = gzipNotModifiedHeaders
+        packed.add("Content-Type", mediaType.headerValue)
+        packed.add("X-Content-Type-Options", "nosniff")
+        packed.add("Content-Encoding", "gzip")
+        gzipHeaders = packed
+    }
+
+    /// 200 with the body the client accepts, or 304 when its validators still match.
+    /// If-Modified-Since counts only without If-None-Match (RFC 9110 13.2.2).
+    func response(to request: Request) -> Response {
+        let useGzip = gzipBody != nil && AcceptEncoding.allowsGzip(request.headers)
+        let noneMatch = request.headers.values("If-None-Match")
+        let notModified: Bool
+        if !noneMatch.isEmpty {
+            let tags = [entityTag, gzipEntityTag]
+            notModified = noneMatch.contains { EntityTag.ifNoneMatch($0, matchesAnyOf: tags) }
+        } else if let since = request.headers["If-Modified-Since"], let sinceSeconds = HTTPDate.parse(since) {
+            notModified = lastModified <= sinceSeconds
+        } else {
+            notModified = false
+        }
+        if notModified {
+            return Response(status: .notModified, headers: useGzip ? gzipNotModifiedHeaders : notModifiedHeaders)
+        }
+        if useGzip, let gzipBody {
+            return Response(status: .ok, headers: gzipHeaders, body: gzipBody)
+        }
+        return Response(status: .ok, headers: headers, body: body)
+    }
+}

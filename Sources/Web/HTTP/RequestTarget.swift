@@ -1,0 +1,78 @@
+/// Splits a request-target into its decoded path and raw query (RFC 9112 3.2).
+enum RequestTarget {
+    /// Returns (decoded path, raw query) or an error naming what was wrong.
+    static func split(_ target: String) throws -> (path: String, query: String) {
+        var rest = Substring(target)
+        if target.hasPrefix("http://") || target.hasPrefix("https://") {
+            // absolute-form: drop scheme and authority, keep the path.
+            rest = rest.drop(while: { $0 != ":" }).dropFirst(3)
+            rest = rest.drop(while: { $0 != "/" && $0 != "?" })
+            if rest.isEmpty || rest.first == "?" { rest = "/" + rest }
+        } else if target == "*" {
+            return ("*", "")
+        }
+        var rawPath = rest
+        var query: Substring = ""
+        if let mark = rest.firstIndex(of: "?") {
+            rawPath = rest[..<mark]
+            query = rest[rest.index(after: mark)...]
+        }
+        if let hash = query.firstIndex(of: "#") { query = query[..<hash] }
+        if let hash = rawPath.firstIndex(of: "#") { rawPath = rawPath[..<hash] }
+        return (try decodePath(rawPath), String(query))
+    }
+
+    /// Percent-decodes a path. Bad escapes, NUL and invalid UTF-8 are errors, never guessed at.
+    static func decodePath(_ raw: Substring) throws -> String {
+        if !raw.utf8.contains(UInt8(ascii: "%")) { return String(raw) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(raw.utf8.count)
+        var iterator = raw.utf8.makeIterator()
+        while let byte = iterator.next() {
+            if byte == UInt8(ascii: "%") {
+                guard let high = iterator.next().flatMap(HTTPRequestParser.hexValue),
+                      let low = iterator.next().flatMap(HTTPRequestParser.hexValue) else {
+                    throw HTTPParseError(.badRequest, "bad percent-escape in request path")
+                }
+                let decoded = UInt8(high << 4 | low)
+                guard decoded != 0 else { throw HTTPParseError(.badRequest, "NUL byte in request path") }
+                bytes.append(decoded)
+            } else {
+                bytes.append(byte)
+            }
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw HTTPParseError(.badRequest, "request path is not valid UTF-8 after percent-decoding")
+        }
+        return text
+    }
+}
+
+extension RequestOrigin {
+    /// Applies the trusted-proxy rule to a request's headers.
+    init(peerAddress: String, peerIsTrustedProxy: Bool, headers: HTTPHeaders, proxies: TrustedProxies) {
+        self.init(peerAddress: peerAddress, peerIsTrustedProxy: peerIsTrustedProxy)
+        host = headers["Host"]
+        guard peerIsTrustedProxy else { return }
+        if let forwarded = headers.values("X-Forwarded-For").last {
+            // Walk from the right: the first hop that is not one of our proxies is the client.
+            let hops = forwarded.split(separator: ",").map { String($0.trimmingASCIISpaces()) }.filter { !$0.isEmpty }
+            var client: String?
+            for hop in hops.reversed() {
+                guard IPAddress.parse(hop) != nil else { break }
+                client = hop
+                if !proxies.contains(hop) { break }
+            }
+            if let client { clientAddress = client }
+        }
+        if let proto = headers["X-Forwarded-Proto"]?.split(separator: ",").first?.trimmingASCIISpaces().lowercased(),
+           proto == "https" || proto == "http" {
+            scheme = proto
+        }
+        if let forwardedHost = headers["X-Forwarded-Host"]?.split(separator: ",").first?.trimmingASCIISpaces(),
+           !forwardedHost.isEmpty, forwardedHost.utf8.count <= 255,
+           forwardedHost.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "@") }) {
+            host = String(forwardedHost)
+        }
+    }
+}

@@ -1,0 +1,61 @@
+/// One HTTP response: status, headers and a body held in memory.
+///
+/// `Content-Length`, `Date` and `Connection` are written by the server; a handler sets
+/// everything else. A 101 response carries the `upgrade` that takes the connection over.
+public struct Response: Sendable {
+    public var status: HTTPStatus
+    public var headers: HTTPHeaders
+    public var body: [UInt8]
+    /// For `101 Switching Protocols`: what speaks on the connection once the head is sent.
+    public var upgrade: ConnectionUpgrade?
+
+    public init(status: HTTPStatus = .ok, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    public static func text(_ text: String, status: HTTPStatus = .ok) -> Response {
+        var headers = HTTPHeaders()
+        headers.add("Content-Type", "text/plain; charset=utf-8")
+        return Response(status: status, headers: headers, body: Array(text.utf8))
+    }
+
+    public static func html(_ html: String, status: HTTPStatus = .ok) -> Response {
+        var headers = HTTPHeaders()
+        headers.add("Content-Type", "text/html; charset=utf-8")
+        return Response(status: status, headers: headers, body: Array(html.utf8))
+    }
+
+    /// A body that is already JSON text.
+    public static func json(_ json: String, status: HTTPStatus = .ok) -> Response {
+        var headers = HTTPHeaders()
+        headers.add("Content-Type", "application/json")
+        headers.add("Cache-Control", "no-store")
+        return Response(status: status, headers: headers, body: Array(json.utf8))
+    }
+
+    public static func xml(_ xml: String, status: HTTPStatus = .ok) -> Response {
+        var headers = HTTPHeaders()
+        headers.add("Content-Type", "text/xml; charset=utf-8")
+        return Response(status: status, headers: headers, body: Array(xml.utf8))
+    }
+
+    public static func redirect(to location: String, status: HTTPStatus = .seeOther) -> Response {
+        var headers = HTTPHeaders()
+        headers.add("Location", location)
+        return Response(status: status, headers: headers)
+    }
+
+    /// A short plain-text error whose body names what was wrong.
+    public static func error(_ status: HTTPStatus, _ message: String? = nil) -> Response {
+        .text((message ?? status.reason) + "\n", status: status)
+    }
+}
+
+/// Hands a connection to another protocol after a `101 Switching Protocols` head.
+public struct ConnectionUpgrade: @unchecked Sendable {
+    /// Called on the connection's loop right after the 101 head is queued.
+    public let makeHandler: (Connection) -> ConnectionHandler
+    public init(makeHandler: @escaping (Connection) -> ConnectionHandler) { self.makeHandler = makeHandler }
+}

@@ -1,0 +1,235 @@
+import Logging
+
+/// Maps method + path to handlers: static segments, `:name` parameters and a trailing `*name`;
+/// answers 404, and 405 with `Allow` when the path exists for other methods. HEAD is served by the
+/// GET route (the server drops the body). Paths no route knows go to the fallback (static files).
+///
+/// With a `basePath` ("/shetphone") routes are registered without it, requests outside it get 404,
+/// and handlers see `request.path` relative to it (`target` stays as sent, for signatures and logs).
+///
+/// Add every route before the server starts: lookups then run on all loops at once without a lock.
+public final class Router: @unchecked Sendable {
+    /// "" or a prefix like "/shetphone" (normalised: leading slash, no trailing slash).
+    public let basePath: String
+    public var logger: Logger
+    private let basePathWithSlash: String
+    private let root = RouteNode()
+    private var fallbackEndpoint: RouteEndpoint?
+
+    public init(basePath: String = "", logger: Logger = Logger(label: "web.router")) {
+        var base = basePath
+        while base.hasSuffix("/") { base.removeLast() }
+        if !base.isEmpty && !base.hasPrefix("/") { base = "/" + base }
+        self.basePath = base
+        self.basePathWithSlash = base + "/"
+        self.logger = logger
+    }
+
+    // MARK: Registering
+
+    /// Adds a route whose handler answers through its `Responder`, now or later.
+    public func add(_ method: String, _ path: String, _ handler: @escaping Handler) {
+        insert(method, path, .handle(handler))
+    }
+
+    /// Adds a synchronous route. A thrown `HTTPResponseError` becomes its status (400 for a bad
+    /// escape, 415 for a wrong form type); any other error is logged and answered with 500.
+    public func add(_ method: String, _ path: String, respond: @escaping (Request) throws -> Response) {
+        insert(method, path, .respond(respond))
+    }
+
+    public func get(_ path: String, _ respond: @escaping (Request) throws -> Response) {
+        add("GET", path, respond: respond)
+    }
+
+    public func post(_ path: String, _ respond: @escaping (Request) throws -> Response) {
+        add("POST", path, respond: respond)
+    }
+
+    public func put(_ path: String, _ respond: @escaping (Request) throws -> Response) {
+        add("PUT", path, respond: respond)
+    }
+
+    public func delete(_ path: String, _ respond: @escaping (Request) throws -> Response) {
+        add("DELETE", path, respond: respond)
+    }
+
+    /// Handles every path that no route matches (any method), e.g. `StaticFiles.handler`.
+    public func fallback(_ handler: @escaping Handler) {
+        fallbackEndpoint = .handle(handler)
+    }
+
+    /// Synchronous fallback, e.g. `StaticFiles.respond(to:)`.
+    public func fallback(_ respond: @escaping (Request) throws -> Response) {
+        fallbackEndpoint = .respond(respond)
+    }
+
+    // MARK: Serving
+
+    /// The closure to give the server.
+    public var handler: Handler {
+        { [self] request, responder in
+            switch resolve(request) {
+            case .response(let response): responder.send(response)
+            case .handler(let handler, let routed): handler(routed, responder)
+            }
+        }
+    }
+
+    /// Finds the route for `request` and, for synchronous routes, runs it.
+    public func resolve(_ request: Request) -> RouteResult {
+        var request = request
+        if !basePath.isEmpty {
+            if request.path == basePath {
+                // "/shetphone" -> "/shetphone/", so relative links in the index page resolve under the base.
+                let location = basePathWithSlash + (request.query.isEmpty ? "" : "?" + request.query)
+                return .response(.redirect(to: location, status: .movedPermanently))
+            }
+            guard request.path.hasPrefix(basePathWithSlash) else { return .response(.error(.notFound)) }
+            request.path = String(request.path.utf8.dropFirst(basePath.utf8.count)) ?? "/"
+        }
+        guard request.path.utf8.first == Router.slash else { return .response(.error(.notFound)) }
+
+        let segments = Router.segments(of: request.path)
+        var captured: [(String, Substring)] = []
+        var allowed: [String] = []
+        if let endpoint = find(root, segments, 0, request.method, &captured, &allowed) {
+            if !captured.isEmpty {
+                for (name, value) in captured { request.parameters[name] = String(value) }
+            }
+            return run(endpoint, request)
+        }
+        if !allowed.isEmpty {
+            let allow = Set(allowed).sorted().joined(separator: ", ")
+            var response = Response.error(.methodNotAllowed, "\(request.method) is not allowed here; use \(allow)")
+            response.headers.set("Allow", allow)
+            return .response(response)
+        }
+        if let fallbackEndpoint { return run(fallbackEndpoint, request) }
+        return .response(.error(.notFound))
+    }
+
+    /// The response for an error a handler threw: its own status when it is an `HTTPResponseError`,
+    /// else 500 (logged; the client learns nothing of the internals).
+    public func response(for error: Error, to request: Request) -> Response {
+        if let error = error as? HTTPResponseError { return error.response }
+        logger.error("\(request.method) \(request.path.prefix(200)) failed: \(error)")
+        return .error(.internalServerError)
+    }
+
+    // MARK: Internals
+
+    private static let slash = UInt8(ascii: "/")
+
+    private func run(_ endpoint: RouteEndpoint, _ request: Request) -> RouteResult {
+        switch endpoint {
+        case .handle(let handler):
+            return .handler(handler, request)
+        case .respond(let respond):
+            do {
+                return .response(try respond(request))
+            } catch {
+                return .response(response(for: error, to: request))
+            }
+        }
+    }
+
+    /// "/a/b/" -> ["a", "b", ""]; "/" -> [""]. Slices of `path`, nothing copied.
+    static func segments(of path: String) -> [Substring] {
+        var segments: [Substring] = []
+        let utf8 = path.utf8
+        var start = utf8.index(after: utf8.startIndex)
+        var index = start
+        while index != utf8.endIndex {
+            if utf8[index] == slash {
+                segments.append(path[start..<index])
+                start = utf8.index(after: index)
+            }
+            index = utf8.index(after: index)
+        }
+        segments.append(path[start..<utf8.endIndex])
+        return segments
+    }
+
+    /// Depth-first: static child, then parameter, then wildcard, backing out of dead ends so
+    /// `/users/me` (GET only) does not hide `DELETE /users/:id`. Collects the methods of paths
+    /// that matched without the method, for 405.
+    private func find(_ node: RouteNode, _ segments: [Substring], _ index: Int, _ method: String,
+                      _ captured: inout [(String, Substring)], _ allowed: inout [String]) -> RouteEndpoint? {
+        if index == segments.count {
+            if let endpoint = node.endpoint(for: method) { return endpoint }
+            if !node.endpoints.isEmpty { allowed.append(contentsOf: node.allowedMethods) }
+        } else {
+            let segment = segments[index]
+            if let child = node.children[segment],
+               let found = find(child, segments, index + 1, method, &captured, &allowed) {
+                return found
+            }
+            if let parameter = node.parameter, !segment.isEmpty {
+                captured.append((parameter.name, segment))
+                if let found = find(parameter.node, segments, index + 1, method, &captured, &allowed) {
+                    return found
+                }
+                captured.removeLast()
+            }
+        }
+        if let wildcard = node.wildcard {
+            if let endpoint = wildcard.node.endpoint(for: method) {
+                let rest: Substring
+                if index < segments.count {
+                    let first = segments[index]
+                    rest = first.base[first.startIndex...]
+                } else {
+                    rest = ""
+                }
+                captured.append((wildcard.name, rest))
+                return endpoint
+            }
+            allowed.append(contentsOf: wildcard.node.allowedMethods)
+        }
+        return nil
+    }
+
+    /// Routes are code, not input: a malformed pattern is a programming error caught at startup.
+    private func insert(_ method: String, _ pattern: String, _ endpoint: RouteEndpoint) {
+        precondition(Cookies.isToken(method), "route method \(method.debugDescription) is not an HTTP token")
+        precondition(pattern.hasPrefix("/"), "route \(pattern.debugDescription) must start with /")
+        var node = root
+        let parts = Router.segments(of: pattern)
+        for (position, part) in parts.enumerated() {
+            if part.hasPrefix(":") {
+                let name = String(part.dropFirst())
+                precondition(!name.isEmpty, "route \(pattern): parameter needs a name")
+                if let existing = node.parameter {
+                    precondition(existing.name == name,
+                                 "route \(pattern): :\(name) conflicts with :\(existing.name) at the same place")
+                    node = existing.node
+                } else {
+                    let child = RouteNode()
+                    node.parameter = (name, child)
+                    node = child
+                }
+            } else if part.hasPrefix("*") {
+                let name = String(part.dropFirst())
+                precondition(!name.isEmpty, "route \(pattern): wildcard needs a name")
+                precondition(position == parts.count - 1, "route \(pattern): *\(name) must be the last segment")
+                if let existing = node.wildcard {
+                    precondition(existing.name == name, "route \(pattern): *\(name) conflicts with *\(existing.name)")
+                    node = existing.node
+                } else {
+                    let child = RouteNode()
+                    node.wildcard = (name, child)
+                    node = child
+                }
+            } else if let child = node.children[part] {
+                node = child
+            } else {
+                let child = RouteNode()
+                node.children[Substring(String(part))] = child
+                node = child
+            }
+        }
+        precondition(node.endpoints[method] == nil, "route \(method) \(pattern) is registered twice")
+        node.endpoints[method] = endpoint
+    }
+}

@@ -1,0 +1,101 @@
+/// Percent-encoding (RFC 3986) and `application/x-www-form-urlencoded` (WHATWG URL, "+" is a space).
+///
+/// Decoding is strict: a bad escape or invalid UTF-8 is an error naming the text, never guessed at,
+/// because a lenient decoder lets two parties read one input two ways.
+public enum URLEncoding {
+    /// Decodes `%XX` escapes (and `+` as a space when `plusAsSpace`).
+    public static func percentDecode<S: StringProtocol>(_ text: S, plusAsSpace: Bool = false) throws -> String {
+        let needsWork = text.utf8.contains { $0 == percent || (plusAsSpace && $0 == plus) }
+        if !needsWork { return String(text) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        let utf8 = Array(text.utf8)
+        var i = 0
+        while i < utf8.count {
+            let byte = utf8[i]
+            if byte == percent {
+                guard i + 2 < utf8.count,
+                      let high = HTTPRequestParser.hexValue(utf8[i + 1]),
+                      let low = HTTPRequestParser.hexValue(utf8[i + 2]) else {
+                    let escape = utf8[i..<min(i + 3, utf8.count)]
+                    throw URLEncodingError(.badEscape(String(decoding: escape, as: UTF8.self)), in: String(text))
+                }
+                bytes.append(UInt8(high << 4 | low))
+                i += 3
+            } else {
+                bytes.append(plusAsSpace && byte == plus ? space : byte)
+                i += 1
+            }
+        }
+        guard let decoded = String(validating: bytes, as: UTF8.self) else {
+            throw URLEncodingError(.invalidUTF8, in: String(text))
+        }
+        return decoded
+    }
+
+    /// Splits and decodes `a=1&b=x+y`: pairs in order, duplicates kept, empty pairs skipped,
+    /// a name without `=` gets the value "".
+    public static func decodeForm(_ text: String) throws -> [(String, String)] {
+        var items: [(String, String)] = []
+        for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
+            let name: Substring
+            let value: Substring
+            if let equals = pair.firstIndex(of: "=") {
+                name = pair[..<equals]
+                value = pair[pair.index(after: equals)...]
+            } else {
+                name = pair[...]
+                value = ""
+            }
+            items.append((try percentDecode(name, plusAsSpace: true), try percentDecode(value, plusAsSpace: true)))
+        }
+        return items
+    }
+
+    /// Decodes a form body held as bytes; non-UTF-8 bytes are an error, like bad escapes.
+    public static func decodeForm(bytes: [UInt8]) throws -> [(String, String)] {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw URLEncodingError(.invalidUTF8, in: String(decoding: bytes.prefix(80), as: UTF8.self))
+        }
+        return try decodeForm(text)
+    }
+
+    /// Encodes everything but RFC 3986 unreserved characters (`A-Z a-z 0-9 - . _ ~`), so the
+    /// result is safe in a path segment, a query name or value, and a form field.
+    public static func encodeComponent(_ text: String) -> String {
+        if text.utf8.allSatisfy(isUnreserved) { return text }
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count * 3)
+        for byte in text.utf8 {
+            if isUnreserved(byte) {
+                out.append(byte)
+            } else {
+                out.append(percent)
+                out.append(hexDigits[Int(byte >> 4)])
+                out.append(hexDigits[Int(byte & 0x0F)])
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `a=1&b=x%20y`, for building query strings and form bodies.
+    public static func encodeForm(_ items: [(String, String)]) -> String {
+        items.map { encodeComponent($0.0) + "=" + encodeComponent($0.1) }.joined(separator: "&")
+    }
+
+    private static let percent = UInt8(ascii: "%")
+    private static let plus = UInt8(ascii: "+")
+    private static let space = UInt8(ascii: " ")
+    private static let hexDigits = Array("0123456789ABCDEF".utf8)
+
+    private static func isUnreserved(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
+             UInt8(ascii: "_"), UInt8(ascii: "~"):
+            return true
+        default:
+            return false
+        }
+    }
+}

@@ -1,0 +1,264 @@
+import CLinux
+import Glibc
+
+/// What speaks a protocol on a connection: HTTP/1 first, WebSocket after an upgrade.
+/// Every method is called on the connection's loop thread.
+public protocol ConnectionHandler: AnyObject {
+    /// Bytes just read. They are only valid during the call: keep a copy of what is unconsumed.
+    func connection(_ connection: Connection, didRead bytes: UnsafeRawBufferPointer)
+    /// The outbound queue has been written out completely.
+    func connectionDidDrain(_ connection: Connection)
+    /// `connection.deadline` has passed.
+    func connectionDeadlinePassed(_ connection: Connection)
+    /// The peer closed its side (EOF). The handler decides whether to close now or after flushing.
+    func connectionReadEnded(_ connection: Connection)
+    /// The connection is closed; called once.
+    func connectionDidClose(_ connection: Connection)
+    /// The server is shutting down: finish politely (a WebSocket sends close 1001).
+    func connectionServerIsStopping(_ connection: Connection)
+}
+
+extension ConnectionHandler {
+    public func connectionDidDrain(_ connection: Connection) {}
+    public func connectionReadEnded(_ connection: Connection) { connection.close() }
+    public func connectionDidClose(_ connection: Connection) {}
+    public func connectionServerIsStopping(_ connection: Connection) { connection.closeAfterFlush() }
+}
+
+/// One accepted socket on one loop: a bounded outbound queue written with `writev`,
+/// a deadline the loop checks four times a second, and the handler that speaks on it.
+public final class Connection: @unchecked Sendable {
+    public let loop: EventLoop
+    public let fd: Int32
+    /// Peer address and trust, as seen on the socket.
+    public let peerAddress: String
+    public let peerIsTrustedProxy: Bool
+    public internal(set) var handler: ConnectionHandler
+    public let limits: Limits
+    /// Monotonic ms after which the handler is told; 0 = none.
+    public var deadline: UInt64 = 0
+    public private(set) var isOpen = true
+    /// Bytes queued and not yet written to the socket.
+    public private(set) var queuedBytes = 0
+    private var outbound: [[UInt8]] = []
+    private var firstOffset = 0
+    private var wantsWritable = false
+    private var readingPaused = false
+    private var closeWhenFlushed = false
+    private var lingering = false
+    weak var server: HTTPServer?
+
+    init(loop: EventLoop, fd: Int32, peerAddress: String, peerIsTrustedProxy: Bool, limits: Limits,
+         handler: ConnectionHandler) {
+        self.loop = loop
+        self.fd = fd
+        self.peerAddress = peerAddress
+        self.peerIsTrustedProxy = peerIsTrustedProxy
+        self.limits = limits
+        self.handler = handler
+    }
+
+    /// Sets the deadline `millis` from now.
+    public func setDeadline(afterMillis millis: Int) {
+        deadline = monotonicMillis() + UInt64(max(1, millis))
+    }
+
+    public func clearDeadline() { deadline = 0 }
+
+    /// Replaces the handler (after a protocol upgrade).
+    public func switchHandler(to newHandler: ConnectionHandler) { handler = newHandler }
+
+    /// Queues bytes and writes as much as the socket takes now. Loop thread only.
+    public func write(_ bytes: [UInt8]) {
+        guard isOpen, !lingering, !bytes.isEmpty else { return }
+        outbound.append(bytes)
+        queuedBytes += bytes.count
+        flush()
+    }
+
+    /// Queues several buffers to be written in one `writev`. Loop thread only.
+    public func write(_ chunks: [[UInt8]]) {
+        guard isOpen else { return }
+        for chunk in chunks where !chunk.isEmpty {
+            outbound.append(chunk)
+            queuedBytes += chunk.count
+        }
+        flush()
+    }
+
+    /// Queues bytes without writing yet; `flushQueued` writes everything queued in one `writev`.
+    public func enqueue(_ bytes: [UInt8]) {
+        guard isOpen, !lingering, !bytes.isEmpty else { return }
+        outbound.append(bytes)
+        queuedBytes += bytes.count
+    }
+
+    /// Writes whatever `enqueue` queued.
+    public func flushQueued() {
+        if isOpen && !outbound.isEmpty { flush() }
+    }
+
+    /// Stops reading from the socket (the kernel buffers, then TCP pushes back on the peer).
+    public func pauseReading() {
+        guard isOpen, !readingPaused else { return }
+        readingPaused = true
+        updateInterest()
+    }
+
+    public func resumeReading() {
+        guard isOpen, readingPaused else { return }
+        readingPaused = false
+        updateInterest()
+    }
+
+    /// Closes once everything queued has been written. The write side is shut first and
+    /// unread input drained for a moment, so the peer reads our last response instead of a reset.
+    public func closeAfterFlush() {
+        guard isOpen else { return }
+        closeWhenFlushed = true
+        if queuedBytes == 0 { lingerThenClose() }
+    }
+
+    private func lingerThenClose() {
+        guard isOpen, !lingering else { return }
+        lingering = true
+        shutdown(fd, Int32(SHUT_WR))
+        deadline = monotonicMillis() + 2000
+        if readingPaused {
+            readingPaused = false
+            updateInterest()
+        }
+    }
+
+    private func drainWhileLingering() {
+        let buffer = loop.readBuffer
+        for _ in 0..<16 {
+            let count = recv(fd, buffer.baseAddress, buffer.count, 0)
+            if count > 0 { continue }
+            if count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) { return }
+            close()
+            return
+        }
+    }
+
+    /// Closes now, dropping anything unsent.
+    public func close() {
+        guard isOpen else { return }
+        isOpen = false
+        loop.unregister(fd)
+        loop.connections[fd] = nil
+        Glibc.close(fd)
+        outbound.removeAll()
+        queuedBytes = 0
+        server?.connectionClosed()
+        handler.connectionDidClose(self)
+    }
+
+    func handle(events: UInt32) {
+        if lingering {
+            drainWhileLingering()
+            return
+        }
+        if events & EPOLLOUT.rawValue != 0 {
+            flush()
+        }
+        if isOpen && events & (EPOLLIN.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue | EPOLLRDHUP.rawValue) != 0 {
+            readAvailable()
+        }
+    }
+
+    func deadlinePassed() {
+        deadline = 0
+        if lingering { close(); return }
+        handler.connectionDeadlinePassed(self)
+    }
+
+    private func readAvailable() {
+        let buffer = loop.readBuffer
+        // A bounded number of reads per wake-up so one fast sender cannot starve the loop.
+        for _ in 0..<4 {
+            guard isOpen, !readingPaused else { return }
+            let count = recv(fd, buffer.baseAddress, buffer.count, 0)
+            if count > 0 {
+                handler.connection(self, didRead: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+                if count < buffer.count { return }
+            } else if count == 0 {
+                handler.connectionReadEnded(self)
+                return
+            } else {
+                let error = errno
+                if error == EAGAIN || error == EWOULDBLOCK || error == EINTR { return }
+                close()
+                return
+            }
+        }
+    }
+
+    private func flush() {
+        while isOpen && !outbound.isEmpty {
+            let written = writeQueued()
+            if written < 0 {
+                let error = errno
+                if error == EAGAIN || error == EWOULDBLOCK {
+                    break
+                }
+                if error == EINTR { continue }
+                close()
+                return
+            }
+            consume(written)
+        }
+        guard isOpen else { return }
+        let needsWritable = !outbound.isEmpty
+        if needsWritable != wantsWritable {
+            wantsWritable = needsWritable
+            updateInterest()
+        }
+        if outbound.isEmpty {
+            if closeWhenFlushed { lingerThenClose(); return }
+            handler.connectionDidDrain(self)
+        }
+    }
+
+    private func writeQueued() -> Int {
+        if outbound.count == 1 {
+            return outbound[0].withUnsafeBytes { raw in
+                send(fd, raw.baseAddress! + firstOffset, raw.count - firstOffset, Int32(MSG_NOSIGNAL))
+            }
+        }
+        let count = min(outbound.count, 64)
+        var vectors = [iovec](repeating: iovec(), count: count)
+        // The arrays stay alive in `outbound` during the call; their storage is contiguous.
+        for i in 0..<count {
+            outbound[i].withUnsafeBytes { raw in
+                let offset = i == 0 ? firstOffset : 0
+                vectors[i] = iovec(iov_base: UnsafeMutableRawPointer(mutating: raw.baseAddress! + offset),
+                                   iov_len: raw.count - offset)
+            }
+        }
+        return vectors.withUnsafeBufferPointer { writev(fd, $0.baseAddress, Int32(count)) }
+    }
+
+    private func consume(_ written: Int) {
+        var remaining = written
+        queuedBytes -= written
+        while remaining > 0, let first = outbound.first {
+            let left = first.count - firstOffset
+            if remaining >= left {
+                remaining -= left
+                outbound.removeFirst()
+                firstOffset = 0
+            } else {
+                firstOffset += remaining
+                remaining = 0
+            }
+        }
+    }
+
+    private func updateInterest() {
+        var events: UInt32 = EPOLLRDHUP.rawValue
+        if !readingPaused { events |= EPOLLIN.rawValue }
+        if wantsWritable { events |= EPOLLOUT.rawValue }
+        loop.modify(fd, events: events)
+    }
+}

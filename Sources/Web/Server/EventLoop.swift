@@ -1,0 +1,204 @@
+import CLinux
+import Glibc
+
+/// One thread with its own epoll set. A connection lives on one loop for its whole life;
+/// work reaches a loop from other threads only through `execute`, woken by an eventfd.
+public final class EventLoop: @unchecked Sendable {
+    public let index: Int
+    let epollFD: Int32
+    private let wakeFD: Int32
+    private let lock = Mutex()
+    private var pending: [() -> Void] = []
+    private var wakePending = false
+    private var thread: pthread_t?
+    private var running = true
+
+    /// Connections by file descriptor; touched on this loop's thread only.
+    var connections: [Int32: Connection] = [:]
+    var listeners: [Int32: Listener] = [:]
+    /// Called on the loop thread when a listener has a connection to accept.
+    weak var server: HTTPServer?
+    /// One read buffer per loop, shared by all its connections (no per-connection read buffer).
+    let readBuffer: UnsafeMutableRawBufferPointer
+    private var lastSweep: UInt64 = 0
+    private var sweepHooks: [(UInt64) -> Void] = []
+    /// Cached `Date:` header value, refreshed once a second.
+    private(set) var httpDate: String = ""
+    private var httpDateSecond: Int = -1
+
+    nonisolated(unsafe) static var currentKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+
+    /// The loop running on this thread, if any.
+    public static var current: EventLoop? {
+        guard let raw = pthread_getspecific(currentKey) else { return nil }
+        return Unmanaged<EventLoop>.fromOpaque(raw).takeUnretainedValue()
+    }
+
+    public var inLoop: Bool { EventLoop.current === self }
+
+    init(index: Int) throws {
+        self.index = index
+        epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
+        guard epollFD >= 0 else { throw SocketError.system("epoll_create1", errno) }
+        wakeFD = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
+        guard wakeFD >= 0 else { throw SocketError.system("eventfd", errno) }
+        readBuffer = .allocate(byteCount: 64 * 1024, alignment: 16)
+        var event = epoll_event()
+        event.events = EPOLLIN.rawValue
+        event.data.fd = wakeFD
+        epoll_ctl(epollFD, EPOLL_CTL_ADD, wakeFD, &event)
+    }
+
+    deinit {
+        close(epollFD)
+        close(wakeFD)
+        readBuffer.deallocate()
+    }
+
+    /// Runs `task` on this loop's thread, soon. Safe from any thread.
+    public func execute(_ task: @escaping () -> Void) {
+        lock.lock()
+        pending.append(task)
+        let needWake = !wakePending
+        wakePending = true
+        lock.unlock()
+        if needWake {
+            var one: UInt64 = 1
+            _ = write(wakeFD, &one, 8)
+        }
+    }
+
+    /// Adds a function called about four times a second on the loop thread with the time in ms.
+    public func addSweep(_ hook: @escaping (UInt64) -> Void) {
+        if inLoop { sweepHooks.append(hook) } else { execute { self.sweepHooks.append(hook) } }
+    }
+
+    func start() {
+        let box = Unmanaged.passRetained(self)
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        var tid = pthread_t()
+        pthread_create(&tid, &attributes, { raw in
+            let loop = Unmanaged<EventLoop>.fromOpaque(raw!).takeRetainedValue()
+            pthread_setspecific(EventLoop.currentKey, raw)
+            loop.run()
+            return nil
+        }, box.toOpaque())
+        thread = tid
+    }
+
+    func join() {
+        if let thread { pthread_join(thread, nil) }
+    }
+
+    func stop() {
+        execute { self.running = false }
+    }
+
+    func register(_ fd: Int32, events: UInt32) {
+        var event = epoll_event()
+        event.events = events
+        event.data.fd = fd
+        epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event)
+    }
+
+    func modify(_ fd: Int32, events: UInt32) {
+        var event = epoll_event()
+        event.events = events
+        event.data.fd = fd
+        epoll_ctl(epollFD, EPOLL_CTL_MOD, fd, &event)
+    }
+
+    func unregister(_ fd: Int32) {
+        epoll_ctl(epollFD, EPOLL_CTL_DEL, fd, nil)
+    }
+
+    private func run() {
+        let maxEvents = 256
+        let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: maxEvents)
+        defer { events.deallocate() }
+        while running {
+            let count = epoll_wait(epollFD, events, Int32(maxEvents), 250)
+            if count < 0 && errno != EINTR { break }
+            for i in 0..<max(0, Int(count)) {
+                let event = events[i]
+                let fd = event.data.fd
+                if fd == wakeFD {
+                    var value: UInt64 = 0
+                    _ = read(wakeFD, &value, 8)
+                    continue
+                }
+                if let connection = connections[fd] {
+                    connection.handle(events: event.events)
+                } else if let listener = listeners[fd] {
+                    server?.accept(on: listener, loop: self)
+                }
+            }
+            runPending()
+            let now = monotonicMillis()
+            if now &- lastSweep >= 250 {
+                lastSweep = now
+                sweep(now)
+            }
+        }
+        runPending()
+    }
+
+    private func runPending() {
+        while true {
+            lock.lock()
+            let tasks = pending
+            pending.removeAll(keepingCapacity: true)
+            wakePending = false
+            lock.unlock()
+            if tasks.isEmpty { return }
+            for task in tasks { task() }
+        }
+    }
+
+    private func sweep(_ now: UInt64) {
+        for connection in connections.values where connection.deadline != 0 && connection.deadline <= now {
+            connection.deadlinePassed()
+        }
+        for hook in sweepHooks { hook(now) }
+    }
+
+    /// The current `Date:` header value (RFC 9110 IMF-fixdate), cached per second.
+    func currentHTTPDate() -> String {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let second = now.tv_sec
+        if second != httpDateSecond {
+            httpDateSecond = second
+            httpDate = HTTPDate.format(epochSeconds: second)
+        }
+        return httpDate
+    }
+}
+
+/// Milliseconds on the monotonic clock.
+public func monotonicMillis() -> UInt64 {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return UInt64(now.tv_sec) * 1000 + UInt64(now.tv_nsec) / 1_000_000
+}
+
+/// A pthread mutex, for the few structures shared between loops.
+public final class Mutex: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+    public init() { pthread_mutex_init(&mutex, nil) }
+    deinit { pthread_mutex_destroy(&mutex) }
+    public func lock() { pthread_mutex_lock(&mutex) }
+    public func unlock() { pthread_mutex_unlock(&mutex) }
+    func withRawMutex(_ body: (UnsafeMutablePointer<pthread_mutex_t>) -> Void) { body(&mutex) }
+    @discardableResult
+    public func withLock<T>(_ body: () throws -> T) rethrows -> T {
+        lock()
+        defer { unlock() }
+        return try body()
+    }
+}

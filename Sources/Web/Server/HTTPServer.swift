@@ -1,0 +1,158 @@
+import CLinux
+import Glibc
+import Logging
+import Synchronization
+
+/// How the server listens and what it tolerates.
+public struct ServerConfiguration: Sendable {
+    public var listen: [ListenAddress]
+    /// File mode of Unix sockets (e.g. 0o660 so only NGINX's group can connect).
+    public var socketMode: mode_t?
+    public var trustedProxies: TrustedProxies
+    /// Event loops; default: one per core.
+    public var loops: Int
+    public var limits: Limits
+    /// One log line per request (swift-log, info level).
+    public var accessLog: Bool
+
+    public init(listen: [ListenAddress] = [.tcp(host: "127.0.0.1", port: 8080)], socketMode: mode_t? = nil,
+                trustedProxies: TrustedProxies = TrustedProxies(), loops: Int = 0, limits: Limits = Limits(),
+                accessLog: Bool = true) {
+        self.listen = listen
+        self.socketMode = socketMode
+        self.trustedProxies = trustedProxies
+        self.loops = loops > 0 ? loops : ServerConfiguration.coreCount
+        self.limits = limits
+        self.accessLog = accessLog
+    }
+
+    public static var coreCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+}
+
+/// The HTTP/1.1 + WebSocket server: N epoll loops sharing the listening sockets.
+public final class HTTPServer: @unchecked Sendable {
+    public let configuration: ServerConfiguration
+    public let logger: Logger
+    let handler: Handler
+    let accessLog: Bool
+    public private(set) var loops: [EventLoop] = []
+    private var listeners: [Listener] = []
+    private let openConnections = Atomic<Int>(0)
+    private let stopping = Atomic<Bool>(false)
+    private var nextLoop = 0
+
+    public init(configuration: ServerConfiguration, logger: Logger, handler: @escaping Handler) {
+        self.configuration = configuration
+        self.logger = logger
+        self.handler = handler
+        self.accessLog = configuration.accessLog
+    }
+
+    public var isStopping: Bool { stopping.load(ordering: .relaxed) }
+    public var connectionCount: Int { openConnections.load(ordering: .relaxed) }
+
+    /// The TCP ports actually bound, in `listen` order (0 for Unix sockets).
+    public var boundPorts: [UInt16] { listeners.map(\.boundPort) }
+
+    /// Binds every listener, then starts the loops. Throws naming the address that failed.
+    public func start() throws {
+        signal(SIGPIPE, SIG_IGN)
+        for address in configuration.listen {
+            do {
+                listeners.append(try Listener(address: address, socketMode: configuration.socketMode))
+            } catch {
+                for listener in listeners { listener.close() }
+                listeners = []
+                throw error
+            }
+        }
+        for index in 0..<configuration.loops {
+            let loop = try EventLoop(index: index)
+            loop.server = self
+            for listener in listeners {
+                loop.listeners[listener.fd] = listener
+                loop.register(listener.fd, events: EPOLLIN.rawValue | EPOLLEXCLUSIVE.rawValue)
+            }
+            loops.append(loop)
+        }
+        for loop in loops { loop.start() }
+    }
+
+    /// Stops accepting, lets in-flight requests finish (up to the grace period), closes idle
+    /// connections, then stops the loops. Returns when everything is closed.
+    public func shutdown() {
+        guard !stopping.exchange(true, ordering: .relaxed) else { return }
+        for loop in loops {
+            loop.execute {
+                for listener in loop.listeners.values { loop.unregister(listener.fd) }
+                loop.listeners.removeAll()
+                for connection in Array(loop.connections.values) {
+                    if let http = connection.handler as? HTTP1Connection {
+                        http.shutdown(connection)
+                    } else {
+                        connection.handler.connectionServerIsStopping(connection)
+                    }
+                }
+            }
+        }
+        for listener in listeners { listener.close() }
+        let deadline = monotonicMillis() + UInt64(configuration.limits.shutdownGraceMillis)
+        while connectionCount > 0 && monotonicMillis() < deadline {
+            usleep(10_000)
+        }
+        for loop in loops {
+            loop.execute {
+                for connection in Array(loop.connections.values) { connection.close() }
+            }
+            loop.stop()
+        }
+        for loop in loops { loop.join() }
+    }
+
+    /// Called by a loop when a listener is readable.
+    func accept(on listener: Listener, loop: EventLoop) {
+        for _ in 0..<64 {
+            var storage = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let fd = withUnsafeMutablePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    accept4(listener.fd, $0, &length, Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue))
+                }
+            }
+            if fd < 0 {
+                let error = errno
+                if error == EMFILE || error == ENFILE {
+                    logger.error("accept: out of file descriptors (\(String(cString: strerror(error))))")
+                }
+                return
+            }
+            if openConnections.load(ordering: .relaxed) >= configuration.limits.maxConnections || isStopping {
+                Glibc.close(fd)
+                continue
+            }
+            openConnections.add(1, ordering: .relaxed)
+            let peer: String
+            let trusted: Bool
+            if listener.isUnix {
+                peer = "unix"
+                trusted = true
+            } else {
+                var one: Int32 = 1
+                setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+                peer = Listener.peerText(&storage)
+                trusted = configuration.trustedProxies.contains(peer)
+            }
+            let http = HTTP1Connection(server: self, limits: configuration.limits)
+            let connection = Connection(loop: loop, fd: fd, peerAddress: peer, peerIsTrustedProxy: trusted,
+                                        limits: configuration.limits, handler: http)
+            connection.server = self
+            loop.connections[fd] = connection
+            loop.register(fd, events: EPOLLIN.rawValue | EPOLLRDHUP.rawValue)
+            http.start(connection)
+        }
+    }
+
+    func connectionClosed() {
+        openConnections.subtract(1, ordering: .relaxed)
+    }
+}

@@ -1,0 +1,71 @@
+import Glibc
+
+/// A few threads for work too slow for an event loop (bcrypt, file writes).
+/// Jobs run in submission order across the threads; the queue is bounded.
+public final class WorkerPool: @unchecked Sendable {
+    private let lock = Mutex()
+    private var condition = pthread_cond_t()
+    private var jobs: [() -> Void] = []
+    private var head = 0
+    private var stopping = false
+    private var threads: [pthread_t] = []
+    /// Jobs waiting beyond this are refused (`submit` returns false) so memory stays bounded.
+    public let maxQueued: Int
+
+    public init(threads count: Int, maxQueued: Int = 10_000) {
+        self.maxQueued = maxQueued
+        pthread_cond_init(&condition, nil)
+        for _ in 0..<max(1, count) {
+            let box = Unmanaged.passRetained(self)
+            var tid = pthread_t()
+            pthread_create(&tid, nil, { raw in
+                let pool = Unmanaged<WorkerPool>.fromOpaque(raw!).takeRetainedValue()
+                pool.work()
+                return nil
+            }, box.toOpaque())
+            threads.append(tid)
+        }
+    }
+
+    /// Queues `job`; false when the queue is full.
+    @discardableResult
+    public func submit(_ job: @escaping () -> Void) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !stopping, jobs.count - head < maxQueued else { return false }
+        jobs.append(job)
+        pthread_cond_signal(&condition)
+        return true
+    }
+
+    /// Lets queued jobs finish, then stops the threads.
+    public func shutdown() {
+        lock.lock()
+        stopping = true
+        pthread_cond_broadcast(&condition)
+        lock.unlock()
+        for thread in threads { pthread_join(thread, nil) }
+        threads.removeAll()
+    }
+
+    private func work() {
+        while true {
+            lock.lock()
+            while head == jobs.count && !stopping {
+                lock.withRawMutex { pthread_cond_wait(&condition, $0) }
+            }
+            if head == jobs.count && stopping {
+                lock.unlock()
+                return
+            }
+            let job = jobs[head]
+            head += 1
+            if head > 1024 && head * 2 > jobs.count {
+                jobs.removeFirst(head)
+                head = 0
+            }
+            lock.unlock()
+            job()
+        }
+    }
+}

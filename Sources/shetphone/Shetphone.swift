@@ -1,0 +1,11 @@
+import ArgumentParser
+
+@main
+struct Shetphone: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "shetphone",
+        abstract: "A browser phone and building-intercom server for Twilio.",
+        subcommands: [ServeCommand.self, CheckConfigCommand.self],
+        defaultSubcommand: ServeCommand.self
+    )
+}
