@@ -79,8 +79,7 @@ export class CallLog {
 
   /** A `call.status` event: {callSid, parentCallSid?, status, direction, from, to, duration, timestamp}. */
   applyStatus(data) {
-    const direction = String(data.direction || '').startsWith('inbound') ? 'incoming' : 'outgoing';
-    const number = direction === 'incoming' ? data.from : data.to;
+    const { direction, number } = otherParty(data);
     const sids = [data.callSid, data.parentCallSid].filter(Boolean);
     let entry = this.find({ sids, direction, number });
     if (!entry) {
@@ -197,4 +196,18 @@ export class CallLog {
       this.render(entry);
     }
   }
+}
+
+/**
+ * Which way a leg goes for the user, and the other party's number. The browser
+ * leg names the user as `client:<name>`: a leg from a client is a call the user
+ * placed (whatever Twilio's Direction says), a leg to a client one they receive.
+ */
+export function otherParty(data) {
+  const from = String(data.from || '');
+  const to = String(data.to || '');
+  if (from.startsWith('client:')) return { direction: 'outgoing', number: to };
+  if (to.startsWith('client:')) return { direction: 'incoming', number: from };
+  if (String(data.direction || '').startsWith('inbound')) return { direction: 'incoming', number: from };
+  return { direction: 'outgoing', number: to };
 }

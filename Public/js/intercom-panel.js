@@ -149,8 +149,10 @@ export class IntercomPanel {
     list.replaceChildren(...this.openings.map((opening) => el('li', {},
       icon('door'),
       el('span', { class: 'entry-text' },
-        el('span', { class: 'entry-title' }, formatClock(opening.at)),
-        el('span', { class: 'entry-sub' }, describeOpening(opening))))));
+        el('span', { class: 'entry-title' }, describeOpening(opening)),
+        el('span', { class: 'entry-sub' },
+          [formatClock(opening.at), opening.from ? `call from ${formatE164(opening.from)}` : '']
+            .filter(Boolean).join(' · '))))));
     openingsEmpty.hidden = this.openings.length > 0;
   }
 
@@ -178,8 +180,7 @@ function normaliseOpening(data) {
 }
 
 function describeOpening(opening) {
-  const how = opening.how === 'grant' ? 'opened during a grant'
-    : opening.how === 'code' ? 'opened with the door code'
-      : `opened (${opening.how || 'unknown way'})`;
-  return opening.from ? `${how}, call from ${formatE164(opening.from)}` : how;
+  if (opening.how === 'grant') return 'Opened during a grant';
+  if (opening.how === 'code') return 'Opened with the door code';
+  return `Opened (${opening.how || 'unknown way'})`;
 }

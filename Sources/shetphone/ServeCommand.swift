@@ -20,10 +20,26 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
+    @Option(name: .long, help: "Write the server's process id here while it runs (kill $(cat FILE) stops it).")
+    var pidFile: String?
+
+    @Flag(name: .long, help: "Run in the background, detached from the terminal (see also --log-file).")
+    var daemon = false
+
+    @Option(name: .long, help: "With --daemon: append the log here instead of discarding it.")
+    var logFile: String?
+
     func run() throws {
         guard let level = Logger.Level(rawValue: logLevel) else {
             printError("--log-level \"\(logLevel)\" is not one of trace, debug, info, notice, warning, error, critical")
             throw ExitCode(2)
+        }
+        if daemon {
+            // Before any thread exists: fork keeps only the calling thread.
+            do { try Daemon.detach(logFile: logFile) } catch {
+                printError("\(error)")
+                throw ExitCode(1)
+            }
         }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -77,6 +93,14 @@ struct ServeCommand: ParsableCommand {
             return address.description
         }
         logger.info("listening on \(where_.joined(separator: " ")) with \(settings.server.server.loops) loops")
+        if let pidFile {
+            do { try Daemon.writePidFile(pidFile) } catch {
+                printError("\(error)")
+                server.shutdown()
+                throw ExitCode(1)
+            }
+        }
+        defer { if let pidFile { Daemon.removePidFile(pidFile) } }
 
         while true {
             var received: Int32 = 0

@@ -1,3 +1,4 @@
+import Glibc
 import Logging
 import Web
 
@@ -6,32 +7,111 @@ public final class PhoneApp: @unchecked Sendable {
     public let config: ShetphoneConfig
     public let logger: Logger
     public let router: Router
-    private var server: HTTPServer?
+    public let rooms = Rooms()
+    public let events: RoomEventPublisher
+    let workers: WorkerPool
+    let twilio: TwilioSettings
+    let webhook: TwilioWebhook
+    let sessions: SessionStore
+    let logins: LoginRoutes
+    let live: LiveState
+    var server: HTTPServer?
 
-    /// Builds the app. With `dryRun` nothing is started (for `check-config`).
+    /// Builds the app; throws the first config error, naming file and line.
+    /// With `dryRun` (for `check-config`) nothing is started.
     public init(config: ShetphoneConfig, logger: Logger, dryRun: Bool = false) throws {
         self.config = config
         self.logger = logger
+        let file = config.path
         router = Router(basePath: config.app.basePath, logger: logger)
-        let files = StaticFiles(root: config.server.publicDir)
-        router.get("/healthz") { [weak self] _ in
-            guard let self else { return .error(.serviceUnavailable) }
-            return .json("{\"status\":\"ok\",\"connections\":\(self.server?.connectionCount ?? 0)}")
+        events = RoomEventPublisher(rooms: rooms)
+        workers = WorkerPool(threads: dryRun ? 1 : max(2, ServerConfiguration.coreCount))
+
+        do {
+            twilio = try TwilioSettings(section: config.ini["twilio"], file: file)
+        } catch let error as SettingError {
+            throw error.located(in: config.ini, file: file)
         }
-        router.fallback(files.handler)
+        live = LiveState(telephony: try Telephony.load(config: config, logger: logger))
+        webhook = TwilioWebhook(authToken: twilio.authToken, validates: twilio.validateSignatures,
+                                publicURL: config.app.publicURL)
+
+        let htpasswd = HtpasswdFile(path: config.app.htpasswdPath, logger: logger)
+        var sessionSettings = SessionStore.Settings()
+        sessionSettings.idleTimeoutSeconds = config.app.sessionIdleHours * 3600
+        sessions = SessionStore(settings: sessionSettings)
+        logins = try LoginRoutes(sessions: sessions, authenticator: Authenticator(htpasswd: htpasswd, workers: workers),
+                                 throttle: LoginThrottle(), publicDir: config.server.publicDir,
+                                 basePath: config.app.basePath, logger: logger)
+
+        if !dryRun { warnAboutRiskySettings() }
+        addRoutes()
+        if dryRun { workers.shutdown() }
     }
 
     public var handler: Handler { router.handler }
 
-    /// Called once the server is listening.
+    /// Called once the server is listening: starts the timers that run on the loops.
     public func attach(_ server: HTTPServer) {
         self.server = server
+        let events = self.events
+        sessions.onEnd = { session, reason in
+            if reason != .expired {
+                events.publish(PhoneEvent("logout", ["reason": .string(reason.rawValue)]), to: [session.room])
+            }
+        }
+        server.loops.first?.addSweep { [sessions] _ in sessions.sweep() }
     }
 
-    /// SIGHUP: re-read what can change without dropping connections.
+    /// SIGHUP: re-read numbers, clients and presets (and `.htpasswd`, which also reloads on change)
+    /// without dropping connections. A broken config is reported and the running one kept.
     public func reload() {
-        logger.info("SIGHUP: reload is not supported yet; restart to apply config changes")
+        do {
+            let fresh = try ShetphoneConfig.load(path: config.path)
+            live.telephony = try Telephony.load(config: fresh, logger: logger)
+            logins.authenticator.htpasswd.reloadIfChanged()
+            logger.info("SIGHUP: reloaded numbers, clients and presets from \(config.path)")
+        } catch {
+            logger.error("SIGHUP: \(error); keeping the running configuration")
+        }
     }
 
-    public func shutdown() {}
+    public func shutdown() {
+        workers.shutdown()
+    }
+
+    private func warnAboutRiskySettings() {
+        if !twilio.validateSignatures {
+            logger.warning("[twilio] validate_signatures = false: ANYONE can call /voice, /status and /intercom. Use this for local testing only.")
+        }
+        if !twilio.issuesAccessTokens {
+            logger.warning("[twilio] api_key_sid/api_key_secret are not set: /token hands out legacy Capability Tokens, which the Twilio Voice JavaScript SDK 2.x refuses.")
+        }
+        if config.isDemo {
+            logger.notice("demo: log in as demo / shetphone-demo (from .htpasswd.example)")
+        }
+    }
+}
+
+/// What SIGHUP can swap while requests run: read under a lock, replaced whole.
+final class LiveState: @unchecked Sendable {
+    private let lock = Mutex()
+    private var current: Telephony
+
+    init(telephony: Telephony) { current = telephony }
+
+    var telephony: Telephony {
+        get { lock.withLock { current } }
+        set { lock.withLock { current = newValue } }
+    }
+}
+
+/// Publishes phone events to WebSocket rooms: the JSON is framed once and shared.
+public final class RoomEventPublisher: EventPublisher, @unchecked Sendable {
+    let rooms: Rooms
+    init(rooms: Rooms) { self.rooms = rooms }
+
+    public func publish(_ event: PhoneEvent, to rooms: [String]) {
+        self.rooms.publish(to: rooms, text: event.json)
+    }
 }

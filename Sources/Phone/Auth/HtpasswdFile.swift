@@ -23,7 +23,7 @@ public final class HtpasswdFile: @unchecked Sendable {
     /// starts (nobody can log in) and picks the file up once it appears.
     /// - Parameter clock: monotonic milliseconds; tests pass their own.
     public init(path: String, logger: Logger, recheckIntervalMillis: UInt64 = 1000,
-                clock: @escaping @Sendable () -> UInt64 = monotonicMillis) {
+                clock: @escaping @Sendable () -> UInt64 = { monotonicMillis() }) {
         self.path = path
         self.logger = logger
         self.recheckMillis = recheckIntervalMillis

@@ -42,7 +42,7 @@ public final class LoginThrottle: @unchecked Sendable {
         var blockedUntil: UInt64
     }
 
-    public init(settings: Settings = Settings(), clock: @escaping @Sendable () -> UInt64 = monotonicMillis) {
+    public init(settings: Settings = Settings(), clock: @escaping @Sendable () -> UInt64 = { monotonicMillis() }) {
         self.settings = settings
         self.clock = clock
     }

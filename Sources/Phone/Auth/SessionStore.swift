@@ -40,7 +40,7 @@ public final class SessionStore: @unchecked Sendable {
     private var endHook: (@Sendable (Session, EndReason) -> Void)?
     private var lastSweep: UInt64 = 0
 
-    public init(settings: Settings = Settings(), clock: @escaping @Sendable () -> UInt64 = monotonicMillis) {
+    public init(settings: Settings = Settings(), clock: @escaping @Sendable () -> UInt64 = { monotonicMillis() }) {
         self.settings = settings
         self.clock = clock
     }

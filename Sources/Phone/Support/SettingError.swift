@@ -26,3 +26,11 @@ public struct SettingError: Error, CustomStringConvertible, Equatable {
         return "\(place)[\(section)] \(key): \(message)"
     }
 }
+
+extension SettingError {
+    /// As a `ConfigError` naming the file and line: the line given, or the key's line in the INI.
+    public func located(in ini: IniFile, file: String) -> ConfigError {
+        let line = self.line ?? ini[section]?[key]?.line ?? ini[section]?.line ?? 0
+        return ConfigError(file, line, "[\(section)] \(key): \(message)")
+    }
+}

@@ -36,15 +36,15 @@ public struct NumberPlan: Sendable {
         var lines: [Line] = []
         var lineOfNumber: [PhoneNumber: Int] = [:]
         for entry in ini["numbers"]?.entries ?? [] {
-            let error = { (message: String) in ConfigError(file, entry.line, "[numbers] \(entry.key): \(message)") }
+            let fail = { (message: String) in ConfigError(file, entry.line, "[numbers] \(entry.key): \(message)") }
             let number: PhoneNumber
-            do { number = try PhoneNumber(parsing: entry.key) } catch { throw error("\(error)") }
+            do { number = try PhoneNumber(parsing: entry.key) } catch { throw fail("\(error)") }
             if let first = lineOfNumber[number] {
-                throw error("\(number) is already listed on line \(first)")
+                throw fail("\(number) is already listed on line \(first)")
             }
             lineOfNumber[number] = entry.line
-            let users = try NumberPlan.userList(entry.value, error: error)
-            guard !users.isEmpty else { throw error("name at least one user whose browser rings for this number") }
+            let users = try NumberPlan.userList(entry.value, error: fail)
+            guard !users.isEmpty else { throw fail("name at least one user whose browser rings for this number") }
             lines.append(Line(number: number, users: users))
         }
 
@@ -52,17 +52,17 @@ public struct NumberPlan: Sendable {
         if let section = ini["clients"] {
             var list: [CallerIDs] = []
             for entry in section.entries {
-                let error = { (message: String) in ConfigError(file, entry.line, "[clients] \(entry.key): \(message)") }
-                if let problem = ClientIdentity.problem(with: entry.key) { throw error(problem) }
-                if list.contains(where: { $0.user == entry.key }) { throw error("user is listed twice") }
+                let fail = { (message: String) in ConfigError(file, entry.line, "[clients] \(entry.key): \(message)") }
+                if let problem = ClientIdentity.problem(with: entry.key) { throw fail(problem) }
+                if list.contains(where: { $0.user == entry.key }) { throw fail("user is listed twice") }
                 var numbers: [PhoneNumber] = []
                 for word in NumberPlan.words(entry.value) {
                     let number: PhoneNumber
-                    do { number = try PhoneNumber(parsing: word) } catch { throw error("\(error)") }
-                    if numbers.contains(number) { throw error("\(number) is listed twice") }
+                    do { number = try PhoneNumber(parsing: word) } catch { throw fail("\(error)") }
+                    if numbers.contains(number) { throw fail("\(number) is listed twice") }
                     numbers.append(number)
                 }
-                guard !numbers.isEmpty else { throw error("list at least one caller ID number (+E.164, comma-separated)") }
+                guard !numbers.isEmpty else { throw fail("list at least one caller ID number (+E.164, comma-separated)") }
                 list.append(CallerIDs(user: entry.key, numbers: numbers))
             }
             callerIDs = list
@@ -155,11 +155,11 @@ public struct NumberPlan: Sendable {
         return result.filter { !$0.isEmpty }
     }
 
-    private static func userList(_ value: String, error: (String) -> ConfigError) throws -> [String] {
+    private static func userList(_ value: String, error fail: (String) -> ConfigError) throws -> [String] {
         var users: [String] = []
         for user in value.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" }).map(String.init) {
-            if let problem = ClientIdentity.problem(with: user) { throw error("user \(JSON.quoted(user)): \(problem)") }
-            if users.contains(user) { throw error("user \(user) is listed twice") }
+            if let problem = ClientIdentity.problem(with: user) { throw fail("user \(JSON.quoted(user)): \(problem)") }
+            if users.contains(user) { throw fail("user \(user) is listed twice") }
             users.append(user)
         }
         return users

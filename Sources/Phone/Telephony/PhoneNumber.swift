@@ -1,3 +1,5 @@
+import Foundation
+
 /// A telephone number in E.164 form (`+447946000174`): a country calling code and a
 /// national number, at most 15 digits in all.
 ///
@@ -24,10 +26,12 @@ public struct PhoneNumber: Hashable, Sendable, CustomStringConvertible, Comparab
     /// ignored. `+` or `00` start an international number; otherwise the number is national
     /// and `defaultCallingCode` says which country, whose trunk prefix (`0` mostly) is dropped.
     public init(parsing text: String, defaultCallingCode: Int? = nil) throws {
+        // "+44 (0)20 ..." is a common way to show the trunk 0 that is dropped after a country code.
+        let written = text.replacingOccurrences(of: "(0)", with: "")
         var digits = ""
         var international = false
         var seenDigit = false
-        for scalar in text.unicodeScalars {
+        for scalar in written.unicodeScalars {
             switch scalar {
             case "0"..."9":
                 digits.unicodeScalars.append(scalar)
@@ -45,6 +49,7 @@ public struct PhoneNumber: Hashable, Sendable, CustomStringConvertible, Comparab
             try self.init(internationalDigits: Substring(digits), input: text)
             return
         }
+        guard written == text else { throw PhoneNumberError(text, "has (0) but no country code before it") }
         if defaultCallingCode == 1, digits.hasPrefix("011") {
             try self.init(internationalDigits: digits.dropFirst(3), input: text)
             return

@@ -35,19 +35,9 @@ public struct Cookies: Sendable {
         }
     }
 
-    /// RFC 9110 token characters, which is what a cookie name must be.
+    /// RFC 9110 token (`tchar`s), which is what a cookie name (and a method) must be.
     static func isToken<S: StringProtocol>(_ text: S) -> Bool {
-        !text.isEmpty && text.utf8.allSatisfy(isTokenByte)
-    }
-
-    static func isTokenByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-             UInt8(ascii: "a")...UInt8(ascii: "z"):
-            return true
-        default:
-            return "!#$%&'*+-.^_`|~".utf8.contains(byte)
-        }
+        !text.isEmpty && text.utf8.allSatisfy { HTTPHeadParser.tokenTable[Int($0)] }
     }
 
     /// RFC 6265 cookie-octet: what a server may put in a value (no space, `"`, `,`, `;`, `\`, controls).

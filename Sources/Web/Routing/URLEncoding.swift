@@ -47,7 +47,12 @@ public enum URLEncoding {
                 name = pair[...]
                 value = ""
             }
-            items.append((try percentDecode(name, plusAsSpace: true), try percentDecode(value, plusAsSpace: true)))
+            do {
+                items.append((try percentDecode(name, plusAsSpace: true), try percentDecode(value, plusAsSpace: true)))
+            } catch let error as URLEncodingError {
+                // Name the whole pair: "b=%G1" tells the sender which field was wrong.
+                throw URLEncodingError(error.rule, in: String(pair))
+            }
         }
         return items
     }

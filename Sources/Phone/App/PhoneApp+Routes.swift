@@ -1,0 +1,125 @@
+import Glibc
+import Logging
+import Web
+
+extension PhoneApp {
+    /// Every route of the app, relative to `[app] base_path`.
+    func addRoutes() {
+        router.add("GET", "/login", logins.showLoginHandler)
+        router.add("POST", "/login", logins.loginHandler)
+        router.add("POST", "/logout", logins.logoutHandler)
+        router.add("GET", "/api/me", logins.authenticated { [self] _, session, responder in
+            responder.send(.json(me(session).text))
+        })
+        router.add("GET", "/token", logins.authenticated { [self] _, session, responder in
+            responder.send(token(for: session.user))
+        })
+        router.add("GET", "/presets", logins.authenticated { [self] _, _, responder in
+            responder.send(.json(live.telephony.presets.json.text))
+        })
+        router.add("POST", "/voice") { [self] request, responder in responder.send(voice(request)) }
+        router.add("POST", "/status") { [self] request, responder in responder.send(status(request)) }
+        router.add("GET", "/ws", webSocketHandler())
+        router.get("/healthz") { [self] _ in
+            .json(JSON.object([("status", "ok"), ("connections", .int(server?.connectionCount ?? 0))]).text)
+        }
+        router.fallback(StaticFiles(root: config.server.publicDir, logger: logger).handler)
+    }
+
+    func me(_ session: Session) -> JSON {
+        let telephony = live.telephony
+        return JSON.object([
+            ("user", .string(session.user)),
+            ("csrf", .string(session.csrfToken)),
+            ("numbers", .array(telephony.plan.numbers(of: session.user).map { .string($0.e164) })),
+            ("sdkUrl", .string(config.app.twilioSDKURL)),
+            ("accessTokens", .bool(twilio.issuesAccessTokens)),
+        ])
+    }
+
+    func token(for user: String) -> Response {
+        do {
+            let issued = try twilio.browserToken(identity: user, now: Int(time(nil)))
+            return .json(issued.json.text)
+        } catch {
+            logger.error("token for \(user): \(error)")
+            return .json(JSON.object([("error", .string("\(error)"))]).text, status: .internalServerError)
+        }
+    }
+
+    /// `POST /voice`: TwiML for a browser's outgoing call or a call to one of our numbers.
+    func voice(_ request: Request) -> Response {
+        let form: [(String, String)]
+        switch webhook.verify(request, logger: logger) {
+        case .failure(let refusal): return refusal.response
+        case .success(let parameters): form = parameters
+        }
+        let telephony = live.telephony
+        let routing = VoiceRouting(plan: telephony.plan, accountSID: twilio.accountSID,
+                                   webhookBaseURL: publicBaseURL(of: request), dialTimeout: telephony.dialTimeout,
+                                   noAnswerMessage: telephony.noAnswerMessage)
+        let answer = routing.answer(form)
+        logger.info("voice \(form.first { $0.0 == "CallSid" }?.1 ?? "-"): \(answer.outcome)")
+        for event in answer.events {
+            events.publish(PhoneEvent(event.type, event.data), to: event.rooms)
+        }
+        return .xml(answer.twiml.xml)
+    }
+
+    /// `POST /status`: a Twilio status callback becomes a `call.status` event in the number's room.
+    func status(_ request: Request) -> Response {
+        let form: [(String, String)]
+        switch webhook.verify(request, logger: logger) {
+        case .failure(let refusal): return refusal.response
+        case .success(let parameters): form = parameters
+        }
+        let query = (try? request.queryItems()) ?? []
+        guard let event = StatusCallback.event(form: form, query: query, plan: live.telephony.plan, now: Int(time(nil))) else {
+            return .error(.badRequest, "not a call status callback (CallSid and CallStatus are required)")
+        }
+        events.publish(PhoneEvent(event.type, event.data), to: event.rooms)
+        return Response(status: .noContent)
+    }
+
+    /// `https://host/base` as Twilio reaches us: `[app] public_url`, or the request's own origin.
+    func publicBaseURL(of request: Request) -> String {
+        if let publicURL = config.app.publicURL { return publicURL }
+        let host = request.origin.host ?? "localhost"
+        return request.origin.scheme + "://" + host + config.app.basePath
+    }
+
+    /// `GET /ws`: logged-in dialers from our own origin only; each joins its user's, session's
+    /// and numbers' rooms, plus the room every dialer is in.
+    func webSocketHandler() -> Handler {
+        let upgrader = WebSocketUpgrader()
+        return upgrader.handler(shouldUpgrade: { [self] request in
+            guard let session = logins.requireSession(request) else {
+                return .refuse(.json("{\"error\":\"login required\"}", status: .unauthorized))
+            }
+            if let origin = request.headers["Origin"], !isOwnOrigin(origin, of: request) {
+                logger.warning("WebSocket from \(request.origin.clientAddress) refused: Origin \(origin.prefix(100)) is not this site")
+                return .refuse(.forbidden, "Origin \(origin.prefix(100)) is not allowed")
+            }
+            return .accept(userInfo: ["user": session.user, "session": session.room])
+        }, onOpen: { [self] socket, _ in
+            guard let user = socket.userInfo["user"] as? String, let sessionRoom = socket.userInfo["session"] as? String else {
+                socket.close(code: .policyViolation, reason: "no session")
+                return
+            }
+            var joined = [RoomName.user(user), sessionRoom, RoomName.everyone]
+            joined += live.telephony.plan.numbers(of: user).map { RoomName.number($0.e164) }
+            for room in joined { rooms.join(room, socket) }
+            socket.onText = { _, _ in }  // The dialer only listens; anything it says is ignored.
+            socket.send(text: PhoneEvent("hello", JSON.object([
+                ("user", .string(user)), ("rooms", .array(joined.map { .string($0) })),
+            ])).json)
+        })
+    }
+
+    /// True when `origin` is the scheme and host this request reached (through the proxy) or the public URL's.
+    func isOwnOrigin(_ origin: String, of request: Request) -> Bool {
+        if let publicURL = config.app.publicURL, origin == TwilioWebhook.origin(of: publicURL) { return true }
+        guard let host = request.origin.host else { return false }
+        return origin == request.origin.scheme + "://" + host
+    }
+}

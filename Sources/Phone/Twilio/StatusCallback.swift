@@ -1,0 +1,68 @@
+/// Turns a Twilio status callback (`POST /status`) into the `call.status` event for the
+/// browsers of the number involved, and of the user when a browser leg is involved.
+public enum StatusCallback {
+    /// Statuses Twilio reports for a call leg.
+    public static let knownStatuses: Set<String> = [
+        "queued", "initiated", "ringing", "in-progress", "answered", "completed", "busy", "failed", "no-answer", "canceled",
+    ]
+
+    /// Longest `From`/`To` passed on to browsers: Twilio's are far shorter, anything longer is not Twilio's.
+    static let maximumFieldLength = 128
+
+    /// `form`: the POST body; `query`: the callback URL's query (`number`, `user` hints that
+    /// `VoiceRouting` put there). `now`: unix seconds, stamped as the event's `timestamp`.
+    /// Nil when the request has no call SID or status, or concerns none of our numbers or users.
+    public static func event(form: [(String, String)], query: [(String, String)] = [], plan: NumberPlan, now: Int) -> CallEvent? {
+        let parameters = TwilioParameters(form)
+        let hints = TwilioParameters(query)
+        guard let callSid = parameters["CallSid"], callSid.count <= maximumFieldLength,
+              let status = parameters["CallStatus"]?.lowercased(), knownStatuses.contains(status)
+        else { return nil }
+
+        // Our number: the one VoiceRouting named in the URL, else whichever of the call's
+        // numbers is ours (To for incoming calls, From for calls placed with our caller ID).
+        var ours: PhoneNumber?
+        for candidate in [hints["number"], parameters["To"], parameters["Called"], parameters["From"],
+                          parameters["Caller"], parameters["ForwardedFrom"]] {
+            if let text = candidate, let number = try? PhoneNumber(e164: text), plan.isOurs(number) {
+                ours = number
+                break
+            }
+        }
+
+        var users: [String] = []
+        for candidate in [hints["user"], clientName(parameters["From"]), clientName(parameters["To"])] {
+            if let user = candidate, plan.isKnown(user: user), !users.contains(user) { users.append(user) }
+        }
+
+        var rooms: [String] = []
+        if let ours { rooms.append("number:" + ours.e164) }
+        rooms += users.map { "user:" + $0 }
+        guard !rooms.isEmpty else { return nil }
+
+        let data: JSON = [
+            "callSid": .string(callSid),
+            "parentCallSid": .string(orNull: short(parameters["ParentCallSid"])),
+            "status": .string(status),
+            "direction": .string(orNull: short(parameters["Direction"], 32)),
+            "from": .string(orNull: short(parameters["From"])),
+            "to": .string(orNull: short(parameters["To"])),
+            "number": .string(orNull: ours?.e164),
+            "duration": .int(orNull: parameters["CallDuration"].flatMap { Int($0) }.flatMap { $0 >= 0 ? $0 : nil }),
+            "timestamp": .int(now),
+        ]
+        return CallEvent(type: "call.status", data: data, rooms: rooms)
+    }
+
+    /// The value when it is short enough to pass on, else nil.
+    static func short(_ value: String?, _ limit: Int = maximumFieldLength) -> String? {
+        guard let value, value.utf8.count <= limit else { return nil }
+        return value
+    }
+
+    /// `alice` from `client:alice`.
+    static func clientName(_ address: String?) -> String? {
+        guard let address, address.hasPrefix("client:") else { return nil }
+        return String(address.dropFirst("client:".count))
+    }
+}

@@ -1,0 +1,163 @@
+/// What to tell Twilio when it asks `POST /voice`, decided from the form Twilio sent and
+/// the number plan alone (no I/O, so every case is a unit test).
+///
+/// - From `client:<user>` (the browser dialer): `<Dial>` the number with the user's caller
+///   ID for that country, if the destination is a valid number in an allowed country.
+/// - To one of our numbers: `<Dial>` a `<Client>` per user of that number, and tell those
+///   users' browsers. When nobody answers, Twilio asks `/voice` again with `DialCallStatus`
+///   (the `<Dial action>`), and gets the no-answer message.
+/// - Anything else is refused with a spoken message, never dialled.
+public struct VoiceRouting: Sendable {
+    public var plan: NumberPlan
+    /// When set, requests for another account are refused.
+    public var accountSID: String?
+    /// Where Twilio reaches this server, `https://example.com/shetphone` (no trailing `/`);
+    /// `/status` and `/voice` are added. Empty: URLs relative to `/voice`, which Twilio
+    /// resolves against the URL it just requested.
+    public var webhookBaseURL: String
+    /// Seconds the browsers ring for an incoming call.
+    public var dialTimeout: Int
+    /// Said when nobody answers an incoming call.
+    public var noAnswerMessage: String
+    public var unavailableMessage = "We are unable to connect your call at this time."
+
+    public init(plan: NumberPlan, accountSID: String? = nil, webhookBaseURL: String = "", dialTimeout: Int = 25,
+                noAnswerMessage: String = "Sorry, nobody is available to take your call. Goodbye.") {
+        self.plan = plan
+        self.accountSID = accountSID
+        self.webhookBaseURL = webhookBaseURL.hasSuffix("/") ? String(webhookBaseURL.dropLast()) : webhookBaseURL
+        self.dialTimeout = dialTimeout
+        self.noAnswerMessage = noAnswerMessage
+    }
+
+    /// Every leg reports these to `/status`, so browsers can show the whole progress.
+    public static let progressEvents: [CallProgressEvent] = [.initiated, .ringing, .answered, .completed]
+
+    /// Longest `To` the dialer may send; a phone number with separators is far shorter.
+    static let maximumDestinationLength = 64
+
+    public func answer(_ form: [(String, String)]) -> VoiceAnswer {
+        let parameters = TwilioParameters(form)
+        if let accountSID, let given = parameters["AccountSid"], given != accountSID {
+            return refuse(unavailableMessage, because: "AccountSid \(given) is not this account")
+        }
+        if let dialStatus = parameters["DialCallStatus"] {
+            return dialEnded(status: dialStatus)
+        }
+        let from = parameters["From"] ?? ""
+        if from.hasPrefix("client:") {
+            return outgoing(from: String(from.dropFirst("client:".count)), parameters: parameters)
+        }
+        if let to = parameters["To"], let number = try? PhoneNumber(e164: to), !plan.users(answering: number).isEmpty {
+            return incoming(to: number, parameters: parameters)
+        }
+        return refuse(unavailableMessage, because: "From \(JSON.quoted(from)) To \(JSON.quoted(parameters["To"] ?? "")) is neither a browser nor one of our numbers")
+    }
+
+    private func outgoing(from user: String, parameters: TwilioParameters) -> VoiceAnswer {
+        guard plan.isKnown(user: user) else {
+            return refuse(unavailableMessage, because: "client \(JSON.quoted(user)) is not in the number plan")
+        }
+        let callerIDs = plan.callerIDs(of: user)
+        guard let home = callerIDs.first else {
+            return refuse("Sorry, you have no number to call from.", because: "\(user) has no caller ID in [clients]")
+        }
+        let to = parameters["To"] ?? ""
+        guard to.count <= VoiceRouting.maximumDestinationLength,
+              let destination = try? PhoneNumber(parsing: to, defaultCallingCode: home.countryCallingCode)
+        else {
+            return refuse("Sorry, that is not a valid phone number.", because: "\(user) dialled \(JSON.quoted(to)), not a phone number")
+        }
+        guard plan.allowsCall(to: destination) else {
+            return refuse("Sorry, calls to that country are not allowed.",
+                          because: "\(user) dialled \(destination) in \(destination.region ?? "no country"), not in allowed_countries")
+        }
+        // Twilio refuses a caller ID equal to the callee on some routes; ours never is, but calling our own
+        // number is allowed: it comes back as an incoming call.
+        let callerID = CallerIDSelector.select(from: callerIDs, for: destination) ?? home
+        let dial = TwiMLElement.dial(
+            [.number(destination.e164, statusCallback: statusCallbackURL(number: callerID, user: user),
+                     statusCallbackEvent: VoiceRouting.progressEvents, statusCallbackMethod: .post)],
+            callerId: callerID.e164, answerOnBridge: true)
+        return VoiceAnswer(twiml: TwiML([dial]), events: [],
+                           outcome: .outgoing(user: user, destination: destination, callerID: callerID))
+    }
+
+    private func incoming(to number: PhoneNumber, parameters: TwilioParameters) -> VoiceAnswer {
+        let users = plan.users(answering: number)
+        let clients = users.map { user in
+            TwiMLElement.client(user, statusCallback: statusCallbackURL(number: number, user: nil),
+                                statusCallbackEvent: VoiceRouting.progressEvents, statusCallbackMethod: .post)
+        }
+        let dial = TwiMLElement.dial(clients, timeout: dialTimeout, action: url("/voice"), method: .post)
+        let event = CallEvent(
+            type: "call.incoming",
+            data: [
+                "callSid": .string(orNull: parameters["CallSid"]),
+                "from": .string(orNull: parameters["From"]),
+                "to": .string(number.e164),
+                "callerName": .string(orNull: parameters["CallerName"]),
+            ],
+            rooms: ["number:" + number.e164] + users.map { "user:" + $0 })
+        return VoiceAnswer(twiml: TwiML([dial]), events: [event], outcome: .incoming(number: number, users: users))
+    }
+
+    /// The `<Dial action>` request: hang up after a call that happened, else say the no-answer message.
+    private func dialEnded(status: String) -> VoiceAnswer {
+        if status == "completed" || status == "answered" {
+            return VoiceAnswer(twiml: TwiML([.hangup()]), events: [], outcome: .dialEnded(status: status))
+        }
+        return VoiceAnswer(twiml: TwiML([.say(noAnswerMessage), .hangup()]), events: [], outcome: .dialEnded(status: status))
+    }
+
+    private func refuse(_ message: String, because reason: String) -> VoiceAnswer {
+        VoiceAnswer(twiml: TwiML([.say(message), .hangup()]), events: [], outcome: .refused(reason: reason))
+    }
+
+    private func url(_ path: String) -> String {
+        webhookBaseURL.isEmpty ? String(path.dropFirst()) : webhookBaseURL + path
+    }
+
+    /// `/status?number=...&user=...`: the callback for a `<Number>` leg names neither our
+    /// number's users nor the caller, so the URL carries them. Twilio signs the URL, so a
+    /// forged hint fails the signature check; `StatusCallback` also re-checks it against the plan.
+    func statusCallbackURL(number: PhoneNumber, user: String?) -> String {
+        var query = [("number", number.e164)]
+        if let user { query.append(("user", user)) }
+        return url("/status") + "?" + FormEncoding.encode(query)
+    }
+}
+
+/// TwiML for Twilio, events for the browsers, and what was decided (for the log).
+public struct VoiceAnswer: Sendable {
+    public var twiml: TwiML
+    public var events: [CallEvent]
+    public var outcome: VoiceOutcome
+}
+
+/// What `/voice` decided, in words a log line can carry.
+public enum VoiceOutcome: Sendable, Equatable, CustomStringConvertible {
+    case outgoing(user: String, destination: PhoneNumber, callerID: PhoneNumber)
+    case incoming(number: PhoneNumber, users: [String])
+    case dialEnded(status: String)
+    case refused(reason: String)
+
+    public var description: String {
+        switch self {
+        case let .outgoing(user, destination, callerID): return "outgoing call from \(user) to \(destination) as \(callerID)"
+        case let .incoming(number, users): return "incoming call to \(number) rings \(users.joined(separator: ", "))"
+        case let .dialEnded(status): return "dial ended: \(status)"
+        case let .refused(reason): return "refused: \(reason)"
+        }
+    }
+}
+
+/// Form parameters from Twilio, read by name (the first value wins).
+struct TwilioParameters {
+    let pairs: [(String, String)]
+    init(_ pairs: [(String, String)]) { self.pairs = pairs }
+    subscript(name: String) -> String? {
+        guard let value = pairs.first(where: { $0.0 == name })?.1, !value.isEmpty else { return nil }
+        return value
+    }
+}

@@ -1,0 +1,337 @@
+/// One open WebSocket: the `ConnectionHandler` that speaks RFC 6455 on a connection after its
+/// upgrade, and the object the application sends through and hears from.
+///
+/// Everything happens on the connection's loop. `send`, `ping` and `close` may be called from
+/// any thread (they hop to the loop); the callbacks and `userInfo` belong to the loop thread.
+/// An idle socket holds no buffers: the reader keeps only a few bytes of parser state, and zlib
+/// streams exist only while a compressed message is in flight, unless context takeover keeps them.
+public final class WebSocket: ConnectionHandler, @unchecked Sendable {
+    /// Unique for the life of the process.
+    public let id: UInt64
+    public let loop: EventLoop
+    /// The negotiated permessage-deflate, if any.
+    public let deflate: PerMessageDeflate?
+    /// The negotiated `Sec-WebSocket-Protocol`, if any.
+    public let subprotocol: String?
+    /// Free for the application (user name, session...). Loop thread only.
+    public var userInfo: [String: any Sendable]
+
+    /// A whole text message arrived.
+    public var onText: ((WebSocket, String) -> Void)?
+    /// A whole binary message arrived.
+    public var onBinary: ((WebSocket, [UInt8]) -> Void)?
+    /// The connection is gone; called once with the code the peer sent, the code we failed the
+    /// connection with, 1005 for a close frame without a code, or 1006 when it just dropped.
+    public var onClose: ((WebSocket, WebSocketCloseCode, String) -> Void)?
+
+    private enum State {
+        case open
+        /// Our close frame is out; waiting for the peer's, until the close timeout.
+        case closing
+        case closed
+    }
+
+    private var connection: Connection?
+    private var reader: WebSocketMessageReader
+    private var state = State.open
+    private let compression: PerMessageDeflate.Configuration?
+    /// Compressor kept between messages when we take context over; nil until first used.
+    private var deflater: Deflater?
+    /// Set when this socket's compressed broadcast frames are interchangeable with others'.
+    let sharedCompression: SharedCompression?
+    private var lastReadMillis: UInt64 = 0
+    private var awaitingPong = false
+    private var pausedForBackpressure = false
+    private var closeCode = WebSocketCloseCode.abnormalClosure
+    private var closeReason = ""
+    /// The `Rooms` this socket is in; guarded by `Rooms.membershipLock`.
+    var memberships: [Rooms] = []
+    var leftRooms = false
+
+    private static let idLock = Mutex()
+    private static var nextID: UInt64 = 0
+
+    init(connection: Connection, deflate: PerMessageDeflate?, compression: PerMessageDeflate.Configuration?,
+         subprotocol: String?, userInfo: [String: any Sendable]) {
+        id = WebSocket.idLock.withLock {
+            WebSocket.nextID += 1
+            return WebSocket.nextID
+        }
+        self.connection = connection
+        loop = connection.loop
+        self.deflate = deflate
+        self.subprotocol = subprotocol
+        self.userInfo = userInfo
+        self.compression = deflate == nil ? nil : compression
+        reader = WebSocketMessageReader(maxMessageBytes: connection.limits.maxWebSocketMessageBytes, deflate: deflate)
+        if let deflate, deflate.serverNoContextTakeover, let compression {
+            sharedCompression = SharedCompression(windowBits: deflate.compressorWindowBits, level: compression.compressionLevel,
+                                                  memoryLevel: compression.memoryLevel,
+                                                  minimumBytes: compression.minimumCompressedMessageBytes)
+        } else {
+            sharedCompression = nil
+        }
+    }
+
+    /// True until a close frame has been sent or received, or the connection dropped. Loop thread only.
+    public var isOpen: Bool { state == .open }
+
+    /// Starts the heartbeat and reading; called once the 101 head is queued.
+    func start() {
+        guard let connection else { return }
+        guard connection.isOpen else {
+            // It failed while `onOpen` wrote to it, before this handler was installed.
+            connectionDidClose(connection)
+            return
+        }
+        lastReadMillis = monotonicMillis()
+        armHeartbeat(connection)
+        // The HTTP handler may have paused reading while the upgrade request was in flight.
+        connection.resumeReading()
+    }
+
+    // MARK: Sending (any thread)
+
+    public func send(text: String) {
+        onLoop { socket in
+            var text = text
+            text.withUTF8 { socket.sendMessage(.text, UnsafeRawBufferPointer($0)) }
+        }
+    }
+
+    public func send(binary: [UInt8]) {
+        onLoop { socket in
+            binary.withUnsafeBytes { socket.sendMessage(.binary, $0) }
+        }
+    }
+
+    /// Sends a frame prepared once for many sockets (see `Rooms.publish`).
+    public func send(_ broadcast: WebSocketBroadcast) {
+        onLoop { socket in socket.deliver(broadcast) }
+    }
+
+    /// Queues a broadcast frame; loop thread.
+    func deliver(_ broadcast: WebSocketBroadcast) {
+        guard state == .open else { return }
+        enqueue(broadcast.frame(for: sharedCompression))
+    }
+
+    public func ping(_ payload: [UInt8] = []) {
+        onLoop { socket in
+            guard socket.state == .open else { return }
+            socket.enqueue(WebSocketFrameEncoder.encode(opcode: .ping, payload: payload.prefix(125)))
+        }
+    }
+
+    /// Starts the closing handshake: our close frame now, the TCP close when the peer answers
+    /// or `Limits.webSocketCloseTimeoutMillis` later.
+    public func close(code: WebSocketCloseCode = .normalClosure, reason: String = "") {
+        onLoop { socket in socket.startClosing(code, reason) }
+    }
+
+    private func onLoop(_ body: @escaping (WebSocket) -> Void) {
+        if loop.inLoop {
+            body(self)
+        } else {
+            loop.execute { body(self) }
+        }
+    }
+
+    private func sendMessage(_ opcode: WebSocketOpcode, _ payload: UnsafeRawBufferPointer) {
+        guard state == .open else { return }
+        if let frame = compressedFrame(opcode, payload) {
+            enqueue(frame)
+        } else {
+            enqueue(WebSocketFrameEncoder.encode(opcode: opcode, payload: payload))
+        }
+    }
+
+    /// The message as one compressed frame, or nil to send it plain.
+    private func compressedFrame(_ opcode: WebSocketOpcode, _ payload: UnsafeRawBufferPointer) -> [UInt8]? {
+        guard let deflate, let compression, payload.count >= compression.minimumCompressedMessageBytes else { return nil }
+        let rsv1 = WebSocketFrameHeader.rsv1
+        if let shared = sharedCompression {
+            guard let deflated = DeflaterPool.shared.compress(payload, key: shared.poolKey),
+                  deflated.count < payload.count else { return nil }
+            return WebSocketFrameEncoder.encode(reservedBits: rsv1, opcode: opcode, payload: deflated)
+        }
+        // Context takeover: this socket's own compressor, and every message it saw must go out
+        // compressed, or the peer's window would miss it.
+        if deflater == nil {
+            deflater = Deflater(windowBits: deflate.compressorWindowBits, level: compression.compressionLevel,
+                                memoryLevel: compression.memoryLevel)
+        }
+        guard let deflater else { return nil }
+        return WebSocketFrameEncoder.encode(reservedBits: rsv1, opcode: opcode, payload: deflater.compress(payload))
+    }
+
+    /// Queues a frame, unless this peer has stopped reading: past `maxWebSocketOutboundBytes`
+    /// of backlog it is closed (1008) instead of slowing anyone else down or growing the heap.
+    /// A frame is always accepted into an empty queue, so one big message is never refused.
+    private func enqueue(_ frame: [UInt8]) {
+        guard let connection, connection.isOpen else { return }
+        let limit = connection.limits.maxWebSocketOutboundBytes
+        let queued = connection.queuedBytes
+        if queued > 0 && queued + frame.count > limit {
+            fail(WebSocketError(.policyViolation, "peer is not reading: \(queued) bytes already queued, limit \(limit)"))
+            return
+        }
+        connection.write(frame)
+    }
+
+    // MARK: Closing
+
+    private func startClosing(_ code: WebSocketCloseCode, _ reason: String) {
+        guard state == .open, let connection else { return }
+        state = .closing
+        closeCode = code
+        closeReason = reason
+        connection.write(WebSocketFrameEncoder.close(code: code, reason: reason))
+        connection.setDeadline(afterMillis: connection.limits.webSocketCloseTimeoutMillis)
+    }
+
+    /// _Fail the WebSocket Connection_ (RFC 6455 7.1.7): send a close frame with the code and
+    /// stop reading frames. The TCP close follows the flush, after a short drain so the
+    /// peer reads our close frame rather than a reset.
+    private func fail(_ error: WebSocketError) {
+        guard let connection else { return }
+        if state == .open {
+            closeCode = error.code
+            closeReason = error.reason
+            // Skip the size check: a close frame is tiny and this is the last thing we send.
+            connection.write(WebSocketFrameEncoder.close(code: error.code, reason: error.reason))
+        }
+        state = .closing
+        connection.closeAfterFlush()
+    }
+
+    // MARK: ConnectionHandler
+
+    public func connection(_ connection: Connection, didRead bytes: UnsafeRawBufferPointer) {
+        lastReadMillis = monotonicMillis()
+        awaitingPong = false
+        var input = bytes
+        while !input.isEmpty && state != .closed && connection.isOpen {
+            let message: WebSocketMessage?
+            do {
+                message = try reader.next(&input)
+            } catch let error as WebSocketError {
+                if state == .open {
+                    fail(error)
+                } else {
+                    connection.close()
+                }
+                return
+            } catch {
+                fail(WebSocketError(.internalError, "\(error)"))
+                return
+            }
+            guard let message else { break }
+            handle(message, connection)
+        }
+        // A peer that sends faster than it reads (an echo client, say) is slowed by TCP instead.
+        if state == .open && connection.isOpen && connection.queuedBytes > connection.limits.maxWebSocketOutboundBytes / 2 {
+            pausedForBackpressure = true
+            connection.pauseReading()
+        }
+    }
+
+    private func handle(_ message: WebSocketMessage, _ connection: Connection) {
+        switch message {
+        case .text(let text):
+            if state == .open { onText?(self, text) }
+        case .binary(let bytes):
+            if state == .open { onBinary?(self, bytes) }
+        case .ping(let payload):
+            if state == .open { enqueue(WebSocketFrameEncoder.encode(opcode: .pong, payload: payload)) }
+        case .pong:
+            break
+        case .close(let code, let reason):
+            if state == .open {
+                // Echo the peer's code (1000 when it sent none), then close TCP: the server
+                // closes first (RFC 6455 7.1.1).
+                closeCode = code ?? .noStatusReceived
+                closeReason = reason
+                connection.write(WebSocketFrameEncoder.close(code: code ?? .normalClosure))
+            }
+            state = .closing
+            connection.closeAfterFlush()
+        }
+    }
+
+    public func connectionDidDrain(_ connection: Connection) {
+        if pausedForBackpressure {
+            pausedForBackpressure = false
+            connection.resumeReading()
+        }
+    }
+
+    public func connectionDeadlinePassed(_ connection: Connection) {
+        switch state {
+        case .closing, .closed:
+            // The peer never answered our close frame.
+            connection.close()
+        case .open:
+            heartbeat(connection)
+        }
+    }
+
+    public func connectionReadEnded(_ connection: Connection) {
+        connection.close()
+    }
+
+    public func connectionServerIsStopping(_ connection: Connection) {
+        if state == .open {
+            startClosing(.goingAway, "server is shutting down")
+        }
+    }
+
+    public func connectionDidClose(_ connection: Connection) {
+        guard self.connection != nil else { return }
+        state = .closed
+        self.connection = nil
+        deflater = nil
+        reader = WebSocketMessageReader(maxMessageBytes: 0)
+        Rooms.leaveAll(self)
+        let callback = onClose
+        onClose = nil
+        onText = nil
+        onBinary = nil
+        callback?(self, closeCode, closeReason)
+    }
+
+    // MARK: Heartbeat
+
+    /// Idle peers get a ping after `webSocketPingIntervalMillis` without a byte from them, and
+    /// are dropped when another interval passes in silence. Any byte counts as an answer.
+    private func heartbeat(_ connection: Connection) {
+        let interval = UInt64(connection.limits.webSocketPingIntervalMillis)
+        guard interval > 0 else { return }
+        let now = monotonicMillis()
+        let silent = now &- lastReadMillis
+        if silent < interval {
+            connection.setDeadline(afterMillis: Int(interval - silent))
+            return
+        }
+        if awaitingPong {
+            closeCode = .abnormalClosure
+            closeReason = "no answer to ping within \(interval) ms"
+            connection.close()
+            return
+        }
+        awaitingPong = true
+        connection.write(WebSocketFrameEncoder.encode(opcode: .ping, payload: [UInt8]()))
+        // Measured from now: the reply has a whole interval to come.
+        lastReadMillis = now
+        connection.setDeadline(afterMillis: Int(interval))
+    }
+
+    private func armHeartbeat(_ connection: Connection) {
+        let interval = connection.limits.webSocketPingIntervalMillis
+        if interval > 0 {
+            connection.setDeadline(afterMillis: interval)
+        } else {
+            connection.clearDeadline()
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import Glibc
+
+/// Turning into a background process and keeping a pid file, as the original intercom server did.
+enum Daemon {
+    /// Forks twice and detaches from the terminal. Must run before any thread starts:
+    /// only the calling thread survives a fork. Returns only in the final child.
+    static func detach(logFile: String?) throws {
+        switch fork() {
+        case -1: throw DaemonError("fork failed: \(String(cString: strerror(errno)))")
+        case 0: break
+        default: _exit(0)
+        }
+        setsid()
+        switch fork() {
+        case -1: throw DaemonError("fork failed: \(String(cString: strerror(errno)))")
+        case 0: break
+        default: _exit(0)
+        }
+        umask(0o027)
+        let null = open("/dev/null", O_RDWR)
+        if null >= 0 {
+            dup2(null, 0)
+            dup2(null, 1)
+            if logFile == nil { dup2(null, 2) }
+            if null > 2 { close(null) }
+        }
+        if let logFile {
+            let fd = open(logFile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
+            guard fd >= 0 else { throw DaemonError("cannot open log file \(logFile): \(String(cString: strerror(errno)))") }
+            dup2(fd, 1)
+            dup2(fd, 2)
+            close(fd)
+        }
+    }
+
+    /// Writes our pid, refusing when the file names a process that is still running.
+    static func writePidFile(_ path: String) throws {
+        if let text = readSmallFile(path), let pid = Int32(text.split(whereSeparator: \.isWhitespace).first ?? ""),
+           pid > 0, pid != getpid(), kill(pid, 0) == 0 {
+            throw DaemonError("pid file \(path) names process \(pid), which is still running")
+        }
+        let temporary = path + ".tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw DaemonError("cannot write pid file \(path): \(String(cString: strerror(errno)))") }
+        var text = "\(getpid())\n"
+        text.withUTF8 { _ = write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        guard rename(temporary, path) == 0 else {
+            throw DaemonError("cannot write pid file \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    static func removePidFile(_ path: String) {
+        if let text = readSmallFile(path), Int32(text.split(whereSeparator: \.isWhitespace).first ?? "") == getpid() {
+            unlink(path)
+        }
+    }
+
+    private static func readSmallFile(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let count = read(fd, &buffer, buffer.count)
+        guard count > 0 else { return nil }
+        return String(decoding: buffer[0..<count], as: UTF8.self)
+    }
+}
+
+struct DaemonError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

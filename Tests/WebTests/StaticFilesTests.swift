@@ -1,0 +1,236 @@
+import Foundation
+import XCTest
+@testable import Web
+
+/// A throw-away directory tree: `root/` (served) and `outside/` next to it (must never be served).
+final class StaticFilesFixture {
+    let base: String
+    let root: String
+    let outside: String
+
+    init() throws {
+        base = NSTemporaryDirectory() + "staticfiles-" + UUID().uuidString
+        root = base + "/Public"
+        outside = base + "/outside"
+        try FileManager.default.createDirectory(atPath: root + "/sub", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+        try write("index.html", "<!doctype html><title>dialer</title>")
+        try write("sub/index.html", "<p>sub</p>")
+        try write("app.js", String(repeating: "export function dial(n) { return n; }\n", count: 200))
+        try write("style.css", "body { color: black; }")
+        try write("tiny.txt", "hi")
+        try write(".htpasswd", "alice:$2y$secret")
+        try Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]).write(to: URL(fileURLWithPath: root + "/logo.png"))
+        try "root:x:0:0".write(toFile: outside + "/secret", atomically: true, encoding: .utf8)
+    }
+
+    func write(_ relative: String, _ text: String) throws {
+        try text.write(toFile: root + "/" + relative, atomically: false, encoding: .utf8)
+    }
+
+    func setModified(_ relative: String, _ date: Date) throws {
+        try FileManager.default.setAttributes([.modificationDate: date], ofItemAtPath: root + "/" + relative)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: base) }
+}
+
+final class StaticFilesTests: XCTestCase {
+    private var fixture: StaticFilesFixture!
+    private var files: StaticFiles!
+
+    override func setUpWithError() throws {
+        fixture = try StaticFilesFixture()
+        files = StaticFiles(root: fixture.root)
+    }
+
+    private func get(_ target: String, _ headers: [(String, String)] = [], method: String = "GET") -> Response {
+        files.respond(to: makeRoutedRequest(method, target, headers: headers))
+    }
+
+    private func text(_ response: Response) -> String { String(decoding: response.body, as: UTF8.self) }
+
+    func testSlashServesIndexHtmlWithNoCache() {
+        let response = get("/")
+        XCTAssertEqual(response.status, .ok)
+        XCTAssertEqual(text(response), "<!doctype html><title>dialer</title>")
+        XCTAssertEqual(response.headers["Content-Type"], "text/html; charset=utf-8")
+        XCTAssertEqual(response.headers["Cache-Control"], "no-cache")
+    }
+
+    func testDirectoryPathWithSlashServesItsIndex() {
+        XCTAssertEqual(text(get("/sub/")), "<p>sub</p>")
+    }
+
+    func testDirectoryPathWithoutSlashRedirectsToSlash() {
+        let response = get("/sub?x=1")
+        XCTAssertEqual(response.status, .movedPermanently)
+        XCTAssertEqual(response.headers["Location"], "/sub/?x=1")
+    }
+
+    func testAssetsGetTypeCharsetAndPublicMaxAge() {
+        let css = get("/style.css")
+        XCTAssertEqual(css.headers["Content-Type"], "text/css; charset=utf-8")
+        XCTAssertEqual(css.headers["Cache-Control"], "public, max-age=3600")
+        XCTAssertEqual(css.headers["X-Content-Type-Options"], "nosniff")
+        XCTAssertEqual(get("/logo.png").headers["Content-Type"], "image/png")
+        XCTAssertEqual(get("/logo.png").body, [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+    }
+
+    func testCacheControlIsConfigurable() {
+        files = StaticFiles(root: fixture.root, htmlCacheControl: "no-store", cacheControl: "max-age=60")
+        XCTAssertEqual(get("/").headers["Cache-Control"], "no-store")
+        XCTAssertEqual(get("/app.js").headers["Cache-Control"], "max-age=60")
+    }
+
+    func testMissingFileIs404() {
+        XCTAssertEqual(get("/nope.js").status, .notFound)
+        XCTAssertEqual(get("/sub/nope/").status, .notFound)
+    }
+
+    func testOnlyGetAndHeadAreAllowed() {
+        let response = get("/app.js", method: "POST")
+        XCTAssertEqual(response.status, .methodNotAllowed)
+        XCTAssertEqual(response.headers["Allow"], "GET, HEAD")
+    }
+
+    func testHeadAnswersLikeGet() {
+        let head = get("/style.css", method: "HEAD")
+        let full = get("/style.css")
+        XCTAssertEqual(head.status, .ok)
+        XCTAssertEqual(head.headers["ETag"], full.headers["ETag"])
+        XCTAssertEqual(head.body.count, full.body.count, "the server drops the body but sends its length")
+    }
+
+    func testETagAndLastModifiedAreSent() throws {
+        try fixture.setModified("style.css", Date(timeIntervalSince1970: 784_111_777))
+        let response = get("/style.css")
+        let tag = try XCTUnwrap(response.headers["ETag"])
+        XCTAssertTrue(tag.hasPrefix("\"") && tag.hasSuffix("\"") && !tag.hasPrefix("W/"), tag)
+        XCTAssertEqual(response.headers["Last-Modified"], "Sun, 06 Nov 1994 08:49:37 GMT")
+    }
+
+    func testIfNoneMatchWithCurrentTagIs304() throws {
+        let tag = try XCTUnwrap(get("/style.css").headers["ETag"])
+        for header in [tag, "\"other\", " + tag, "W/" + tag, "*", "\"x\",W/\(tag) , \"y\""] {
+            let response = get("/style.css", [("If-None-Match", header)])
+            XCTAssertEqual(response.status, .notModified, header)
+            XCTAssertTrue(response.body.isEmpty)
+            XCTAssertEqual(response.headers["ETag"], tag)
+            XCTAssertEqual(response.headers["Cache-Control"], "public, max-age=3600")
+        }
+    }
+
+    func testIfNoneMatchWithOtherTagIs200() {
+        for header in ["\"stale\"", "W/\"stale\", \"older\"", "garbage"] {
+            XCTAssertEqual(get("/style.css", [("If-None-Match", header)]).status, .ok, header)
+        }
+    }
+
+    func testIfModifiedSinceIs304WhenNotModifiedSince() throws {
+        try fixture.setModified("style.css", Date(timeIntervalSince1970: 784_111_777))
+        XCTAssertEqual(get("/style.css", [("If-Modified-Since", "Sun, 06 Nov 1994 08:49:37 GMT")]).status,
+                       .notModified)
+        XCTAssertEqual(get("/style.css", [("If-Modified-Since", "Sat, 05 Nov 1994 08:49:37 GMT")]).status, .ok)
+        XCTAssertEqual(get("/style.css", [("If-Modified-Since", "not a date")]).status, .ok)
+    }
+
+    func testIfModifiedSinceIsIgnoredWhenIfNoneMatchIsPresent() throws {
+        try fixture.setModified("style.css", Date(timeIntervalSince1970: 784_111_777))
+        let response = get("/style.css", [("If-None-Match", "\"stale\""),
+                                          ("If-Modified-Since", "Sun, 06 Nov 1994 08:49:37 GMT")])
+        XCTAssertEqual(response.status, .ok)
+    }
+
+    func testGzipBodyInflatesToTheFileWithVary() throws {
+        let plain = get("/app.js")
+        let packed = get("/app.js", [("Accept-Encoding", "gzip, deflate, br")])
+        XCTAssertEqual(packed.headers["Content-Encoding"], "gzip")
+        XCTAssertEqual(packed.headers["Vary"], "Accept-Encoding")
+        XCTAssertEqual(plain.headers["Vary"], "Accept-Encoding", "the identity answer varies too")
+        XCTAssertNil(plain.headers["Content-Encoding"])
+        XCTAssertLessThan(packed.body.count, plain.body.count)
+        XCTAssertEqual(gunzip(packed.body), plain.body)
+        XCTAssertNotEqual(packed.headers["ETag"], plain.headers["ETag"], "two representations, two strong tags")
+    }
+
+    func testGzipTagRevalidatesToo() throws {
+        let tag = try XCTUnwrap(get("/app.js", [("Accept-Encoding", "gzip")]).headers["ETag"])
+        let response = get("/app.js", [("Accept-Encoding", "gzip"), ("If-None-Match", tag)])
+        XCTAssertEqual(response.status, .notModified)
+        XCTAssertEqual(response.headers["ETag"], tag)
+    }
+
+    func testAcceptEncodingQualityIsRespected() {
+        let cases: [(String, Bool)] = [
+            ("gzip;q=0", false), ("gzip; q=0.000, br", false), ("br, *;q=0.5", true), ("gzip;q=0, *", false),
+            ("GZIP;Q=0.8", true), ("x-gzip", true), ("identity", false), ("*;q=0", false), ("deflate", false),
+        ]
+        for (header, expectGzip) in cases {
+            let response = get("/app.js", [("Accept-Encoding", header)])
+            XCTAssertEqual(response.headers["Content-Encoding"] == "gzip", expectGzip, header)
+        }
+        XCTAssertNil(get("/app.js").headers["Content-Encoding"], "no header: identity")
+    }
+
+    func testGzipIsSkippedWhenItWouldNotShrinkTheBody() {
+        let response = get("/tiny.txt", [("Accept-Encoding", "gzip")])
+        XCTAssertNil(response.headers["Content-Encoding"])
+        XCTAssertNil(response.headers["Vary"])
+        XCTAssertEqual(text(response), "hi")
+    }
+
+    func testPNGIsNotGzipped() {
+        XCTAssertNil(get("/logo.png", [("Accept-Encoding", "gzip")]).headers["Content-Encoding"])
+    }
+
+    func testChangedFileIsServedFreshWithNewTag() throws {
+        let first = get("/style.css")
+        try fixture.write("style.css", "body { color: red; margin: 0; }")
+        try fixture.setModified("style.css", Date(timeIntervalSince1970: 1_700_000_000))
+        let second = get("/style.css")
+        XCTAssertEqual(text(second), "body { color: red; margin: 0; }")
+        XCTAssertNotEqual(first.headers["ETag"], second.headers["ETag"])
+        XCTAssertEqual(get("/style.css", [("If-None-Match", first.headers["ETag"] ?? "")]).status, .ok)
+    }
+
+    func testDeletedFileIs404AfterBeingCached() throws {
+        XCTAssertEqual(get("/style.css").status, .ok)
+        try FileManager.default.removeItem(atPath: fixture.root + "/style.css")
+        XCTAssertEqual(get("/style.css").status, .notFound)
+    }
+
+    func testSmallFilesAreCachedAndLargeOnesAreNot() {
+        files = StaticFiles(root: fixture.root, maxCachedFileBytes: 100)
+        XCTAssertEqual(get("/style.css").status, .ok)
+        let afterSmall = files.cachedBytes
+        XCTAssertGreaterThan(afterSmall, 0)
+        XCTAssertEqual(get("/app.js").status, .ok, "a large file is still served")
+        XCTAssertEqual(files.cachedBytes, afterSmall, "but not kept")
+    }
+
+    func testCacheStaysWithinItsBound() {
+        files = StaticFiles(root: fixture.root, maxCacheBytes: 9_000)
+        for path in ["/app.js", "/style.css", "/", "/sub/", "/tiny.txt", "/logo.png", "/app.js"] {
+            XCTAssertEqual(get(path).status, .ok, path)
+            XCTAssertLessThanOrEqual(files.cachedBytes, 9_000)
+        }
+    }
+
+    func testServedUnderRouterBasePathAsFallback() {
+        let router = Router(basePath: "/shetphone")
+        router.fallback(files.respond(to:))
+        guard case .response(let response) = router.resolve(makeRoutedRequest("GET", "/shetphone/style.css")) else {
+            return XCTFail("expected a response")
+        }
+        XCTAssertEqual(String(decoding: response.body, as: UTF8.self), "body { color: black; }")
+        guard case .response(let index) = router.resolve(makeRoutedRequest("GET", "/shetphone/")) else {
+            return XCTFail("expected a response")
+        }
+        XCTAssertEqual(index.headers["Content-Type"], "text/html; charset=utf-8")
+    }
+
+    func testRelativeRootIsMadeAbsolute() {
+        XCTAssertTrue(StaticFiles(root: "Public").root.hasPrefix("/"))
+    }
+}
