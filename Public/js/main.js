@@ -19,6 +19,9 @@ import {
 } from './call-notification.js';
 
 const ME_RETRY_MS = 5000;
+
+/** A reason calls cannot work on this page, said as is in the banner. */
+class CallsOff extends Error {}
 const PAGE_TITLE = document.title;
 
 async function whoAmI(status) {
@@ -49,7 +52,7 @@ async function boot() {
   if (!me) return;
   status.problem('');
   setCsrfToken(me.csrf);
-  byId('user-name').textContent = me.user ? `Signed in as ${me.user}` : '';
+  byId('user-name').textContent = me.user || '';
   const ownNumbers = Array.isArray(me.numbers) ? me.numbers : [];
 
   const announcer = byId('announcer');
@@ -119,7 +122,6 @@ async function boot() {
       log.update(current.logEntry, { outcome });
       const seconds = current.answeredAt ? Math.round((Date.now() - current.answeredAt) / 1000) : 0;
       panel.ended(outcome, who(current.number), seconds);
-      announce(byId('call-state').textContent);
     },
     incoming: (current) => {
       const caller = who(current.number);
@@ -289,12 +291,18 @@ async function boot() {
   intercom.load();
 
   try {
+    if (me.accessTokens === false) {
+      throw new CallsOff('the server hands out legacy Capability Tokens, which the Voice SDK 2.x refuses '
+        + '(set api_key_sid and api_key_secret in [twilio])');
+    }
     const Twilio = await loadTwilioSdk(me.sdkUrl || DEFAULT_SDK_URL);
     if (Twilio.Device.isSupported === false) throw new Error('this browser has no WebRTC support');
     await phone.start(Twilio);
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return;
-    const reason = error.name === 'SdkUnavailable' ? error.message : `the phone could not start (${error.message})`;
+    const reason = error.name === 'SdkUnavailable' || error instanceof CallsOff
+      ? error.message
+      : `the phone could not start (${error.message})`;
     if (!phone.available) {
       status.callsOff(reason);
       panel.setCallsOff(reason);

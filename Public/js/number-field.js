@@ -24,7 +24,8 @@ export class NumberField {
     });
     select.addEventListener('change', () => {
       try { localStorage.setItem(STORAGE_KEY, select.value); } catch { /* private mode */ }
-      this.reformat();
+      // The user just chose: do not flip back to the country of a +number in the field.
+      this.reformat({ followCountry: false });
     });
   }
 
@@ -72,13 +73,14 @@ export class NumberField {
   }
 
   /** Re-groups the current text and updates the hint; returns the parse. */
-  reformat() {
+  reformat({ followCountry = true } = {}) {
     const parsed = this.parsed();
     if (parsed.display !== this.input.value) {
       this.input.value = parsed.display;
     }
     // Typing "+1..." with Canada selected keeps Canada; "+44" switches to the UK.
-    if (parsed.country && /^\s*(\+|00)/.test(this.input.value) && parsed.country.iso !== this.select.value) {
+    if (followCountry && parsed.country && /^\s*(\+|00)/.test(this.input.value)
+        && parsed.country.iso !== this.select.value) {
       this.select.value = parsed.country.iso;
     }
     this.render(parsed);

@@ -32,7 +32,7 @@ final class PhoneNumberTests: XCTestCase {
             ("", nil), ("+", nil), ("hello", nil), ("+44 20 7946 0174 ext 2", nil), ("020 7946 0174", nil),
             ("+0 123 4567", nil), ("+999 1234567", nil), ("+44 1234 5678 9012 34", nil), ("+44 12", nil),
             ("+1 055 555 0100", nil), ("+1 415 155 0100", nil), ("+1 415 555 010", nil), ("44+2079460174", nil),
-            ("1-800-FLOWERS", 1), ("+44 20 7946 0174; drop table", nil), ("123456", 999),
+            ("1-800-FLOWERS", 1), ("07700 90012", 44), ("+33 1 23 45 67", nil), ("+7 912 345 67", nil), ("+44 20 7946 0174; drop table", nil), ("123456", 999),
         ]
         for (text, code) in bad {
             XCTAssertThrowsError(try PhoneNumber(parsing: text, defaultCallingCode: code), text)

@@ -245,8 +245,8 @@ final class PerMessageDeflateTests: XCTestCase {
         let compressed = broadcast.frame(for: shared)
         XCTAssertLessThan(compressed.count, broadcast.frame.count)
         XCTAssertEqual(compressed[0], 0x80 | 0x40 | 0x01)
-        var decoder = WebSocketFrameDecoder(requiresMasking: false, allowsRSV1: true)
-        let frames = try decoder.frames(from: compressed)
+        var collector = WebSocketFrameCollector(decoder: WebSocketFrameDecoder(requiresMasking: false, allowsRSV1: true))
+        let frames = try collector.frames(from: compressed)
         let inflater = try XCTUnwrap(Inflater(windowBits: 15))
         var output: [UInt8] = []
         try (frames[0].payload + Inflater.messageTail).withUnsafeBytes { try inflater.inflate($0, into: &output, limit: 1 << 20) }

@@ -58,9 +58,9 @@ enum WebSocketTestBytes {
 final class WebSocketFrameDecoderTests: XCTestCase {
     private func decode(_ bytes: [UInt8], requiresMasking: Bool = true, allowsRSV1: Bool = false,
                         max: Int = 1 << 20) throws -> [WebSocketFrame] {
-        var decoder = WebSocketFrameDecoder(requiresMasking: requiresMasking, allowsRSV1: allowsRSV1,
-                                            maxFramePayloadBytes: max)
-        return try decoder.frames(from: bytes)
+        var collector = WebSocketFrameCollector(decoder: WebSocketFrameDecoder(
+            requiresMasking: requiresMasking, allowsRSV1: allowsRSV1, maxFramePayloadBytes: max))
+        return try collector.frames(from: bytes)
     }
 
     private func error(_ bytes: [UInt8], requiresMasking: Bool = true, allowsRSV1: Bool = false,
@@ -101,13 +101,13 @@ final class WebSocketFrameDecoderTests: XCTestCase {
             + WebSocketTestBytes.frame(.continuation, Array(repeating: 0x61, count: 300))
         let whole = try decode(bytes)
         for split in 0...bytes.count {
-            var decoder = WebSocketFrameDecoder()
-            let frames = try decoder.frames(from: Array(bytes[..<split])) + decoder.frames(from: Array(bytes[split...]))
-            XCTAssertEqual(frames.count, whole.count, "split at \(split)")
+            var collector = WebSocketFrameCollector()
+            let frames = try collector.frames(from: Array(bytes[..<split])) + collector.frames(from: Array(bytes[split...]))
+            XCTAssertEqual(frames, whole, "split at \(split)")
         }
-        var decoder = WebSocketFrameDecoder()
+        var collector = WebSocketFrameCollector()
         var frames: [WebSocketFrame] = []
-        for byte in bytes { frames += try decoder.frames(from: [byte]) }
+        for byte in bytes { frames += try collector.frames(from: [byte]) }
         // Byte-by-byte gives the same frames, payloads unmasked with the right key phase.
         XCTAssertEqual(frames.map(\.opcode), [.text, .ping, .continuation])
         XCTAssertEqual(frames[2].payload, Array(repeating: 0x61, count: 300))
@@ -144,14 +144,14 @@ final class WebSocketFrameDecoderTests: XCTestCase {
 
     func testReservedOpcodeFailsOnItsFirstByte() {
         // Nothing after the first byte is needed to refuse it.
-        var decoder = WebSocketFrameDecoder()
-        XCTAssertThrowsError(try decoder.frames(from: [0x83]))
+        var collector = WebSocketFrameCollector()
+        XCTAssertThrowsError(try collector.frames(from: [0x83]))
     }
 
     func testControlFrameOver125BytesIs1002BeforeItsPayload() {
-        var decoder = WebSocketFrameDecoder()
+        var collector = WebSocketFrameCollector()
         // Header only: ping with 16-bit length 126.
-        XCTAssertThrowsError(try decoder.frames(from: [0x89, 0xFE])) { error in
+        XCTAssertThrowsError(try collector.frames(from: [0x89, 0xFE])) { error in
             XCTAssertEqual((error as? WebSocketError)?.code, .protocolError)
         }
         XCTAssertNil(error(WebSocketTestBytes.frame(.ping, Array(repeating: 1, count: 125))))
@@ -168,28 +168,28 @@ final class WebSocketFrameDecoderTests: XCTestCase {
     }
 
     func testFrameOverLimitIs1009BeforeItsPayload() {
-        var decoder = WebSocketFrameDecoder(maxFramePayloadBytes: 1000)
+        var collector = WebSocketFrameCollector(decoder: WebSocketFrameDecoder(maxFramePayloadBytes: 1000))
         // 64-bit length of 1 GiB and the key; no payload sent at all.
         let header: [UInt8] = [0x82, 0xFF, 0, 0, 0, 0, 0x40, 0, 0, 0, 1, 2, 3, 4]
-        XCTAssertThrowsError(try decoder.frames(from: header)) { error in
+        XCTAssertThrowsError(try collector.frames(from: header)) { error in
             XCTAssertEqual((error as? WebSocketError)?.code, .messageTooBig)
         }
     }
 
     func testDecoderStaysFailedAfterAnError() {
-        var decoder = WebSocketFrameDecoder()
-        XCTAssertThrowsError(try decoder.frames(from: [0x83]))
-        XCTAssertThrowsError(try decoder.frames(from: WebSocketTestBytes.text("fine")))
+        var collector = WebSocketFrameCollector()
+        XCTAssertThrowsError(try collector.frames(from: [0x83]))
+        XCTAssertThrowsError(try collector.frames(from: WebSocketTestBytes.text("fine")))
     }
 
     func testDecoderBetweenFramesIsAtBoundary() throws {
-        var decoder = WebSocketFrameDecoder()
-        XCTAssertTrue(decoder.isAtFrameBoundary)
+        var collector = WebSocketFrameCollector()
+        XCTAssertTrue(collector.decoder.isAtFrameBoundary)
         let bytes = WebSocketTestBytes.text("abc")
-        _ = try decoder.frames(from: Array(bytes.prefix(3)))
-        XCTAssertFalse(decoder.isAtFrameBoundary)
-        _ = try decoder.frames(from: Array(bytes.dropFirst(3)))
-        XCTAssertTrue(decoder.isAtFrameBoundary)
+        _ = try collector.frames(from: Array(bytes.prefix(3)))
+        XCTAssertFalse(collector.decoder.isAtFrameBoundary)
+        XCTAssertEqual(try collector.frames(from: Array(bytes.dropFirst(3))), [WebSocketFrame(opcode: .text, payload: Array("abc".utf8))])
+        XCTAssertTrue(collector.decoder.isAtFrameBoundary)
     }
 
     func testMaskingAtEveryPhaseMatchesByteWiseXor() {

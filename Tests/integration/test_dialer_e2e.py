@@ -149,7 +149,7 @@ def test_dialer_sends_logged_out_visitor_to_login_and_back(server, browser):
     user, password = users_of(server)[0]
     login(driver, server.base_url, user, password, via_redirect=True)
     assert driver.current_url.rstrip("/") == page_url(server.base_url).rstrip("/")
-    assert f"Signed in as {user}" in driver.find_element(By.ID, "user-name").text
+    assert driver.find_element(By.CSS_SELECTOR, ".user-name").text == f"Signed in as {user}"
     assert driver.find_element(By.ID, "ind-server").text == "Server: online"
     assert driver.find_element(By.ID, "ind-phone").text == "Phone: ready"
     assert fake(driver, "t.devices.length") == 1
@@ -446,7 +446,30 @@ def test_page_without_the_sdk_says_calls_are_off(server, browser):
 
 # ---------------------------------------------------------------- intercom, logout
 
-def test_grant_started_extended_and_ended_shows_in_a_second_window(server, browser):
+INTERCOM_FROM = "+442079460999"
+INTERCOM_INI = """
+[intercom]
+expected_from = {intercom}
+dial = +447700900123
+grant_minutes = 60
+max_grant_minutes = 720
+open_digits = 9
+""".format(intercom=INTERCOM_FROM)
+
+
+@pytest.fixture
+def intercom_server(shetphone_factory):
+    """The default server plus an [intercom] that only answers INTERCOM_FROM."""
+    from conftest import DEFAULT_INI
+    return shetphone_factory(ini=DEFAULT_INI + INTERCOM_INI)
+
+
+def openings_on_page(driver) -> list[str]:
+    return js(driver, "return [...document.querySelectorAll('#openings li')].map(li => li.textContent);")
+
+
+def test_grant_started_extended_and_ended_shows_in_a_second_window(intercom_server, browser):
+    server = intercom_server
     users = users_of(server)
     first, second = browser(), browser()
     login(first, server.base_url, *users[0])
@@ -454,9 +477,8 @@ def test_grant_started_extended_and_ended_shows_in_a_second_window(server, brows
     for driver in (first, second):
         wait_until(driver, lambda d: d.find_element(By.ID, "grant-state").text != "Loading…",
                    message="intercom state loaded")
-    if is_shown(first, "#grant-end"):   # left over from an earlier run on this server
-        first.find_element(By.ID, "grant-end").click()
-        wait_attr(first, "#grant-box", "data-active", "false")
+        wait_text(driver, "#grant-state", "No grant")
+    assert not is_shown(first, "#grant-countdown")
 
     first.find_element(By.CSS_SELECTOR, 'input[name="minutes"][value="15"]').click()
     assert first.find_element(By.ID, "grant-start").text == "Open the door for 15 min"
@@ -470,6 +492,14 @@ def test_grant_started_extended_and_ended_shows_in_a_second_window(server, brows
     assert re.fullmatch(r"1[45]:\d\d left", countdown), countdown
     assert is_shown(second, "#grant-extend") and is_shown(second, "#grant-end")
 
+    # The intercom rings during the grant: the server opens the door, both windows list it.
+    post_signed(server, "intercom", {"CallSid": "CA" + "3" * 32, "From": INTERCOM_FROM,
+                                     "To": "+15005550006", "Direction": "inbound", "CallStatus": "ringing"})
+    for driver in (first, second):
+        wait_until(driver, lambda d: any("Opened during a grant" in text and "+44 20 7946 0999" in text
+                                         for text in openings_on_page(d)),
+                   message=f"door opening listed; openings {openings_on_page(driver)}")
+
     second.find_element(By.CSS_SELECTOR, 'input[name="minutes"][value="60"]').click()
     second.find_element(By.ID, "grant-extend").click()
     wait_until(first, lambda d: re.fullmatch(r"1:1[45]:\d\d left", d.find_element(By.ID, "grant-countdown").text),
@@ -479,6 +509,7 @@ def test_grant_started_extended_and_ended_shows_in_a_second_window(server, brows
     wait_attr(second, "#grant-box", "data-active", "false")
     wait_text(second, "#grant-state", "No grant")
     assert not is_shown(second, "#grant-countdown")
+    assert is_shown(second, "#grant-start")
 
 
 def test_logout_in_one_tab_sends_the_other_to_login(server, browser):

@@ -86,5 +86,11 @@ public enum CallingCode {
         39: [], 378: [], 379: [], 225: [], 241: [], 242: [],
     ]
 
+    /// National number lengths for a few countries whose plans are closed and well known,
+    /// to catch a dropped digit before Twilio does. Elsewhere only E.164's bounds apply.
+    static let nationalLengths: [Int: ClosedRange<Int>] = [
+        1: 10...10, 7: 10...10, 33: 9...9, 44: 7...10,
+    ]
+
     static func trunkPrefixes(for code: Int) -> [String] { trunkPrefixes[code] ?? ["0"] }
 }

@@ -49,7 +49,6 @@ public struct PhoneNumber: Hashable, Sendable, CustomStringConvertible, Comparab
             try self.init(internationalDigits: Substring(digits), input: text)
             return
         }
-        guard written == text else { throw PhoneNumberError(text, "has (0) but no country code before it") }
         if defaultCallingCode == 1, digits.hasPrefix("011") {
             try self.init(internationalDigits: digits.dropFirst(3), input: text)
             return
@@ -58,6 +57,7 @@ public struct PhoneNumber: Hashable, Sendable, CustomStringConvertible, Comparab
             try self.init(internationalDigits: digits.dropFirst(2), input: text)
             return
         }
+        guard written == text else { throw PhoneNumberError(text, "has (0) but no country code before it") }
         guard let code = defaultCallingCode else {
             throw PhoneNumberError(text, "has no country code (write it as +<country code> <number>)")
         }
@@ -84,6 +84,9 @@ public struct PhoneNumber: Hashable, Sendable, CustomStringConvertible, Comparab
         }
         let national = String(digits.dropFirst(String(code).count))
         guard national.count >= 4 else { throw PhoneNumberError(input, "is too short after country code +\(code)") }
+        if let lengths = CallingCode.nationalLengths[code], !lengths.contains(national.count) {
+            throw PhoneNumberError(input, "has \(national.count) digits after +\(code), numbers there have \(lengths.lowerBound == lengths.upperBound ? "\(lengths.lowerBound)" : "\(lengths.lowerBound) to \(lengths.upperBound)")")
+        }
         if code == 1 {
             // NANP: NPA-NXX-XXXX, where area and exchange codes start with 2-9.
             let chars = Array(national)

@@ -10,6 +10,7 @@ final class StaticFile: @unchecked Sendable {
     /// ETags without quotes: the identity body and the gzip body are different representations.
     let entityTag: String
     let gzipEntityTag: String
+    private let entityTags: [String]
     private let headers: HTTPHeaders
     private let gzipHeaders: HTTPHeaders
     private let notModifiedHeaders: HTTPHeaders
@@ -32,6 +33,7 @@ final class StaticFile: @unchecked Sendable {
         let modifiedNanos = identity.modifiedSeconds &* 1_000_000_000 &+ identity.modifiedNanoseconds
         entityTag = String(modifiedNanos, radix: 16) + "-" + String(identity.size, radix: 16)
         gzipEntityTag = entityTag + "-gz"
+        entityTags = [entityTag, gzipEntityTag]
 
         let lastModifiedText = HTTPDate.format(epochSeconds: lastModified)
         func common(_ tag: String) -> HTTPHeaders {
@@ -59,13 +61,29 @@ final class StaticFile: @unchecked Sendable {
     /// 200 with the body the client accepts, or 304 when its validators still match.
     /// If-Modified-Since counts only without If-None-Match (RFC 9110 13.2.2).
     func response(to request: Request) -> Response {
-        let useGzip = gzipBody != nil && AcceptEncoding.allowsGzip(request.headers)
-        let noneMatch = request.headers.values("If-None-Match")
+        // One pass over the fields, comparing names only when their length fits.
+        var acceptEncoding = AcceptEncoding()
+        var hasNoneMatch = false
+        var noneMatchHit = false
+        var modifiedSince: String?
+        for field in request.headers.fields {
+            switch field.name.utf8.count {
+            case 15 where asciiCaseInsensitiveEquals(field.name, "Accept-Encoding"):
+                acceptEncoding.read(field.value)
+            case 13 where asciiCaseInsensitiveEquals(field.name, "If-None-Match"):
+                hasNoneMatch = true
+                noneMatchHit = noneMatchHit || EntityTag.ifNoneMatch(field.value, matchesAnyOf: entityTags)
+            case 17 where asciiCaseInsensitiveEquals(field.name, "If-Modified-Since"):
+                modifiedSince = modifiedSince ?? field.value
+            default:
+                break
+            }
+        }
+        let useGzip = gzipBody != nil && acceptEncoding.allowsGzip
         let notModified: Bool
-        if !noneMatch.isEmpty {
-            let tags = [entityTag, gzipEntityTag]
-            notModified = noneMatch.contains { EntityTag.ifNoneMatch($0, matchesAnyOf: tags) }
-        } else if let since = request.headers["If-Modified-Since"], let sinceSeconds = HTTPDate.parse(since) {
+        if hasNoneMatch {
+            notModified = noneMatchHit
+        } else if let modifiedSince, let sinceSeconds = HTTPDate.parse(modifiedSince) {
             notModified = lastModified <= sinceSeconds
         } else {
             notModified = false

@@ -61,21 +61,23 @@ public final class StaticFiles: @unchecked Sendable {
             response.headers.set("Allow", "GET, HEAD")
             return response
         }
-        guard let relative = StaticFilePath.relativePath(target: request.target, path: request.path) else {
+        guard StaticFilePath.isAllowed(target: request.target, path: request.path) else {
             return .error(.notFound)
         }
-        if let file = cache.file(for: relative) {
+        // Keyed by the request path itself: a hit builds no string at all.
+        if let file = cache.file(for: request.path) {
             if let now = FileIdentity(path: file.fullPath), now == file.identity {
                 return file.response(to: request)
             }
-            cache.remove(relative)
+            cache.remove(request.path)
         }
-        return load(relative, request)
+        return load(request)
     }
 
     // MARK: Loading
 
-    private func load(_ relative: String, _ request: Request) -> Response {
+    private func load(_ request: Request) -> Response {
+        let relative = StaticFilePath.relativeFile(for: request.path)
         let fullPath = root == "/" ? "/" + relative : root + "/" + relative
         // stat before open: never open a FIFO or a device that happens to sit under the root.
         guard let seen = FileIdentity(path: fullPath), seen.isRegularFile || seen.isDirectory else {
@@ -107,7 +109,7 @@ public final class StaticFiles: @unchecked Sendable {
         let file = StaticFile(fullPath: fullPath, identity: identity, body: body, mediaType: mediaType,
                               cacheControl: mediaType == .html ? htmlCacheControl : cacheControl,
                               compress: cacheable)
-        if cacheable { cache.store(file, for: relative) }
+        if cacheable { cache.store(file, for: request.path) }
         return file.response(to: request)
     }
 

@@ -177,37 +177,3 @@ private func hex(_ byte: UInt8) -> String {
     let digits = Array("0123456789abcdef")
     return String([digits[Int(byte >> 4)], digits[Int(byte & 0xF)]])
 }
-
-extension WebSocketFrameDecoder {
-    /// Decodes complete frames out of `bytes`, unmasking their payloads; a trailing partial frame
-    /// is left in the decoder. For tests, fuzzing and small tools: a server uses `next(_:)`.
-    public mutating func frames(from bytes: [UInt8]) throws -> [WebSocketFrame] {
-        var frames: [WebSocketFrame] = []
-        try bytes.withUnsafeBytes { buffer in
-            var input = buffer
-            var header: WebSocketFrameHeader?
-            var payload: [UInt8] = []
-            while let event = try next(&input) {
-                switch event {
-                case .header(let h):
-                    header = h
-                    payload = []
-                case .payload(let piece, let phase, let endsFrame):
-                    let start = payload.count
-                    payload.append(contentsOf: piece)
-                    if let key = header?.maskingKey {
-                        payload.withUnsafeMutableBytes { all in
-                            let range = UnsafeMutableRawBufferPointer(rebasing: all[start...])
-                            key.apply(UnsafeRawBufferPointer(range), phase: phase, into: range)
-                        }
-                    }
-                    if endsFrame, let h = header {
-                        frames.append(WebSocketFrame(fin: h.fin, reservedBits: h.reservedBits, opcode: h.opcode, payload: payload))
-                        header = nil
-                    }
-                }
-            }
-        }
-        return frames
-    }
-}

@@ -1,0 +1,41 @@
+// flyingfox-peer: the routes scripts/bench measures, written the FlyingFox way.
+//
+//   flyingfox-peer --port 8082 --public DIR
+//
+// POST /voice   form in, incoming-call TwiML out (same bytes as shetphone)
+// GET  /ws      WebSocket: joins room "bench"; a text "publish:<n>" sends "bench:<n>" to all
+// GET  /<file>  DirectoryHTTPHandler over DIR
+import FlyingFox
+import FlyingSocks
+import Foundation
+import PeerCommon
+
+let options: PeerOptions
+do {
+    options = try PeerOptions(Array(CommandLine.arguments.dropFirst()))
+} catch {
+    fputs("flyingfox-peer: \(error)\n", stderr)
+    exit(2)
+}
+
+let server = HTTPServer(address: try .inet(ip4: options.host, port: UInt16(options.port)), logger: .disabled)
+
+await server.appendRoute("POST /voice") { request in
+    let form = FormFields.decode(try await request.bodyData)
+    let host = request.headers[.host] ?? "localhost"
+    let xml = IncomingCallTwiML.document(to: form["To"], table: .bench, baseURL: "http://" + host)
+    return HTTPResponse(statusCode: .ok, headers: [.contentType: "text/xml; charset=utf-8"], body: Data(xml.utf8))
+}
+await server.appendRoute("GET /ws", to: .webSocket(BenchRoomHandler(room: BenchRoom<WSMessage>())))
+await server.appendRoute("GET *", to: DirectoryHTTPHandler(root: URL(fileURLWithPath: options.publicDir), serverPath: "/"))
+
+Task {
+    try await server.waitUntilListening()
+    let port = await server.listeningAddress.flatMap { address -> UInt16? in
+        if case .ip4(_, let port) = address { return port }
+        return nil
+    }
+    print("listening on \(options.host):\(port ?? UInt16(options.port))")
+    fflush(stdout)
+}
+try await server.run()

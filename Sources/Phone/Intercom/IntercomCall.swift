@@ -1,0 +1,66 @@
+import Web
+
+/// One intercom webhook request, as the decision needs it: which step of the call it is,
+/// who calls, the digits keyed in, and the numbers named in the (signed) webhook URL.
+public struct IntercomCall: Sendable, Equatable {
+    /// Where in the call Twilio is asking.
+    public enum Step: String, Sendable {
+        /// The intercom has just called.
+        case arrival
+        /// The `<Gather>` for a door code has finished (with `Digits`, or without after a timeout).
+        case code
+    }
+
+    public var step: Step
+    /// Twilio's `From`: the number that called.
+    public var from: String
+    /// Twilio's `Digits` after the `<Gather>`.
+    public var digits: String?
+    /// `ExpectedFrom` of the URL, as written there.
+    public var expectedFrom: String?
+    /// `PhoneNumberToDial` of the URL, as written there.
+    public var phoneNumberToDial: String?
+    /// The path Twilio requested (with any base path), for the `<Gather action>`.
+    public var requestPath: String
+
+    public init(step: Step = .arrival, from: String, digits: String? = nil, expectedFrom: String? = nil,
+                phoneNumberToDial: String? = nil, requestPath: String = "/intercom") {
+        self.step = step
+        self.from = from
+        self.digits = digits
+        self.expectedFrom = expectedFrom
+        self.phoneNumberToDial = phoneNumberToDial
+        self.requestPath = requestPath
+    }
+
+    /// Reads the URL's query and the verified form. `target` is the request-target as sent.
+    public init(target: String, query: [(String, String)], form: [(String, String)]) {
+        func first(_ pairs: [(String, String)], _ name: String) -> String? {
+            guard let value = pairs.first(where: { $0.0 == name })?.1, !value.isEmpty else { return nil }
+            return value
+        }
+        step = first(query, "step") == Step.code.rawValue ? .code : .arrival
+        from = first(form, "From") ?? ""
+        digits = first(form, "Digits")
+        expectedFrom = first(query, "ExpectedFrom")
+        phoneNumberToDial = first(query, "PhoneNumberToDial")
+        requestPath = String(target.prefix(while: { $0 != "?" }))
+    }
+
+    /// Where the `<Gather>` sends the digits: the same path, marked `step=code`, keeping the
+    /// URL's numbers so the next request knows them too (Twilio signs it like the first).
+    public var codeStepURL: String {
+        var items = [("step", Step.code.rawValue)]
+        if let phoneNumberToDial { items.append(("PhoneNumberToDial", phoneNumberToDial)) }
+        if let expectedFrom { items.append(("ExpectedFrom", expectedFrom)) }
+        return requestPath + "?" + URLEncoding.encodeForm(items)
+    }
+
+    /// A number from the URL. A `+` written unencoded arrives as a space (form decoding), so
+    /// ` 15558889999` is read as `+15558889999`: the URL is the owner's, signed by Twilio.
+    static func number(_ text: String) -> PhoneNumber? {
+        if let number = try? PhoneNumber(e164: text) { return number }
+        if text.hasPrefix(" "), let number = try? PhoneNumber(e164: "+" + text.dropFirst()) { return number }
+        return nil
+    }
+}

@@ -1,0 +1,122 @@
+/// The `[intercom]` section: where Twilio asks about intercom calls, who the intercom is,
+/// whom to ring, how the door opens, and how grant periods and door codes work.
+///
+/// Every key is optional: without the section the webhook still answers at `/intercom`, taking
+/// `ExpectedFrom` and `PhoneNumberToDial` from its (signed) URL, and refuses every call when
+/// it has neither.
+public struct IntercomSettings: Sendable, Equatable {
+    /// `path`: the webhook, relative to `[app] base_path` (default `/intercom`).
+    public var path = "/intercom"
+    /// `grant_code`: the secret of `GET /grant?code=...`; nil turns that page off (404).
+    public var grantCode: String?
+    /// `grant_minutes`: the length of a grant from the link, and the dialer's default (60).
+    public var grantMinutes = 60
+    /// `max_grant_minutes`: no grant ends later than this many minutes from now (720).
+    public var maxGrantMinutes = 720
+    /// `open_digits`: the DTMF that opens the door (`9`; `w` is a half-second pause).
+    public var openDigits = "9"
+    /// `expected_from`: the intercom's own number, when the webhook URL has no `ExpectedFrom`.
+    public var expectedFrom: PhoneNumber?
+    /// `dial`: the resident's number, when the webhook URL has no `PhoneNumberToDial`.
+    public var dial: PhoneNumber?
+    /// `ring_clients`: users whose browser dialers ring together with `dial`.
+    public var ringClients: [String] = []
+    /// `door_codes`: codes a visitor can key in.
+    public var doorCodes = DoorCodes()
+
+    public static let keys = [
+        "path", "grant_code", "grant_minutes", "max_grant_minutes", "open_digits", "expected_from", "dial",
+        "ring_clients", "door_codes",
+    ]
+
+    /// A grant code is a password typed into a URL; shorter ones can be guessed despite the throttle.
+    public static let minimumGrantCodeLength = 12
+    /// A week: a grant that long is a door left open, not a party.
+    public static let maximumGrantMinutes = 7 * 24 * 60
+    public static let maximumOpenDigits = 32
+    /// Routes of the rest of the app that the webhook path must not take over.
+    static let reservedPaths: Set<String> = [
+        "/", "/voice", "/status", "/grant", "/token", "/login", "/logout", "/ws", "/healthz", "/metrics", "/presets",
+    ]
+
+    public init() {}
+
+    /// Reads the section (nil: all defaults); errors carry the file and the line of the bad entry.
+    public init(section: IniFile.Section?, file: String) throws {
+        guard let section else { return }
+        var grantMinutesLine: ValueReader?
+        for entry in section.entries {
+            let reader = ValueReader(file: file, section: "intercom", entry: entry)
+            switch entry.key {
+            case "path":
+                path = try IntercomSettings.checkedPath(reader)
+            case "grant_code":
+                guard entry.value.count >= IntercomSettings.minimumGrantCodeLength else {
+                    throw reader.error("is too short (\(entry.value.count) characters): use at least \(IntercomSettings.minimumGrantCodeLength) random characters")
+                }
+                guard !entry.value.contains(where: { $0 == " " || $0 == "\t" }) else {
+                    throw reader.error("may not contain spaces (it is typed into a URL)")
+                }
+                grantCode = entry.value
+            case "grant_minutes":
+                grantMinutes = try reader.integer(in: 1...IntercomSettings.maximumGrantMinutes)
+                grantMinutesLine = reader
+            case "max_grant_minutes":
+                maxGrantMinutes = try reader.integer(in: 1...IntercomSettings.maximumGrantMinutes)
+            case "open_digits":
+                if let problem = IntercomSettings.problem(withDigits: entry.value) { throw reader.error(problem) }
+                openDigits = entry.value
+            case "expected_from":
+                do { expectedFrom = try PhoneNumber(e164: entry.value) } catch { throw reader.error("\(error)") }
+            case "dial":
+                do { dial = try PhoneNumber(e164: entry.value) } catch { throw reader.error("\(error)") }
+            case "ring_clients":
+                var users: [String] = []
+                for user in reader.words {
+                    if let problem = ClientIdentity.problem(with: user) {
+                        throw reader.error("\(JSON.quoted(user)): \(problem)")
+                    }
+                    guard !users.contains(user) else { throw reader.error("\(JSON.quoted(user)) is listed twice") }
+                    users.append(user)
+                }
+                ringClients = users
+            case "door_codes":
+                do { doorCodes = try DoorCodes(parsing: reader.words) } catch { throw reader.error("\(error)") }
+            default:
+                throw reader.error("unknown key (known: \(IntercomSettings.keys.joined(separator: ", ")))")
+            }
+        }
+        if grantMinutes > maxGrantMinutes {
+            let message = "\(grantMinutes) is longer than max_grant_minutes (\(maxGrantMinutes))"
+            if let grantMinutesLine { throw grantMinutesLine.error(message) }
+            // grant_minutes kept its default of 60 and max_grant_minutes is shorter.
+            let line = section["max_grant_minutes"]?.line ?? section.line
+            throw ConfigError(file, line, "[intercom] max_grant_minutes: \(maxGrantMinutes) is shorter than grant_minutes (\(grantMinutes)); set grant_minutes too")
+        }
+    }
+
+    /// Why `digits` cannot be played to open the door, or nil when it can.
+    public static func problem(withDigits digits: String) -> String? {
+        if digits.isEmpty { return "needs at least one digit" }
+        if digits.count > maximumOpenDigits { return "is longer than \(maximumOpenDigits) characters" }
+        if let bad = digits.first(where: { !"0123456789*#wW".contains($0) }) {
+            return "\(JSON.quoted(String(bad))) is not a DTMF digit (use 0-9, *, #, and w or W for pauses)"
+        }
+        return nil
+    }
+
+    private static func checkedPath(_ reader: ValueReader) throws -> String {
+        var path = reader.entry.value
+        while path.count > 1, path.hasSuffix("/") { path.removeLast() }
+        guard path.hasPrefix("/"), path.count > 1,
+              path.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "/-_.~".contains($0)) }),
+              !path.contains("//"), !path.split(separator: "/").contains(where: { $0 == ".." || $0 == "." })
+        else {
+            throw reader.error("\"\(reader.entry.value)\" must be a path like /intercom (letters, digits, / - _ . ~)")
+        }
+        guard !reservedPaths.contains(path), !path.hasPrefix("/api/"), path != "/api" else {
+            throw reader.error("\(path) is used by another part of Shetphone; choose another path")
+        }
+        return path
+    }
+}

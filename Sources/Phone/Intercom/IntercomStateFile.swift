@@ -1,0 +1,138 @@
+import Glibc
+
+/// `intercom-state.json` in `[app] state_dir`, shared by the server and `shetphone grant`.
+///
+/// Writes are atomic (temporary file, fsync, rename, fsync of the folder): a crash leaves the
+/// old state or the new one, never half of either. Changes are made under an exclusive
+/// `flock` on `intercom-state.json.lock`, so the server and the CLI never overwrite each
+/// other's change; the server notices the CLI's changes by the file's `stat` stamp.
+public final class IntercomStateFile: @unchecked Sendable {
+    public static let fileName = "intercom-state.json"
+    /// A state file is a few kilobytes; anything near this is not one.
+    static let maximumBytes = 1 << 20
+
+    public let path: String
+    public let lockPath: String
+
+    public init(path: String) {
+        self.path = path
+        lockPath = path + ".lock"
+    }
+
+    /// The state file in `directory` (`[app] state_dir`).
+    public convenience init(directory: String) {
+        self.init(path: AppSettings.join(directory, IntercomStateFile.fileName))
+    }
+
+    /// What `stat` says about the file: a rename makes a new inode, so any write shows here.
+    public struct Stamp: Sendable, Equatable {
+        let device: UInt64
+        let inode: UInt64
+        let size: Int
+        let modifiedSeconds: Int
+        let modifiedNanoseconds: Int
+    }
+
+    /// The file's stamp now, or nil when there is no file.
+    public func stamp() -> Stamp? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return Stamp(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int(info.st_size),
+                     modifiedSeconds: Int(info.st_mtim.tv_sec), modifiedNanoseconds: Int(info.st_mtim.tv_nsec))
+    }
+
+    /// Creates the lock file now, so a missing or read-only `state_dir` stops the server at
+    /// startup instead of failing the first grant.
+    public func prepare() throws {
+        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw IntercomStateError("cannot create \(lockPath): \(IntercomStateFile.lastError())") }
+        close(fd)
+    }
+
+    /// The state on disk; an empty state when there is no file yet.
+    public func read() throws -> IntercomState {
+        var info = stat()
+        if stat(path, &info) != 0 {
+            if errno == ENOENT { return IntercomState() }
+            throw IntercomStateError("cannot read \(path): \(IntercomStateFile.lastError())")
+        }
+        guard let bytes = readFileBytes(path, limit: IntercomStateFile.maximumBytes) else {
+            throw IntercomStateError("cannot read \(path): \(IntercomStateFile.lastError())")
+        }
+        do {
+            return try IntercomState(jsonBytes: bytes)
+        } catch let error as IntercomStateError {
+            throw IntercomStateError("\(path): \(error.message)")
+        }
+    }
+
+    /// Replaces the file atomically with `state`.
+    public func write(_ state: IntercomState) throws {
+        var text = state.json.text
+        text += "\n"
+        let temporary = path + ".tmp." + String(getpid())
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw IntercomStateError("cannot create \(temporary): \(IntercomStateFile.lastError())") }
+        var failure: String?
+        let bytes = Array(text.utf8)
+        var written = 0
+        while written < bytes.count {
+            let count = bytes[written...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                failure = "cannot write \(temporary): \(IntercomStateFile.lastError())"
+                break
+            }
+            written += count
+        }
+        if failure == nil, fsync(fd) != 0 { failure = "cannot fsync \(temporary): \(IntercomStateFile.lastError())" }
+        if close(fd) != 0, failure == nil { failure = "cannot close \(temporary): \(IntercomStateFile.lastError())" }
+        if failure == nil, rename(temporary, path) != 0 {
+            failure = "cannot rename \(temporary) to \(path): \(IntercomStateFile.lastError())"
+        }
+        if let failure {
+            unlink(temporary)
+            throw IntercomStateError(failure)
+        }
+        // The rename is durable only once the folder's entry is on disk.
+        let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+        let folder = open(directory.isEmpty ? "/" : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if folder >= 0 {
+            fsync(folder)
+            close(folder)
+        }
+    }
+
+    /// Runs `body` holding the exclusive lock that the server and `shetphone grant` share.
+    public func withLock<T>(_ body: () throws -> T) throws -> T {
+        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw IntercomStateError("cannot open \(lockPath): \(IntercomStateFile.lastError())") }
+        defer { close(fd) }
+        while flock(fd, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw IntercomStateError("cannot lock \(lockPath): \(IntercomStateFile.lastError())") }
+        }
+        defer { flock(fd, LOCK_UN) }
+        return try body()
+    }
+
+    /// Read, change, write, under the lock. `cached` is the caller's copy and the stamp it was
+    /// read at: while the file still has that stamp it is not read again.
+    /// Returns the state written and its stamp.
+    @discardableResult
+    public func update(cached: (IntercomState, Stamp?)? = nil,
+                       _ change: (inout IntercomState) throws -> Void) throws -> (IntercomState, Stamp?) {
+        try withLock {
+            var state: IntercomState
+            if let cached, cached.1 == stamp() {
+                state = cached.0
+            } else {
+                state = try read()
+            }
+            try change(&state)
+            try write(state)
+            return (state, stamp())
+        }
+    }
+
+    static func lastError() -> String { String(cString: strerror(errno)) }
+}
