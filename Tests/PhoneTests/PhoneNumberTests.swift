@@ -32,7 +32,7 @@ final class PhoneNumberTests: XCTestCase {
             ("", nil), ("+", nil), ("hello", nil), ("+44 20 7946 0174 ext 2", nil), ("020 7946 0174", nil),
             ("+0 123 4567", nil), ("+999 1234567", nil), ("+44 1234 5678 9012 34", nil), ("+44 12", nil),
             ("+1 055 555 0100", nil), ("+1 415 155 0100", nil), ("+1 415 555 010", nil), ("44+2079460174", nil),
-            ("1-800-FLOWERS", 1), ("07700 90012", 44), ("+33 1 23 45 67", nil), ("+7 912 345 67", nil), ("+44 20 7946 0174; drop table", nil), ("123456", 999),
+            ("1-800-FLOWERS", 1), ("07700 9001", 44), ("+33 1 23 45 67", nil), ("+7 912 345 67", nil), ("+44 20 7946 0174; drop table", nil), ("123456", 999),
         ]
         for (text, code) in bad {
             XCTAssertThrowsError(try PhoneNumber(parsing: text, defaultCallingCode: code), text)
@@ -44,6 +44,14 @@ final class PhoneNumberTests: XCTestCase {
         XCTAssertThrowsError(try PhoneNumber(e164: "15005550006"))
         XCTAssertThrowsError(try PhoneNumber(e164: "+1 500 555 0006"))
         XCTAssertThrowsError(try PhoneNumber(e164: "client:alice"))
+    }
+
+    func testKnownNationalLengthsAreChecked() {
+        XCTAssertThrowsError(try PhoneNumber(parsing: "07700 9001", defaultCallingCode: 44)) { error in
+            XCTAssertEqual("\(error)", "\"07700 9001\" is not a phone number: it has 8 digits after +44, numbers there have 7 or 9 or 10")
+        }
+        XCTAssertNoThrow(try PhoneNumber(parsing: "0800 1111", defaultCallingCode: 44))
+        XCTAssertNoThrow(try PhoneNumber(parsing: "016977 3456", defaultCallingCode: 44))
     }
 
     func testErrorNamesTheInputAndTheRule() {

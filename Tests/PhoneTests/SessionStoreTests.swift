@@ -167,7 +167,10 @@ final class SessionStoreTests: XCTestCase {
     }
 
     func testConcurrentUseFromManyThreadsIsSafe() {
-        let sessions = store { $0.maxSessions = 500 }
+        let sessions = store {
+            $0.maxSessions = 1000
+            $0.maxSessionsPerUser = 1000
+        }
         DispatchQueue.concurrentPerform(iterations: 8) { worker in
             for round in 0..<200 {
                 let (id, _) = sessions.create(user: "user\(worker)")
@@ -175,7 +178,7 @@ final class SessionStoreTests: XCTestCase {
                 if round % 2 == 0 { sessions.destroy(id: id) }
             }
         }
-        XCTAssertLessThanOrEqual(sessions.count, 500)
+        XCTAssertEqual(sessions.count, 8 * 100)
     }
 }
 

@@ -88,8 +88,9 @@ public enum CallingCode {
 
     /// National number lengths for a few countries whose plans are closed and well known,
     /// to catch a dropped digit before Twilio does. Elsewhere only E.164's bounds apply.
-    static let nationalLengths: [Int: ClosedRange<Int>] = [
-        1: 10...10, 7: 10...10, 33: 9...9, 44: 7...10,
+    /// (UK: 10 digits, some areas 9, and 0800 1111 style freephone 7.)
+    static let nationalLengths: [Int: Set<Int>] = [
+        1: [10], 7: [10], 33: [9], 44: [7, 9, 10],
     ]
 
     static func trunkPrefixes(for code: Int) -> [String] { trunkPrefixes[code] ?? ["0"] }

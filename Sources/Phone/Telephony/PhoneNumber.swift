@@ -85,7 +85,7 @@ public struct PhoneNumber: Hashable, Sendable, CustomStringConvertible, Comparab
         let national = String(digits.dropFirst(String(code).count))
         guard national.count >= 4 else { throw PhoneNumberError(input, "is too short after country code +\(code)") }
         if let lengths = CallingCode.nationalLengths[code], !lengths.contains(national.count) {
-            throw PhoneNumberError(input, "has \(national.count) digits after +\(code), numbers there have \(lengths.lowerBound == lengths.upperBound ? "\(lengths.lowerBound)" : "\(lengths.lowerBound) to \(lengths.upperBound)")")
+            throw PhoneNumberError(input, "has \(national.count) digits after +\(code), numbers there have \(lengths.sorted().map(String.init).joined(separator: " or "))")
         }
         if code == 1 {
             // NANP: NPA-NXX-XXXX, where area and exchange codes start with 2-9.

@@ -13,6 +13,7 @@ final class HTTP1Connection: ConnectionHandler {
     private var requestStartedAt: UInt64 = 0
     private var generation: UInt64 = 0
     private var shuttingDown = false
+    private var waitingForDrain = false
     private var current: (method: String, target: String, version: HTTPVersion, keepAlive: Bool, client: String, start: UInt64)?
 
     init(server: HTTPServer, limits: Limits) {
@@ -49,6 +50,13 @@ final class HTTP1Connection: ConnectionHandler {
         }
     }
 
+    func connectionDidDrain(_ connection: Connection) {
+        guard waitingForDrain else { return }
+        waitingForDrain = false
+        connection.resumeReading()
+        if !processing { process(connection) }
+    }
+
     func connectionDeadlinePassed(_ connection: Connection) {
         if inFlight { return }
         if parser.isMidRequest || !inbound.isEmpty {
@@ -77,6 +85,13 @@ final class HTTP1Connection: ConnectionHandler {
             connection.flushQueued()
         }
         while connection.isOpen && !inFlight && !inbound.isEmpty {
+            // A client that pipelines requests but does not read the answers gets no more
+            // answers until it does: responses wait in the kernel, not in our memory.
+            if connection.queuedBytes > connection.limits.maxOutboundBytes {
+                waitingForDrain = true
+                connection.pauseReading()
+                return
+            }
             let step = inbound.withUnsafeBytes { parser.parse($0) }
             switch step {
             case .needMore:

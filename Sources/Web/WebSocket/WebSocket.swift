@@ -202,6 +202,13 @@ public final class WebSocket: ConnectionHandler, @unchecked Sendable {
             connection.write(WebSocketFrameEncoder.close(code: error.code, reason: error.reason))
         }
         state = .closing
+        closeAfterFlush(connection)
+    }
+
+    /// Closes once our last frames are out; a peer that never reads them is cut off after the
+    /// close timeout instead of holding the connection open forever.
+    private func closeAfterFlush(_ connection: Connection) {
+        connection.setDeadline(afterMillis: connection.limits.webSocketCloseTimeoutMillis)
         connection.closeAfterFlush()
     }
 
@@ -255,7 +262,7 @@ public final class WebSocket: ConnectionHandler, @unchecked Sendable {
                 connection.write(WebSocketFrameEncoder.close(code: code ?? .normalClosure))
             }
             state = .closing
-            connection.closeAfterFlush()
+            closeAfterFlush(connection)
         }
     }
 

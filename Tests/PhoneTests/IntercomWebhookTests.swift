@@ -1,0 +1,256 @@
+import Foundation
+import XCTest
+@testable import Phone
+@testable import Web
+
+/// A unix-seconds clock the test moves by hand.
+final class SecondsClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var seconds: Int
+    init(_ start: Int) { seconds = start }
+    var now: Int { lock.withLock { seconds } }
+    func advance(_ by: Int) { lock.withLock { seconds += by } }
+    var function: @Sendable () -> Int { { [self] in now } }
+}
+
+/// A temporary state folder, settings read from INI text, a manual clock and recorded events.
+final class IntercomFixture {
+    /// 2027-01-15 08:00:00 UTC.
+    static let start = 1_800_000_000
+    static let intercomNumber = "+442079460999"
+    static let residentNumber = "+447700900123"
+
+    let directory: String
+    let clock = SecondsClock(IntercomFixture.start)
+    let events = RecordingEventPublisher()
+    let log = CapturedLog()
+    var settings: IntercomSettings
+
+    init(_ intercomSection: String = "expected_from = +442079460999\ndial = +447700900123") throws {
+        directory = NSTemporaryDirectory() + "intercom-tests-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        settings = try IntercomFixture.settings(intercomSection)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: directory) }
+
+    static func settings(_ intercomSection: String) throws -> IntercomSettings {
+        let ini = try IniFile(text: "[intercom]\n" + intercomSection, path: "shetphone.ini")
+        return try IntercomSettings(section: ini["intercom"], file: "shetphone.ini")
+    }
+
+    var stateFile: IntercomStateFile { IntercomStateFile(directory: directory) }
+
+    func intercom() throws -> Intercom {
+        try Intercom(settings: settings, stateFile: stateFile, publisher: events, logger: log.logger(), clock: clock.function)
+    }
+
+    /// The events of one type, in order.
+    func published(_ type: String) -> [JSON] {
+        events.events.filter { $0.event.type == type }.map(\.event.data)
+    }
+}
+
+/// Every branch of the intercom webhook's decision, with the TwiML read back by an XML parser.
+final class IntercomWebhookTests: XCTestCase {
+    private func call(from: String = IntercomFixture.intercomNumber, step: IntercomCall.Step = .arrival,
+                      digits: String? = nil, expectedFrom: String? = nil, dial: String? = nil) -> IntercomCall {
+        IntercomCall(step: step, from: from, digits: digits, expectedFrom: expectedFrom, phoneNumberToDial: dial,
+                     requestPath: "/base/intercom")
+    }
+
+    private func verbs(_ answer: IntercomAnswer) throws -> [TwiMLTree] {
+        try XCTUnwrap(TwiMLTree.parse(answer.twiml.xml), "not well-formed: \(answer.twiml.xml)").children
+    }
+
+    // MARK: Who calls
+
+    func testCallFromAnotherNumberIsRejectedAndNeverForwarded() throws {
+        let fixture = try IntercomFixture("expected_from = +442079460999\ndial = +447700900123\nring_clients = alice")
+        let answer = try fixture.intercom().answer(call(from: "+15005550006"))
+        let verbs = try verbs(answer)
+        XCTAssertEqual(verbs.map(\.name), ["Reject"])
+        XCTAssertFalse(answer.twiml.xml.contains(IntercomFixture.residentNumber))
+        guard case .rejected = answer.outcome else { return XCTFail("\(answer.outcome)") }
+        XCTAssertTrue(fixture.events.events.isEmpty)
+        XCTAssertTrue(fixture.log.messages.contains { $0.contains("\"+15005550006\"") && $0.contains("rejected") })
+    }
+
+    func testWithoutAnyExpectedFromEveryCallIsRejected() throws {
+        let fixture = try IntercomFixture("dial = +447700900123")
+        let answer = try fixture.intercom().answer(call())
+        XCTAssertEqual(try verbs(answer).map(\.name), ["Reject"])
+        XCTAssertTrue(answer.outcome.description.contains("no ExpectedFrom"), answer.outcome.description)
+    }
+
+    func testExpectedFromOfTheURLWinsOverTheConfig() throws {
+        let fixture = try IntercomFixture()
+        let intercom = try fixture.intercom()
+        XCTAssertEqual(try verbs(intercom.answer(call(from: "+15005550006", expectedFrom: "+15005550006"))).map(\.name), ["Dial"])
+        XCTAssertEqual(try verbs(intercom.answer(call(expectedFrom: "+15005550006"))).map(\.name), ["Reject"])
+    }
+
+    func testUnencodedPlusInTheURLStillMatches() throws {
+        // `ExpectedFrom=+44...` written without %2B arrives as " 44...".
+        let fixture = try IntercomFixture("")
+        let answer = try fixture.intercom().answer(call(expectedFrom: " 442079460999", dial: " 447700900123"))
+        let dial = try XCTUnwrap(try verbs(answer).first)
+        XCTAssertEqual(dial.name, "Dial")
+        XCTAssertEqual(dial.child("Number")?.text, IntercomFixture.residentNumber)
+    }
+
+    func testGarbageExpectedFromInTheURLIsRejected() throws {
+        let fixture = try IntercomFixture()
+        let answer = try fixture.intercom().answer(call(expectedFrom: "intercom"))
+        XCTAssertEqual(try verbs(answer).map(\.name), ["Reject"])
+    }
+
+    // MARK: Grant periods
+
+    func testDuringAGrantTheDoorOpensWithThePlayedDigits() throws {
+        let fixture = try IntercomFixture("expected_from = +442079460999\ndial = +447700900123\nopen_digits = ww9#")
+        let intercom = try fixture.intercom()
+        try intercom.changeGrant(minutes: 30, by: "alice")
+        let answer = intercom.answer(call())
+        let verbs = try verbs(answer)
+        XCTAssertEqual(verbs.map(\.name), ["Play"])
+        XCTAssertEqual(verbs[0].attributes, ["digits": "ww9#"])
+        XCTAssertEqual(answer.outcome, .opened(.grant))
+        let opened = fixture.published("intercom.opened")
+        XCTAssertEqual(opened, [["at": .int(IntercomFixture.start), "how": "grant", "from": .string(IntercomFixture.intercomNumber)]])
+        XCTAssertEqual(fixture.events.events.last?.rooms, [RoomName.everyone])
+        // The opening is on disk, for GET /api/intercom after a restart.
+        XCTAssertEqual(try fixture.stateFile.read().openings.first?.how, .grant)
+    }
+
+    func testAGrantThatRanOutByTheClockForwardsAgain() throws {
+        let fixture = try IntercomFixture()
+        let intercom = try fixture.intercom()
+        try intercom.changeGrant(minutes: 1, by: "alice")
+        fixture.clock.advance(59)
+        XCTAssertEqual(intercom.answer(call()).outcome, .opened(.grant))
+        fixture.clock.advance(1)
+        let answer = intercom.answer(call())
+        XCTAssertEqual(try verbs(answer).map(\.name), ["Dial"])
+        let ended = fixture.published("intercom.grant").last
+        XCTAssertEqual(ended, ["action": "ended", "until": .int(IntercomFixture.start + 60), "by": "alice"])
+        XCTAssertNil(try fixture.stateFile.read().grant)
+    }
+
+    // MARK: Door codes
+
+    func testWithDoorCodesTheIntercomIsAskedForOneFirst() throws {
+        let fixture = try IntercomFixture("expected_from = +442079460999\ndial = +447700900123\ndoor_codes = 4711 2580:once")
+        let answer = try fixture.intercom().answer(call(expectedFrom: "+442079460999", dial: "+447700900123"))
+        XCTAssertEqual(answer.outcome, .askedForCode)
+        let verbs = try verbs(answer)
+        XCTAssertEqual(verbs.map(\.name), ["Gather", "Redirect"])
+        let action = "/base/intercom?step=code&PhoneNumberToDial=%2B447700900123&ExpectedFrom=%2B442079460999"
+        XCTAssertEqual(verbs[0].attributes, ["input": "dtmf", "numDigits": "4", "timeout": "5", "action": action, "method": "POST"])
+        XCTAssertEqual(verbs[0].child("Say")?.text, Intercom.codePrompt)
+        XCTAssertEqual(verbs[1].text, action)
+        XCTAssertEqual(verbs[1].attributes, ["method": "POST"])
+        XCTAssertTrue(fixture.events.events.isEmpty)
+    }
+
+    func testTheRightCodeOpensTheDoor() throws {
+        let fixture = try IntercomFixture("expected_from = +442079460999\ndial = +447700900123\ndoor_codes = 4711 2580")
+        let answer = try fixture.intercom().answer(call(step: .code, digits: "2580"))
+        XCTAssertEqual(answer.outcome, .opened(.code))
+        XCTAssertEqual(try verbs(answer).first?.attributes["digits"], "9")
+        XCTAssertEqual(fixture.published("intercom.opened").first?["how"], "code")
+        XCTAssertFalse(fixture.log.messages.joined().contains("2580"), "the log must not show a door code")
+    }
+
+    func testAWrongCodeIsForwarded() throws {
+        let fixture = try IntercomFixture("expected_from = +442079460999\ndial = +447700900123\ndoor_codes = 4711")
+        let answer = try fixture.intercom().answer(call(step: .code, digits: "4712"))
+        XCTAssertEqual(answer.outcome, .forwarded(number: try PhoneNumber(e164: IntercomFixture.residentNumber), clients: []))
+        XCTAssertTrue(fixture.published("intercom.opened").isEmpty)
+    }
+
+    func testNoCodeBeforeTheTimeoutIsForwarded() throws {
+        let fixture = try IntercomFixture("expected_from = +442079460999\ndial = +447700900123\ndoor_codes = 4711")
+        let answer = try fixture.intercom().answer(call(step: .code, digits: nil))
+        XCTAssertEqual(try verbs(answer).map(\.name), ["Dial"])
+    }
+
+    func testAnExpiredCodeIsForwardedFromMidnightUTCAfterItsDay() throws {
+        let fixture = try IntercomFixture("expected_from = +442079460999\ndial = +447700900123\ndoor_codes = 9999:2026-12-31")
+        let intercom = try fixture.intercom()
+        let midnight = 1_798_761_600  // 2027-01-01 00:00:00 UTC
+        fixture.clock.advance(midnight - 1 - IntercomFixture.start)
+        XCTAssertEqual(intercom.answer(call(step: .code, digits: "9999")).outcome, .opened(.code))
+        fixture.clock.advance(1)
+        XCTAssertEqual(try verbs(intercom.answer(call(step: .code, digits: "9999"))).map(\.name), ["Dial"])
+    }
+
+    func testASingleUseCodeOpensOnceAndStaysUsedAfterARestart() throws {
+        let fixture = try IntercomFixture("expected_from = +442079460999\ndial = +447700900123\ndoor_codes = 2580:once 4711")
+        let first = try fixture.intercom()
+        XCTAssertEqual(first.answer(call(step: .code, digits: "2580")).outcome, .opened(.code))
+        XCTAssertEqual(try verbs(first.answer(call(step: .code, digits: "2580"))).map(\.name), ["Dial"])
+        XCTAssertEqual(try fixture.stateFile.read().usedCodes, ["2580"])
+
+        let restarted = try fixture.intercom()
+        XCTAssertEqual(try verbs(restarted.answer(call(step: .code, digits: "2580"))).map(\.name), ["Dial"])
+        XCTAssertEqual(restarted.answer(call(step: .code, digits: "4711")).outcome, .opened(.code))
+        XCTAssertEqual(restarted.answer(call(step: .code, digits: "4711")).outcome, .opened(.code), "4711 is not single-use")
+    }
+
+    func testDuringAGrantTheDoorOpensWithoutAskingForACode() throws {
+        let fixture = try IntercomFixture("expected_from = +442079460999\ndial = +447700900123\ndoor_codes = 4711")
+        let intercom = try fixture.intercom()
+        try intercom.changeGrant(minutes: 10, by: "bob")
+        XCTAssertEqual(intercom.answer(call()).outcome, .opened(.grant))
+        XCTAssertEqual(intercom.answer(call(step: .code, digits: "0000")).outcome, .opened(.grant))
+    }
+
+    func testTheCodeStepAlsoChecksTheCaller() throws {
+        let fixture = try IntercomFixture("expected_from = +442079460999\ndial = +447700900123\ndoor_codes = 4711")
+        let answer = try fixture.intercom().answer(call(from: "+15005550006", step: .code, digits: "4711"))
+        XCTAssertEqual(try verbs(answer).map(\.name), ["Reject"])
+        XCTAssertTrue(fixture.published("intercom.opened").isEmpty)
+    }
+
+    // MARK: Forwarding
+
+    func testForwardingRingsTheResidentAndTheBrowsersInOneDial() throws {
+        let fixture = try IntercomFixture("expected_from = +442079460999\ndial = +447700900123\nring_clients = alice bob")
+        let answer = try fixture.intercom().answer(call())
+        let verbs = try verbs(answer)
+        XCTAssertEqual(verbs.map(\.name), ["Dial"])
+        XCTAssertEqual(verbs[0].children.map(\.name), ["Number", "Client", "Client"])
+        XCTAssertEqual(verbs[0].children.map(\.text), [IntercomFixture.residentNumber, "alice", "bob"])
+        XCTAssertEqual(fixture.published("intercom.ringing"), [["at": .int(IntercomFixture.start), "from": .string(IntercomFixture.intercomNumber)]])
+    }
+
+    func testForwardingWithoutClientsDialsOnlyTheNumber() throws {
+        let fixture = try IntercomFixture()
+        let verbs = try verbs(fixture.intercom().answer(call()))
+        XCTAssertEqual(verbs.map(\.name), ["Dial"])
+        XCTAssertEqual(verbs[0].attributes, [:])
+        XCTAssertEqual(verbs[0].children.map(\.name), ["Number"])
+        XCTAssertEqual(verbs[0].children.first?.text, IntercomFixture.residentNumber)
+    }
+
+    func testPhoneNumberToDialOfTheURLWinsOverTheConfig() throws {
+        let fixture = try IntercomFixture()
+        let verbs = try verbs(fixture.intercom().answer(call(dial: "+15005550006")))
+        XCTAssertEqual(verbs.first?.child("Number")?.text, "+15005550006")
+    }
+
+    func testOnlyBrowsersRingWithoutANumber() throws {
+        let fixture = try IntercomFixture("expected_from = +442079460999\nring_clients = carol")
+        let verbs = try verbs(fixture.intercom().answer(call(dial: "not a number")))
+        XCTAssertEqual(verbs.first?.children.map(\.name), ["Client"])
+        XCTAssertTrue(fixture.log.messages.contains { $0.contains("PhoneNumberToDial") })
+    }
+
+    func testWithNobodyToRingTheCallerHearsWhyAndTheCallEnds() throws {
+        let fixture = try IntercomFixture("expected_from = +442079460999")
+        let answer = try fixture.intercom().answer(call())
+        XCTAssertEqual(answer.outcome, .nobodyToCall)
+        XCTAssertEqual(try verbs(answer).map(\.name), ["Say", "Hangup"])
+    }
+}
