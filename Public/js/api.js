@@ -95,10 +95,15 @@ export async function logout() {
 }
 
 function noteServerClock(response) {
-  const date = Date.parse(response.headers.get('Date') || '');
-  if (!Number.isFinite(date)) return;
-  // The header has 1 s resolution: only correct clocks that are clearly off,
-  // so countdowns do not jitter by a second between answers.
-  const offset = date - Date.now();
+  noteServerTime(Date.parse(response.headers.get('Date') || ''));
+}
+
+/**
+ * A server timestamp (ms) just received. Both sources have 1 s resolution:
+ * only correct clocks that are clearly off, so countdowns do not jitter.
+ */
+export function noteServerTime(serverMs) {
+  if (!Number.isFinite(serverMs)) return;
+  const offset = serverMs - Date.now();
   clockOffsetMs = Math.abs(offset) > 2000 ? offset : 0;
 }

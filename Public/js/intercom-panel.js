@@ -2,12 +2,13 @@
 // for everyone until it ends), a live countdown, and the recent door
 // openings. Every open tab follows the `intercom.*` WebSocket events.
 
-import { getJson, postJson, deleteJson, serverNow } from './api.js';
+import { getJson, postJson, deleteJson, serverNow, noteServerTime } from './api.js';
 import { el, icon } from './element.js';
 import { formatE164 } from './phone-number.js';
 import { formatClock, formatDuration, parseServerTime } from './time-format.js';
 
 const MAX_OPENINGS = 20;
+const LENGTHS = [15, 30, 60, 120];
 
 export class IntercomPanel {
   constructor(nodes) {
@@ -16,9 +17,12 @@ export class IntercomPanel {
     this.openings = [];
     this.timer = null;
     this.busy = false;
+    this.lengthChosen = false;
     nodes.form.addEventListener('submit', (event) => {
       event.preventDefault();
-      this.startOrExtend();
+      // Enter in the form means the visible button: start when idle, extend when running.
+      const extend = event.submitter ? event.submitter === nodes.extend : this.grant.active;
+      this.changeGrant(extend ? 'extend' : 'start');
     });
     nodes.end.addEventListener('click', () => this.end());
   }
@@ -35,11 +39,12 @@ export class IntercomPanel {
   minutes() {
     const checked = this.nodes.form.querySelector('input[name="minutes"]:checked');
     const minutes = checked ? Number(checked.value) : 30;
-    return [15, 30, 60, 120].includes(minutes) ? minutes : 30;
+    return LENGTHS.includes(minutes) ? minutes : 30;
   }
 
-  async startOrExtend() {
-    await this.send(() => postJson('api/intercom/grant', { minutes: this.minutes() }));
+  /** `start` sets the end to now + length; `extend` adds the length to a running grant. */
+  async changeGrant(action) {
+    await this.send(() => postJson('api/intercom/grant', { minutes: this.minutes(), action }));
   }
 
   async end() {
@@ -63,9 +68,15 @@ export class IntercomPanel {
     }
   }
 
-  /** The JSON of GET api/intercom: {grant:{active, until, by}, openings:[...]} */
+  /** The JSON of GET api/intercom: {grant:{active, until, by}, openings:[...], grantMinutes?, now?} */
   apply(answer) {
     if (!answer || typeof answer !== 'object') return;
+    if (typeof answer.now === 'number') noteServerTime(answer.now * 1000);
+    // The server's usual grant length is the starting choice, until the user picks one.
+    if (!this.lengthChosen && LENGTHS.includes(answer.grantMinutes)) {
+      const radio = this.nodes.form.querySelector(`input[name="minutes"][value="${answer.grantMinutes}"]`);
+      if (radio) radio.checked = true;
+    }
     if (answer.grant) this.setGrant(answer.grant);
     if (Array.isArray(answer.openings)) {
       this.openings = answer.openings
@@ -92,6 +103,14 @@ export class IntercomPanel {
     this.renderOpenings();
   }
 
+  /** `intercom.ringing` event: {at, from}: no grant, so the call went to the resident. */
+  onRingingEvent(data) {
+    const at = parseServerTime(data.at) || new Date();
+    const { rang } = this.nodes;
+    rang.hidden = false;
+    rang.textContent = `The intercom rang at ${formatClock(at)}; the call was passed on to you.`;
+  }
+
   setGrant(grant) {
     const until = parseServerTime(grant.until);
     const active = Boolean(grant.active) && until !== null && until.getTime() > serverNow();
@@ -113,7 +132,8 @@ export class IntercomPanel {
     const { nodes, grant } = this;
     nodes.box.dataset.active = String(grant.active);
     if (grant.active) {
-      const by = grant.by ? ` (started by ${grant.by})` : '';
+      const by = grant.by === 'link' ? ' (started with the grant link)'
+        : grant.by ? ` (started by ${grant.by})` : '';
       nodes.state.textContent = `The door opens for everyone until ${formatClock(new Date(grant.until))}${by}.`;
     } else {
       nodes.state.textContent = 'No grant: the intercom calls you.';
@@ -167,7 +187,10 @@ export class IntercomPanel {
 
   /** Length radio changed: keep the button labels honest. */
   watchLengths() {
-    this.nodes.form.addEventListener('change', () => this.renderButtonLabels());
+    this.nodes.form.addEventListener('change', () => {
+      this.lengthChosen = true;
+      this.renderButtonLabels();
+    });
     this.renderButtonLabels();
   }
 }

@@ -77,8 +77,9 @@ async function boot() {
 
   let presets = null;
   const nameFor = (number) => (presets ? presets.nameFor(number) : '');
-  const who = (number) => {
-    const name = nameFor(number);
+  // Presets name people; else the caller name Twilio gave the server (call.incoming).
+  const who = (number, entry = null) => {
+    const name = nameFor(number) || (entry && entry.name) || '';
     const pretty = formatE164(number) || 'unknown number';
     return name ? `${name} (${pretty})` : pretty;
   };
@@ -110,7 +111,7 @@ async function boot() {
           answeredAt: current.answeredAt,
         });
       }
-      panel.show(current, current ? who(current.number) : '');
+      panel.show(current, current ? who(current.number, current.logEntry) : '');
       if (!current || current.phase !== 'incoming') {
         document.title = PAGE_TITLE;
         if (closeNotification) closeNotification();
@@ -121,15 +122,15 @@ async function boot() {
     callEnded: (current, outcome) => {
       log.update(current.logEntry, { outcome });
       const seconds = current.answeredAt ? Math.round((Date.now() - current.answeredAt) / 1000) : 0;
-      panel.ended(outcome, who(current.number), seconds);
+      panel.ended(outcome, who(current.number, current.logEntry), seconds);
     },
     incoming: (current) => {
-      const caller = who(current.number);
+      const caller = who(current.number, current.logEntry);
       document.title = `Incoming call · ${PAGE_TITLE}`;
       announce(`Incoming call from ${caller}. Answer or reject with the buttons under the number.`);
       if (document.activeElement === document.body || !document.activeElement) byId('answer').focus();
       closeNotification = notifyIncomingCall({
-        caller: nameFor(current.number) || formatE164(current.number),
+        caller: nameFor(current.number) || (current.logEntry && current.logEntry.name) || formatE164(current.number),
         number: formatE164(current.number),
         tag: current.sid,
         onAnswer: () => {
@@ -225,6 +226,7 @@ async function boot() {
     error: byId('grant-error'),
     openings: byId('openings'),
     openingsEmpty: byId('openings-empty'),
+    rang: byId('intercom-rang'),
   });
   intercom.watchLengths();
 
@@ -237,7 +239,7 @@ async function boot() {
       if (current && current.logEntry === entry && current.phase === 'dialing'
           && String(data.status) === 'ringing') {
         current.phase = 'ringing';
-        panel.show(current, who(current.number));
+        panel.show(current, who(current.number, current.logEntry));
       }
     })
     .on('call.incoming', (data) => {
@@ -247,6 +249,7 @@ async function boot() {
       }
     })
     .on('intercom.grant', (data) => intercom.onGrantEvent(data))
+    .on('intercom.ringing', (data) => intercom.onRingingEvent(data))
     .on('intercom.opened', (data) => {
       intercom.onOpenedEvent(data);
       announce('The intercom opened the door.');

@@ -200,7 +200,8 @@ final class IntercomRoutesTests: XCTestCase {
     }
 
     func testAnEmptyBodyStartsADefaultLengthGrant() throws {
-        let routes = try routes(try fixture())
+        let fixture = try fixture()
+        let routes = try routes(fixture)
         let answer = try json(routes.changeGrant(apiRequest("POST"), user: "alice"))
         XCTAssertEqual(answer["grant"]?["until"], .int(IntercomFixture.start + 3600))
     }
@@ -216,6 +217,17 @@ final class IntercomRoutesTests: XCTestCase {
         let huge = routes.changeGrant(apiRequest("POST", body: "{\"minutes\":30," + String(repeating: " ", count: 5000) + "}"), user: "alice")
         XCTAssertEqual(huge.status, .payloadTooLarge)
         XCTAssertNil(routes.intercom.activeGrant())
+    }
+
+    func testAGrantThatCannotBeSavedIs500AndNotStarted() throws {
+        let fixture = try fixture()
+        let routes = try routes(fixture)
+        try FileManager.default.removeItem(atPath: fixture.directory)
+        let response = routes.changeGrant(apiRequest("POST", body: "{\"minutes\":30}"), user: "alice")
+        XCTAssertEqual(response.status, .internalServerError)
+        XCTAssertEqual(try json(response)["error"], "the grant could not be saved")
+        XCTAssertNil(routes.intercom.activeGrant())
+        XCTAssertTrue(fixture.published("intercom.grant").isEmpty)
     }
 
     func testEndingWhenNoGrantRunsIsFine() throws {

@@ -75,7 +75,7 @@ final class IntercomSettingsTests: XCTestCase {
 
     func testErrorsNameTheFileTheLineAndTheRule() {
         let cases: [(String, String)] = [
-            ("grant_code = short-secret", "shetphone.ini:4: [intercom] grant_code: is too short (12"),
+            ("grant_code = too-short", "shetphone.ini:4: [intercom] grant_code: is too short (9 characters)"),
             ("\ngrant_code = with a space inside", "shetphone.ini:5: [intercom] grant_code: may not contain spaces"),
             ("open_digits = 9x", "shetphone.ini:4: [intercom] open_digits: \"x\" is not a DTMF digit"),
             ("open_digits = ", "shetphone.ini:4: [intercom] open_digits: needs at least one digit"),

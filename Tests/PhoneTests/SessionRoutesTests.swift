@@ -265,6 +265,39 @@ final class SessionRoutesTests: XCTestCase {
         wait(for: [done], timeout: 10)
     }
 
+    func testFiftyConcurrentBcryptLoginsLeaveTheEventLoopResponsive() throws {
+        // Fifty bcrypt checks are seconds of CPU. Run on the loop, they would hold every task
+        // behind them for that long; on the pool, the loop still answers within milliseconds.
+        let hash = try BcryptHasher.hash("pw", cost: 8)
+        try "alice:\(hash)\n".write(toFile: htpasswdPath, atomically: true, encoding: .utf8)
+        htpasswd.reloadIfChanged()
+        let authenticator = Authenticator(htpasswd: htpasswd, workers: workers)
+        let checked = Counter()
+        let started = monotonicMillis()
+        for _ in 0..<50 {
+            XCTAssertTrue(authenticator.verify(user: "alice", password: "pw") { ok in
+                XCTAssertTrue(ok)
+                checked.increment()
+            })
+        }
+        let latencies = LatencySamples()
+        while checked.value < 50 || latencies.count < 20 {
+            let sent = monotonicMillis()
+            let ran = expectation(description: "loop task")
+            loop.execute {
+                latencies.add(monotonicMillis() - sent)
+                ran.fulfill()
+            }
+            wait(for: [ran], timeout: 5)
+            usleep(5_000)
+            XCTAssertLessThan(monotonicMillis() - started, 60_000, "the checks never finished")
+        }
+        let sorted = latencies.all.sorted()
+        let p95 = sorted[sorted.count * 95 / 100]
+        XCTAssertLessThan(p95, 50, "loop tasks waited \(sorted.suffix(10)) ms while bcrypt ran "
+            + "(\(monotonicMillis() - started) ms for the 50 checks)")
+    }
+
     // MARK: next and base path
 
     func testNextIsLimitedToPathsUnderTheBasePath() {
@@ -373,6 +406,14 @@ final class SessionRoutesTests: XCTestCase {
         htpasswd.reloadIfChanged()
         XCTAssertNil(login.requireSession(asAlice))
     }
+}
+
+final class LatencySamples: @unchecked Sendable {
+    private let lock = NSLock()
+    private var samples: [UInt64] = []
+    var all: [UInt64] { lock.withLock { samples } }
+    var count: Int { lock.withLock { samples.count } }
+    func add(_ sample: UInt64) { lock.withLock { samples.append(sample) } }
 }
 
 final class ResponseBox: @unchecked Sendable {

@@ -11,8 +11,10 @@ Every test fails on any SEVERE browser console entry it did not expect."""
 
 from __future__ import annotations
 
+import os
 import pathlib
 import re
+import shutil
 import urllib.parse
 
 import pytest
@@ -321,6 +323,20 @@ def test_outgoing_call_shows_live_status_from_signed_webhooks(server, browser):
     assert len(log_rows(driver)) == 1, log_rows(driver)
 
 
+def test_call_that_cannot_start_says_why(server, browser):
+    driver = browser()
+    login(driver, server.base_url, *users_of(server)[0])
+    fake_run(driver, "t.failNextConnect = {code: 31208, message: 'User denied access to microphone'}")
+    type_number(driver, "+44 7700 900456", "GB")
+    driver.find_element(By.ID, "call").click()
+    wait_text(driver, "#banner-problem", "User denied access to microphone")
+    wait_text(driver, "#call-state", "Call failed")
+    wait_log(driver, lambda r: r["status"] == "failed", "failed call logged")
+    assert is_shown(driver, "#call") and not is_shown(driver, "#hangup")
+    driver.find_element(By.ID, "problem-close").click()
+    assert not is_shown(driver, "#banner-problem")
+
+
 def test_status_of_a_call_from_another_tab_appears_in_the_log(server, browser):
     driver = browser()
     user, password = users_of(server)[0]
@@ -532,6 +548,25 @@ def test_logout_in_one_tab_sends_the_other_to_login(server, browser):
     driver.get_log("browser")  # that last api/me 401 was the point of the check
 
 
+def test_dialer_works_under_a_path_prefix(shetphone_factory, browser):
+    """[app] base_path = /shetphone: every URL of the page is relative, WebSocket included."""
+    from conftest import DEFAULT_INI
+    server = shetphone_factory(ini=DEFAULT_INI.replace("[app]\n", "[app]\nbase_path = /shetphone\n", 1))
+    prefixed = server.base_url + "/shetphone"
+    driver = browser()
+    user, password = users_of(server)[0]
+    login(driver, prefixed, user, password, via_redirect=True)
+    assert urllib.parse.urlparse(driver.current_url).path == "/shetphone/"
+    presets_on_page(driver)
+    type_number(driver, "+44 7700 900456")
+    driver.find_element(By.ID, "call").click()
+    wait_until(driver, lambda d: fake(d, "t.connects.length") == 1, message="call placed under the prefix")
+    driver.find_element(By.ID, "hangup").click()
+    driver.find_element(By.ID, "logout").click()
+    wait_until(driver, lambda d: urllib.parse.urlparse(d.current_url).path == "/shetphone/login",
+               message="logout lands on the prefixed login page")
+
+
 # ---------------------------------------------------------------- look
 
 def test_screenshots_on_desktop_and_phone(server, browser):
@@ -552,6 +587,9 @@ def test_screenshots_on_desktop_and_phone(server, browser):
                message="timer running")
     path = screenshot(desktop, "dialer-desktop.png")
     assert path.stat().st_size > 10_000
+    if os.environ.get("UPDATE_DOCS_SCREENSHOT") == "1":
+        # The README shows this one; refresh it on purpose only, not on every run.
+        shutil.copyfile(path, REPO / "docs" / "dialer.png")
 
     phone = browser(PHONE, phone=True)
     login(phone, server.base_url, user, password)

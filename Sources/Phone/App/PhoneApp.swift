@@ -27,11 +27,7 @@ public final class PhoneApp: @unchecked Sendable {
         events = RoomEventPublisher(rooms: rooms)
         workers = WorkerPool(threads: dryRun ? 1 : max(2, ServerConfiguration.coreCount))
 
-        do {
-            twilio = try TwilioSettings(section: config.ini["twilio"], file: file)
-        } catch let error as SettingError {
-            throw error.located(in: config.ini, file: file)
-        }
+        twilio = try TwilioSettings(section: config.ini["twilio"], file: file)
         live = LiveState(telephony: try Telephony.load(config: config, logger: logger))
         webhook = TwilioWebhook(authToken: twilio.authToken, validates: twilio.validateSignatures,
                                 publicURL: config.app.publicURL)

@@ -9,13 +9,8 @@ struct Telephony: Sendable {
     var noAnswerMessage: String
 
     static func load(config: ShetphoneConfig, logger: Logger) throws -> Telephony {
-        let plan: NumberPlan
-        do {
-            plan = try NumberPlan(ini: config.ini, allowedCountries: config.app.allowedCountries,
+        let plan = try NumberPlan(ini: config.ini, allowedCountries: config.app.allowedCountries,
                                   allowedCountriesLine: config.app.allowedCountriesLine)
-        } catch let error as SettingError {
-            throw error.located(in: config.ini, file: config.path)
-        }
         let entries = (config.ini["presets"]?.entries ?? []).map { (name: $0.key, value: $0.value, line: $0.line) }
         let csv = readTextFile(config.app.presetsPath, limit: 1 << 20)
         let presets = Presets(entries: entries, iniFile: config.path, csv: csv, csvFile: config.app.presetsPath,

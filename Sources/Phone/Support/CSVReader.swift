@@ -2,6 +2,7 @@
 /// commas or line breaks inside quotes, CRLF or LF, an optional UTF-8 BOM. Each record
 /// keeps the line it starts on, so errors can point at it.
 public enum CSVReader {
+    /// One row: its fields, and the line it starts on.
     public struct Record: Sendable, Equatable {
         public var line: Int
         public var fields: [String]

@@ -1,6 +1,6 @@
 /// A configuration value that was refused: which section and key, the line when known,
-/// and the rule it broke. The config loader prefixes the file name:
-/// `shetphone.ini:12: [numbers] "+44 20": not an E.164 number (...)`.
+/// and the rule it broke. `located(in:file:)` turns it into the `ConfigError` users see:
+/// `shetphone.ini:12: [twilio] token_ttl: token lifetime must be 60...86400 seconds, got 5`.
 public struct SettingError: Error, CustomStringConvertible, Equatable {
     public var section: String
     public var key: String
@@ -17,12 +17,6 @@ public struct SettingError: Error, CustomStringConvertible, Equatable {
     /// `[section] key: message`, with `line N: ` in front when the line is known.
     public var description: String {
         let place = line.map { "line \($0): " } ?? ""
-        return "\(place)[\(section)] \(key): \(message)"
-    }
-
-    /// `file:line: [section] key: message`, the form used for every config error.
-    public func described(file: String) -> String {
-        let place = line.map { "\(file):\($0): " } ?? "\(file): "
         return "\(place)[\(section)] \(key): \(message)"
     }
 }

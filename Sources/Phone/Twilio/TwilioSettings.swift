@@ -34,8 +34,9 @@ public struct TwilioSettings: Sendable {
         case let (sid?, secret?):
             try TwilioSettings.checkSID(sid, prefix: "SK", key: "api_key_sid")
             guard !secret.isEmpty else { throw SettingError(section: "twilio", key: "api_key_secret", "is empty") }
-        case (nil, _?): throw SettingError(section: "twilio", key: "api_key_sid", "is needed with api_key_secret")
-        case (_?, nil): throw SettingError(section: "twilio", key: "api_key_secret", "is needed with api_key_sid")
+        // Named after the key that is present, so the error points at a line that exists.
+        case (nil, _?): throw SettingError(section: "twilio", key: "api_key_secret", "is set but api_key_sid is missing")
+        case (_?, nil): throw SettingError(section: "twilio", key: "api_key_sid", "is set but api_key_secret is missing")
         }
         if let problem = TokenLifetime.problem(with: tokenTTL) { throw SettingError(section: "twilio", key: "token_ttl", problem) }
         self.accountSID = accountSID

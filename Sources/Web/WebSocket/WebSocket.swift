@@ -86,6 +86,12 @@ public final class WebSocket: ConnectionHandler, @unchecked Sendable {
         }
         lastReadMillis = monotonicMillis()
         armHeartbeat(connection)
+        // Armed again once the HTTP handler has unwound: it may still set its own idle
+        // deadline on the way out of the request that upgraded.
+        loop.execute { [weak self] in
+            guard let self, self.state == .open, let connection = self.connection else { return }
+            self.armHeartbeat(connection)
+        }
         // The HTTP handler may have paused reading while the upgrade request was in flight.
         connection.resumeReading()
     }
