@@ -95,10 +95,22 @@ async function boot() {
   });
 
   let closeNotification = null;
+  let lastCall = null;
+  const dtmfSent = byId('dtmf-sent');
+  // The focused call button may just have been hidden (Answer -> Hang up, Hang up -> Call):
+  // keyboard users keep their place on the button that replaced it.
+  // `focused` is read before the re-render: Chrome blurs a button as soon as it is hidden.
+  const keepFocusInCallActions = (focused) => {
+    const actions = byId('dial-form').querySelector('.call-actions');
+    if (!focused || !focused.hidden || !actions.contains(focused)) return;
+    const visible = [...actions.querySelectorAll('button')].find((button) => !button.hidden);
+    if (visible) visible.focus();
+  };
   const phone = new Softphone({
     deviceState: (state, reason) => status.phone(state, reason),
     problem: (message) => status.problem(message),
     callChanged: (current) => {
+      const focused = document.activeElement;
       field.setLocked(Boolean(current));
       if (current) {
         if (!current.logEntry) {
@@ -117,7 +129,13 @@ async function boot() {
         if (closeNotification) closeNotification();
         closeNotification = null;
       }
-      if (current && current.phase === 'open') byId('dtmf-sent').textContent = '';
+      if (current && current !== lastCall) {
+        // A new call: the tones of the last one are history.
+        dtmfSent.textContent = '';
+        dtmfSent.dataset.digits = '';
+      }
+      lastCall = current;
+      keepFocusInCallActions(focused);
     },
     callEnded: (current, outcome) => {
       log.update(current.logEntry, { outcome });
@@ -183,11 +201,10 @@ async function boot() {
   byId('mute').addEventListener('click', () => phone.toggleMute());
   byId('backspace').addEventListener('click', () => field.backspace());
 
-  const dtmfSent = byId('dtmf-sent');
   const sendTone = (key) => {
     if (phone.sendDigits(key)) {
       const sent = dtmfSent.dataset.digits ? dtmfSent.dataset.digits + key : key;
-      dtmfSent.dataset.digits = phone.inCall ? sent : '';
+      dtmfSent.dataset.digits = sent;
       dtmfSent.textContent = `Tones sent: ${sent}`;
     }
   };
@@ -212,8 +229,6 @@ async function boot() {
       field.append(event.key);
     }
   });
-  // Starting a new call clears the tones of the last one.
-  byId('call').addEventListener('click', () => { dtmfSent.dataset.digits = ''; });
 
   const intercom = new IntercomPanel({
     box: byId('grant-box'),

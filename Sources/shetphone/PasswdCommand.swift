@@ -8,11 +8,10 @@ struct PasswdCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "passwd",
         abstract: "Add a user to an .htpasswd file, or change their password (bcrypt, like htpasswd -B).",
-        discussion: """
-            On a terminal the password is asked for twice without echo. Otherwise the first line of
-            standard input is the password: printf '%s\\n' "$PASSWORD" | shetphone passwd .htpasswd alice
-            The file is replaced atomically and keeps its mode; a new file gets mode 0640.
-            """
+        discussion: "On a terminal the password is asked for twice, without echo. Otherwise the first line "
+            + "of standard input is the password: printf '%s\\n' \"$PASSWORD\" | shetphone passwd .htpasswd alice. "
+            + "The file is replaced atomically and keeps its mode; a new file gets mode 0640. "
+            + "A running server picks the change up within a second."
     )
 
     @Argument(help: "The .htpasswd file (created when missing).")

@@ -5,7 +5,7 @@ struct Shetphone: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "shetphone",
         abstract: "A browser phone and building-intercom server for Twilio.",
-        subcommands: [ServeCommand.self, CheckConfigCommand.self],
+        subcommands: [ServeCommand.self, CheckConfigCommand.self, PasswdCommand.self, GrantCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 }

@@ -126,6 +126,15 @@ final class HtpasswdFileTests: XCTestCase {
         XCTAssertTrue(log.messages.contains { $0.hasPrefix("\(path):3: ") && $0.contains("plain-text") }, "\(log.messages)")
     }
 
+    func testWeakHashesAreNamedInALogNotice() throws {
+        let sha = "{SHA}" + Base64.encode(MessageDigest.sha1(Array("pw".utf8)))
+        let path = try write("old:\(sha)\nnew:\(try BcryptHasher.hash("pw", cost: 4))\n")
+        let log = CapturedLog()
+        let file = HtpasswdFile(path: path, logger: log.logger())
+        XCTAssertEqual(file.hash(for: "old")?.verify("pw"), true, "weak, but still accepted as Apache does")
+        XCTAssertTrue(log.messages.contains { $0.contains("weak DES or {SHA} hashes for old;") }, "\(log.messages)")
+    }
+
     // MARK: Reloading
 
     func testFileIsReReadAfterAChangeButAtMostOncePerInterval() throws {

@@ -198,6 +198,17 @@ final class IntercomWebhookTests: XCTestCase {
         XCTAssertEqual(restarted.answer(call(step: .code, digits: "4711")).outcome, .opened(.code), "4711 is not single-use")
     }
 
+    func testAUsedCodeTakenOutOfTheConfigAndPutBackStaysUsed() throws {
+        let fixture = try IntercomFixture("expected_from = +442079460999\ndial = +447700900123\ndoor_codes = 2580:once")
+        XCTAssertEqual(try fixture.intercom().answer(call(step: .code, digits: "2580")).outcome, .opened(.code))
+        fixture.settings = try IntercomFixture.settings("expected_from = +442079460999\ndial = +447700900123")
+        let without = try fixture.intercom()
+        try without.changeGrant(minutes: 1, by: "alice")  // any write of the state file
+        fixture.settings = try IntercomFixture.settings("expected_from = +442079460999\ndial = +447700900123\ndoor_codes = 2580:once")
+        fixture.clock.advance(60)
+        XCTAssertEqual(try verbs(fixture.intercom().answer(call(step: .code, digits: "2580"))).map(\.name), ["Dial"])
+    }
+
     func testDuringAGrantTheDoorOpensWithoutAskingForACode() throws {
         let fixture = try IntercomFixture("expected_from = +442079460999\ndial = +447700900123\ndoor_codes = 4711")
         let intercom = try fixture.intercom()

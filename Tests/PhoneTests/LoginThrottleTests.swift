@@ -72,7 +72,7 @@ final class LoginThrottleTests: XCTestCase {
     func testConcurrentAttemptsCountBeforeTheyFinish() {
         // Fifty guesses at once: only the free ones plus one get through, the rest wait.
         let limiter = throttle()
-        let allowed = Counter()
+        let allowed = SharedCounter()
         DispatchQueue.concurrentPerform(iterations: 50) { _ in
             if limiter.begin(client: "10.0.0.1", user: "alice") == .allowed { allowed.increment() }
         }
@@ -101,7 +101,7 @@ final class LoginThrottleTests: XCTestCase {
     }
 }
 
-final class Counter: @unchecked Sendable {
+final class SharedCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var count = 0
     var value: Int { lock.withLock { count } }

@@ -15,6 +15,7 @@ import os
 import pathlib
 import re
 import shutil
+import socket
 import urllib.parse
 
 import pytest
@@ -311,6 +312,7 @@ def test_outgoing_call_shows_live_status_from_signed_webhooks(server, browser):
     mute.click()
     wait_attr(driver, "#mute", "aria-pressed", "false")
     assert fake(driver, "t.lastCall().isMuted()") is False
+    assert driver.find_element(By.ID, "dtmf-sent").text == "Tones sent: 1#2*9"
 
     driver.find_element(By.ID, "hangup").click()
     wait_until(driver, lambda d: "disconnect" in fake(d, "t.lastCall().actions"), message="disconnect()")
@@ -427,6 +429,18 @@ def test_answer_and_hang_up_by_keyboard_alone(server, browser):
     assert js(driver, "return document.activeElement.id") == "hangup"
     ActionChains(driver).send_keys(Keys.ENTER).perform()
     wait_until(driver, lambda d: "disconnect" in fake(d, "t.lastCall().actions"), message="hang up by Enter")
+    # The hidden Hang up button hands the focus to the Call button that replaces it.
+    assert js(driver, "return document.activeElement.id") == "call"
+
+    # An incoming call while nothing has the focus: Answer gets it, Enter answers.
+    js(driver, "document.activeElement.blur();")
+    fake_run(driver, "t.device()._incoming('+447700900779', 'client:x')")
+    wait_until(driver, lambda d: js(d, "return document.activeElement.id") == "answer", message="Answer focused")
+    ActionChains(driver).send_keys(Keys.ENTER).perform()
+    wait_until(driver, lambda d: "accept" in fake(d, "t.lastCall().actions"), message="answered by Enter")
+    wait_until(driver, lambda d: js(d, "return document.activeElement.id") == "hangup", message="Hang up focused")
+    ActionChains(driver).send_keys(Keys.ENTER).perform()
+    wait_until(driver, lambda d: "disconnect" in fake(d, "t.lastCall().actions"), message="hung up by Enter")
 
 
 def test_token_is_refreshed_and_device_registers_again(server, browser):
@@ -565,6 +579,36 @@ def test_dialer_works_under_a_path_prefix(shetphone_factory, browser):
     driver.find_element(By.ID, "logout").click()
     wait_until(driver, lambda d: urllib.parse.urlparse(d.current_url).path == "/shetphone/login",
                message="logout lands on the prefixed login page")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_page_shows_offline_and_reconnects_after_a_server_restart(shetphone_factory, browser):
+    from conftest import DEFAULT_INI
+    port = free_port()
+    ini = DEFAULT_INI.replace("listen = 127.0.0.1:0", f"listen = 127.0.0.1:{port}")
+    assert f":{port}" in ini
+    server = shetphone_factory(ini=ini)
+    # While the server is down the browser reports the refused connections; that is the point.
+    driver = browser(allowed_errors=("WebSocket connection to", "ERR_CONNECTION_REFUSED", "status of 401"))
+    login(driver, server.base_url, *users_of(server)[0])
+
+    server.stop()
+    wait_attr(driver, "#ind-server", "data-state", "offline")
+    assert driver.find_element(By.ID, "ind-server").text == "Server: offline"
+    wait_text(driver, "#banner-offline", "Offline: no connection to the server")
+
+    shetphone_factory(ini=ini)
+    # Back online, or (sessions live in memory) sent to log in again: either way it noticed.
+    wait_until(driver, lambda d: "/login" in d.current_url
+               or d.find_element(By.ID, "ind-server").get_attribute("data-state") == "online",
+               timeout=40, message="reconnected after the restart")
+    if "/login" not in driver.current_url:
+        assert not is_shown(driver, "#banner-offline")
 
 
 # ---------------------------------------------------------------- look

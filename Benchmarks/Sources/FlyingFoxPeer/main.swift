@@ -14,8 +14,7 @@ let options: PeerOptions
 do {
     options = try PeerOptions(Array(CommandLine.arguments.dropFirst()))
 } catch {
-    fputs("flyingfox-peer: \(error)\n", stderr)
-    exit(2)
+    ProcessOutput.fail("flyingfox-peer: \(error)")
 }
 
 let server = HTTPServer(address: try .inet(ip4: options.host, port: UInt16(options.port)), logger: .disabled)
@@ -35,7 +34,6 @@ Task {
         if case .ip4(_, let port) = address { return port }
         return nil
     }
-    print("listening on \(options.host):\(port ?? UInt16(options.port))")
-    fflush(stdout)
+    ProcessOutput.line("listening on \(options.host):\(port ?? UInt16(options.port))")
 }
 try await server.run()

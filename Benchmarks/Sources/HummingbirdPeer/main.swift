@@ -5,7 +5,6 @@
 // POST /voice   form in, incoming-call TwiML out (same bytes as shetphone)
 // GET  /<file>  FileMiddleware over DIR
 // GET  /ws      WebSocket: joins room "bench"; a text "publish:<n>" sends "bench:<n>" to all
-import Glibc
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
@@ -15,8 +14,7 @@ let options: PeerOptions
 do {
     options = try PeerOptions(Array(CommandLine.arguments.dropFirst()))
 } catch {
-    fputs("hummingbird-peer: \(error)\n", stderr)
-    exit(2)
+    ProcessOutput.fail("hummingbird-peer: \(error)")
 }
 
 var logger = Logger(label: "hummingbird-peer")
@@ -63,8 +61,7 @@ let app = Application(
     server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter),
     configuration: ApplicationConfiguration(address: .hostname(options.host, port: options.port)),
     onServerRunning: { channel in
-        print("listening on \(options.host):\(channel.localAddress?.port ?? options.port)")
-        fflush(stdout)
+        ProcessOutput.line("listening on \(options.host):\(channel.localAddress?.port ?? options.port)")
     },
     logger: logger
 )

@@ -20,6 +20,16 @@ extension PhoneApp {
         router.add("POST", "/voice") { [self] request, responder in responder.send(voice(request)) }
         router.add("POST", "/status") { [self] request, responder in responder.send(status(request)) }
         router.add("GET", "/ws", webSocketHandler())
+        intercomRoutes.register(on: router)
+        router.add("GET", "/api/intercom", logins.authenticated { [intercomRoutes] request, session, responder in
+            responder.send(intercomRoutes.status(request, user: session.user))
+        })
+        router.add("POST", "/api/intercom/grant", logins.authenticated(requireCSRF: true) { [intercomRoutes] request, session, responder in
+            responder.send(intercomRoutes.changeGrant(request, user: session.user))
+        })
+        router.add("DELETE", "/api/intercom/grant", logins.authenticated(requireCSRF: true) { [intercomRoutes] request, session, responder in
+            responder.send(intercomRoutes.endGrant(request, user: session.user))
+        })
         router.get("/healthz") { [self] _ in
             .json(JSON.object([("status", "ok"), ("connections", .int(server?.connectionCount ?? 0))]).text)
         }

@@ -15,6 +15,8 @@ public final class PhoneApp: @unchecked Sendable {
     let sessions: SessionStore
     let logins: LoginRoutes
     let live: LiveState
+    let intercom: Intercom
+    let intercomRoutes: IntercomRoutes
     var server: HTTPServer?
 
     /// Builds the app; throws the first config error, naming file and line.
@@ -25,20 +27,30 @@ public final class PhoneApp: @unchecked Sendable {
         let file = config.path
         router = Router(basePath: config.app.basePath, logger: logger)
         events = RoomEventPublisher(rooms: rooms)
-        workers = WorkerPool(threads: dryRun ? 1 : max(2, ServerConfiguration.coreCount))
+        let workers = WorkerPool(threads: dryRun ? 1 : max(2, ServerConfiguration.coreCount))
+        self.workers = workers
+        do {
+            twilio = try TwilioSettings(section: config.ini["twilio"], file: file)
+            live = LiveState(telephony: try Telephony.load(config: config, logger: logger))
+            webhook = TwilioWebhook(authToken: twilio.authToken, validates: twilio.validateSignatures,
+                                    publicURL: config.app.publicURL)
 
-        twilio = try TwilioSettings(section: config.ini["twilio"], file: file)
-        live = LiveState(telephony: try Telephony.load(config: config, logger: logger))
-        webhook = TwilioWebhook(authToken: twilio.authToken, validates: twilio.validateSignatures,
-                                publicURL: config.app.publicURL)
-
-        let htpasswd = HtpasswdFile(path: config.app.htpasswdPath, logger: logger)
-        var sessionSettings = SessionStore.Settings()
-        sessionSettings.idleTimeoutSeconds = config.app.sessionIdleHours * 3600
-        sessions = SessionStore(settings: sessionSettings)
-        logins = try LoginRoutes(sessions: sessions, authenticator: Authenticator(htpasswd: htpasswd, workers: workers),
-                                 throttle: LoginThrottle(), publicDir: config.server.publicDir,
-                                 basePath: config.app.basePath, logger: logger)
+            let htpasswd = HtpasswdFile(path: config.app.htpasswdPath, logger: logger)
+            var sessionSettings = SessionStore.Settings()
+            sessionSettings.idleTimeoutSeconds = config.app.sessionIdleHours * 3600
+            sessions = SessionStore(settings: sessionSettings)
+            logins = try LoginRoutes(sessions: sessions, authenticator: Authenticator(htpasswd: htpasswd, workers: workers),
+                                     throttle: LoginThrottle(), publicDir: config.server.publicDir,
+                                     basePath: config.app.basePath, logger: logger)
+            let intercomSettings = try IntercomSettings(section: config.ini["intercom"], file: file)
+            intercom = try Intercom(settings: intercomSettings, stateFile: IntercomStateFile(directory: config.app.stateDir),
+                                    publisher: events, logger: logger)
+            intercomRoutes = IntercomRoutes(intercom: intercom, webhook: webhook, logger: logger)
+        } catch {
+            // The pool's threads must not outlive a failed start (they would race the exit).
+            workers.shutdown()
+            throw error
+        }
 
         if !dryRun { warnAboutRiskySettings() }
         addRoutes()
@@ -57,6 +69,7 @@ public final class PhoneApp: @unchecked Sendable {
             }
         }
         server.loops.first?.addSweep { [sessions] _ in sessions.sweep() }
+        intercom.startTimer()
     }
 
     /// SIGHUP: re-read numbers, clients and presets (and `.htpasswd`, which also reloads on change)
@@ -73,6 +86,7 @@ public final class PhoneApp: @unchecked Sendable {
     }
 
     public func shutdown() {
+        intercom.stopTimer()
         workers.shutdown()
     }
 

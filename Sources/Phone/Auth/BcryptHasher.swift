@@ -1,6 +1,7 @@
 /// Makes new bcrypt hashes (for `shetphone passwd`), in the `$2y$` form Apache's `htpasswd -B`
 /// writes or the `$2b$` form other tools write; both verify the same.
 public enum BcryptHasher {
+    /// The version tag written in front of the hash; libxcrypt computes both the same way.
     public enum Prefix: String, Sendable {
         case y2 = "$2y$"
         case b2 = "$2b$"
@@ -14,6 +15,7 @@ public enum BcryptHasher {
     /// silently cut, so the user knows which part counts.
     public static let maxPasswordBytes = 72
 
+    /// Why no hash was made; each case names the value and the rule.
     public enum HashError: Error, CustomStringConvertible, Equatable {
         case costOutOfRange(Int)
         case passwordTooLong(bytes: Int)

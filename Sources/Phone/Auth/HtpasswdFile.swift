@@ -103,6 +103,12 @@ public final class HtpasswdFile: @unchecked Sendable {
                 logger.warning("\(path):\(problem.line): \(problem.message)")
             }
             logger.info("\(path): \(parsed.hashes.count) user(s) loaded")
+            // DES reads 8 characters of a password and {SHA} has no salt: both fall to a laptop.
+            let weak = parsed.hashes.filter { $0.value.scheme == .desCrypt || $0.value.scheme == .sha1 }.keys.sorted()
+            if !weak.isEmpty {
+                let names = weak.prefix(5).joined(separator: ", ") + (weak.count > 5 ? " and \(weak.count - 5) more" : "")
+                logger.notice("\(path): weak DES or {SHA} hashes for \(names); set new passwords with htpasswd -B or shetphone passwd")
+            }
         case .failure(let error):
             replace(with: HtpasswdContents(), stamp: nil, error: error.description)
         }

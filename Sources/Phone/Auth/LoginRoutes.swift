@@ -126,8 +126,8 @@ public final class LoginRoutes: @unchecked Sendable {
 
         if case .limited(let seconds) = throttle.begin(client: client, user: user) {
             logger.warning("login throttled for user \(user.debugDescription) from \(client); retry in \(seconds) s")
-            var response = loginPage(request, next: next, status: .tooManyRequests,
-                                     error: "Too many failed logins. Try again in \(seconds) seconds.")
+            var response = loginPage(request, next: next, error: "Too many failed logins. Try again in \(seconds) seconds.",
+                                     status: .tooManyRequests)
             response.headers.set("Retry-After", String(seconds))
             return completion(response)
         }
@@ -215,10 +215,6 @@ public final class LoginRoutes: @unchecked Sendable {
                                             maxAge: LoginRoutes.csrfCookieSeconds, httpOnly: true,
                                             secure: request.origin.isHTTPS, sameSite: .strict))
         return response
-    }
-
-    private func loginPage(_ request: Request, next: String, status: HTTPStatus, error: String) -> Response {
-        loginPage(request, next: next, error: error, status: status)
     }
 
     private func failedLoginRedirect(next: String) -> Response {

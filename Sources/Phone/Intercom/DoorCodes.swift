@@ -51,9 +51,4 @@ public struct DoorCodes: Sendable, Equatable {
         if code.singleUse && usedCodes.contains(code.digits) { return .used(code) }
         return .valid(code)
     }
-
-    /// The single-use codes still in the config: used codes of other codes can be forgotten.
-    public var singleUseDigits: Set<String> {
-        Set(codes.filter(\.singleUse).map(\.digits))
-    }
 }

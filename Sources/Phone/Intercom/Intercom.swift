@@ -52,8 +52,8 @@ public final class Intercom: @unchecked Sendable {
             // It ran out while the server was down; nobody is listening for that "ended".
             state.grant = nil
         }
-        // Used codes no longer in the config need not be remembered (written with the next change).
-        state.usedCodes.formIntersection(settings.doorCodes.singleUseDigits)
+        // Used codes stay remembered even when they leave the config: putting a code back
+        // (say, after commenting door_codes out for a while) must not revive it.
         if let grant = state.grant {
             logger.info("intercom: grant period running until \(GrantPeriod.utcText(grant.until)) (by \(grant.by))")
         }
