@@ -2,7 +2,7 @@
  * ws-load: WebSocket fan-out load generator for scripts/bench.
  *
  *   ws-load --port P [--host 127.0.0.1] [--path /ws] [--connections 10000]
- *           [--publishes 100] [--sources 4] [--timeout-s 10] [--wait-stdin]
+ *           [--publishes 100] [--sources 4] [--timeout-s 10] [--settle-ms 1000] [--wait-stdin]
  *
  * Opens N WebSockets (no extensions) from 127.0.0.1..127.0.0.<sources> so 10,000+ sockets
  * never run out of ephemeral ports, then publishes one message at a time from socket 0:
@@ -14,6 +14,8 @@
  *
  * With --wait-stdin it prints "connected <open> <failed>" once every socket is up and
  * waits for a line on stdin before publishing (the caller reads the server's RSS then).
+ * Servers may join a socket to the room a moment after its 101 (Hummingbird runs the
+ * handler in a task), so publishing starts --settle-ms after the last socket is up.
  * Last line: "result key=value ..." with p50/p90/p99/max in ms.
  *
  * One thread, epoll, non-blocking sockets; at most 256 handshakes in flight at once.
@@ -50,7 +52,7 @@ struct conn {
 };
 
 static struct conn *conns;
-static int nconns = 10000, publishes = 100, sources = 4, timeout_s = 10, wait_stdin = 0;
+static int nconns = 10000, publishes = 100, sources = 4, timeout_s = 10, settle_ms = 1000, wait_stdin = 0;
 static int port = 0;
 static const char *host = "127.0.0.1", *path = "/ws";
 static int epfd;
@@ -285,6 +287,7 @@ int main(int argc, char **argv) {
         else if (strcmp(flag, "--publishes") == 0) publishes = number(flag, value);
         else if (strcmp(flag, "--sources") == 0) sources = number(flag, value);
         else if (strcmp(flag, "--timeout-s") == 0) timeout_s = number(flag, value);
+        else if (strcmp(flag, "--settle-ms") == 0) settle_ms = number(flag, value);
         else { fprintf(stderr, "ws-load: unknown argument \"%s\"\n", flag); return 2; }
     }
     if (port <= 0 || port > 65535 || nconns < 1 || sources < 1 || sources > 250) {
@@ -328,6 +331,9 @@ int main(int argc, char **argv) {
             poll_once(50);
         }
     }
+
+    uint64_t settle_end = now_ns() + (uint64_t)settle_ms * 1000000ull;
+    while (now_ns() < settle_end) poll_once(10);
 
     int publisher = -1;
     for (int i = 0; i < nconns; i++) if (conns[i].state == OPEN) { publisher = i; break; }

@@ -627,6 +627,8 @@ def test_screenshots_on_desktop_and_phone(server, browser):
            "From": ours, "To": "+447700900456", "Direction": "outbound-dial"}
     post_signed(server, "status", {**leg, "CallStatus": "in-progress"}, {"number": ours, "user": user})
     wait_log(desktop, lambda r: r["badge"] == "answered", "answered")
+    desktop.find_element(By.ID, "grant-start").click()
+    wait_attr(desktop, "#grant-box", "data-active", "true")
     wait_until(desktop, lambda d: d.find_element(By.ID, "call-timer").text not in ("", "0:00"), timeout=4,
                message="timer running")
     path = screenshot(desktop, "dialer-desktop.png")

@@ -6,6 +6,8 @@ extension PhoneApp {
     /// Every route of the app, relative to `[app] base_path`.
     func addRoutes() {
         router.add("GET", "/login", logins.showLoginHandler)
+        // The template itself is not a page: its placeholders are filled in by GET /login.
+        router.get("/login.html") { _ in .redirect(to: "login", status: .movedPermanently) }
         router.add("POST", "/login", logins.loginHandler)
         router.add("POST", "/logout", logins.logoutHandler)
         router.add("GET", "/api/me", logins.authenticated { [self] _, session, responder in

@@ -63,10 +63,9 @@ public final class PhoneApp: @unchecked Sendable {
     public func attach(_ server: HTTPServer) {
         self.server = server
         let events = self.events
+        // Every way a session ends (logout, expiry, user removed) sends its sockets to the login page.
         sessions.onEnd = { session, reason in
-            if reason != .expired {
-                events.publish(PhoneEvent("logout", ["reason": .string(reason.rawValue)]), to: [session.room])
-            }
+            events.publish(PhoneEvent("logout", ["reason": .string(reason.rawValue)]), to: [session.room])
         }
         server.loops.first?.addSweep { [sessions] _ in sessions.sweep() }
         intercom.startTimer()

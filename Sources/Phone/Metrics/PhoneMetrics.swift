@@ -33,8 +33,8 @@ public final class PhoneMetrics: @unchecked Sendable {
     let reloads: MetricFamily<Bool, Counter>
     let lastReloadSuccessful: Gauge
 
-    /// Registers every metric; `sessionCount` is read at scrape time.
-    public init(sessionCount: @escaping @Sendable () -> Int) {
+    /// Registers every metric (`countSessions(in:)` adds the sessions gauge once the store exists).
+    public init() {
         let registry = MetricsRegistry()
         self.registry = registry
         server = ServerMetrics(registry: registry, namespace: PhoneMetrics.namespace)
@@ -50,12 +50,16 @@ public final class PhoneMetrics: @unchecked Sendable {
             "shetphone_config_last_reload_successful",
             help: "1 when the last SIGHUP reload worked (or none happened), 0 when the running config is older than the file.")
         lastReloadSuccessful.set(1)
-        registry.gauge("shetphone_sessions", help: "Logged-in sessions.") { Double(sessionCount()) }
         // Zero-valued series from the start, so rate() and alerts see them before the first event.
         for result in LoginResult.allCases { _ = logins(result) }
         _ = reloads(true)
         _ = reloads(false)
         ProcessMetrics.register(in: registry)
+    }
+
+    /// Exports `shetphone_sessions`, read from `store` at scrape time. Call once.
+    public func countSessions(in store: SessionStore) {
+        registry.gauge("shetphone_sessions", help: "Logged-in sessions.") { Double(store.count) }
     }
 
     // MARK: Recording
