@@ -36,7 +36,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(name: "ws-echo", dependencies: ["Web"], path: "Examples/ws-echo"),
+        .executableTarget(
+            name: "ws-echo",
+            dependencies: ["Web", .product(name: "Logging", package: "swift-log")],
+            path: "Examples/ws-echo"
+        ),
         .testTarget(name: "WebTests", dependencies: ["Web"]),
         .testTarget(name: "PhoneTests", dependencies: ["Phone", "Web"]),
     ],

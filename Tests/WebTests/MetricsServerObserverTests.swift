@@ -52,6 +52,22 @@ final class MetricsServerObserverTests: XCTestCase {
         ])
     }
 
+    func testRequestsFromManyLoopsAreAllCountedAndTimed() {
+        let metrics = ServerMetrics(registry: MetricsRegistry(), namespace: "app")
+        let routes = ["/voice", "/status", "static", ""]
+        DispatchQueueless.concurrentPerform(4) { thread in
+            for i in 0..<20_000 {
+                metrics.requestFinished(route: routes[(i + thread) % 4], method: i % 2 == 0 ? "GET" : "POST",
+                                        status: 200, micros: i % 5_000)
+            }
+        }
+        let counted = metrics.requests.collect().reduce(0) { $0 + $1.metric.value }
+        let timed = metrics.latency.collect().reduce(0) { $0 + $1.metric.snapshot.count }
+        XCTAssertEqual(counted, 80_000)
+        XCTAssertEqual(timed, 80_000)
+        XCTAssertEqual(metrics.latency.collect().map { $0.labels[0].1 }, ["/status", "/voice", "static", "unmatched"])
+    }
+
     func testUptimeCountsFromCreation() {
         let metrics = ServerMetrics(registry: MetricsRegistry(), namespace: "app")
         XCTAssertGreaterThanOrEqual(metrics.uptimeSeconds, 0)

@@ -183,6 +183,45 @@ final class WebSocketServerTests: XCTestCase {
         }
     }
 
+    private func broadcastFrames(compression: PerMessageDeflate.Configuration) throws -> [WebSocketFrame] {
+        let rooms = Rooms()
+        let joined = XCTestExpectation(description: "joined")
+        joined.expectedFulfillmentCount = 3
+        let port = try start(compression: compression) { socket, _ in
+            rooms.join("room", socket)
+            joined.fulfill()
+        }
+        let offer = "Sec-WebSocket-Extensions: permessage-deflate\r\n"
+        let clients = try [WebSocketTestClient(port: port, extraHeaders: offer), WebSocketTestClient(port: port, extraHeaders: offer),
+                           WebSocketTestClient(port: port)]
+        wait(for: [joined], timeout: 5)
+        rooms.publish("room", text: String(repeating: "{\"type\":\"call.status\"} ", count: 20))
+        return clients.compactMap { $0.nextFrame() }
+    }
+
+    func testBroadcastIsCompressedOnceForSocketsWithoutContextTakeover() throws {
+        let text = String(repeating: "{\"type\":\"call.status\"} ", count: 20)
+        let frames = try broadcastFrames(compression: PerMessageDeflate.Configuration())
+        XCTAssertEqual(frames.count, 3)
+        // Both compressing sockets got the same compressed bytes; the third got the plain frame.
+        XCTAssertTrue(frames[0].rsv1)
+        XCTAssertEqual(frames[0], frames[1])
+        XCTAssertEqual(frames[2], WebSocketFrame(opcode: .text, payload: Array(text.utf8)))
+        let inflater = try XCTUnwrap(Inflater(windowBits: 15))
+        var output: [UInt8] = []
+        try (frames[0].payload + Inflater.messageTail).withUnsafeBytes { try inflater.inflate($0, into: &output, limit: 1 << 20) }
+        XCTAssertEqual(String(decoding: output, as: UTF8.self), text)
+    }
+
+    func testBroadcastGoesPlainToSocketsThatTakeContextOver() throws {
+        var compression = PerMessageDeflate.Configuration()
+        compression.serverNoContextTakeover = false
+        compression.clientNoContextTakeover = false
+        let frames = try broadcastFrames(compression: compression)
+        XCTAssertEqual(frames.count, 3)
+        XCTAssertFalse(frames.contains { $0.rsv1 })
+    }
+
     func testClosedSocketLeavesEveryRoom() throws {
         let rooms = Rooms()
         let closed = XCTestExpectation(description: "closed")

@@ -16,7 +16,7 @@ public final class MetricFamily<Key: Hashable & Sendable, Metric: AnyObject & Se
     private let lock = Mutex()
     private var series: [Key: Metric] = [:]
     private let overflow: Metric
-    private let cache: ThreadLocal<[Key: Metric]>
+    private let cache: ThreadLocal<SeriesCache<Key, Metric>>
 
     public init(name: String, help: String, labelNames: [String], maxSeries: Int = 2_000,
                 labelValues: @escaping @Sendable (Key) -> [String], makeMetric: @escaping @Sendable () -> Metric) {
@@ -32,24 +32,23 @@ public final class MetricFamily<Key: Hashable & Sendable, Metric: AnyObject & Se
         self.labelValues = labelValues
         self.makeMetric = makeMetric
         overflow = makeMetric()
-        cache = ThreadLocal { [:] }
+        cache = ThreadLocal { SeriesCache() }
     }
 
     /// The metric of the series `key`, created on first use.
     public func callAsFunction(_ key: Key) -> Metric {
-        cache.withValue { cached in
-            if let metric = cached[key] { return metric }
-            let metric = lock.withLock { () -> Metric in
-                if let existing = series[key] { return existing }
-                guard series.count < maxSeries else { return overflow }
-                let created = makeMetric()
-                series[key] = created
-                return created
-            }
-            // The overflow series is not cached: once old series are the only ones, the cap holds per thread too.
-            if metric !== overflow && cached.count < maxSeries { cached[key] = metric }
-            return metric
+        let cached = cache.current
+        if let metric = cached.entries[key] { return metric }
+        let metric = lock.withLock { () -> Metric in
+            if let existing = series[key] { return existing }
+            guard series.count < maxSeries else { return overflow }
+            let created = makeMetric()
+            series[key] = created
+            return created
         }
+        // The overflow series is not cached, so a key past the cap never pins memory per thread.
+        if metric !== overflow { cached.insert(metric, for: key) }
+        return metric
     }
 
     /// Every series with its label pairs, sorted by label values so the output is stable.

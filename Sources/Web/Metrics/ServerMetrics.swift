@@ -14,6 +14,12 @@ public final class ServerMetrics: ServerObserver, @unchecked Sendable {
         let status: Int
     }
 
+    /// The two metrics one response updates, found with one lookup in the thread's cache.
+    struct RequestMetrics {
+        let count: Counter
+        let latency: Histogram
+    }
+
     public let registry: MetricsRegistry
     /// Monotonic µs when these metrics started: the uptime's origin.
     public let startedAtMicros: UInt64
@@ -25,6 +31,7 @@ public final class ServerMetrics: ServerObserver, @unchecked Sendable {
     public let webSocketsTotal: Counter
     public let messagesPublished: Counter
     public let messagesDelivered: Counter
+    private let requestCache = ThreadLocal { SeriesCache<RequestSeries, RequestMetrics>() }
 
     /// Registers the metrics in `registry`, named `<namespace>_...`.
     public init(registry: MetricsRegistry, namespace: String) {
@@ -68,9 +75,18 @@ public final class ServerMetrics: ServerObserver, @unchecked Sendable {
 
     public func requestFinished(route: String, method: String, status: Int, micros: Int) {
         let route = route.isEmpty ? "unmatched" : route
-        let status = (100...599).contains(status) ? status : 0
-        requests(RequestSeries(route: route, method: ServerMetrics.methodLabel(method), status: status)).increment()
-        latency(route).observe(micros)
+        let key = RequestSeries(route: route, method: ServerMetrics.methodLabel(method),
+                                status: (100...599).contains(status) ? status : 0)
+        let cache = requestCache.current
+        let metrics: RequestMetrics
+        if let cached = cache.entries[key] {
+            metrics = cached
+        } else {
+            metrics = RequestMetrics(count: requests(key), latency: latency(route))
+            cache.insert(metrics, for: key)
+        }
+        metrics.count.increment()
+        metrics.latency.observe(micros)
     }
 
     public func webSocketOpened() {

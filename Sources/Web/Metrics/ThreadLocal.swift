@@ -1,15 +1,9 @@
 import Glibc
 
-/// One value per thread, behind a pthread key: what a thread keeps here no other thread reads,
-/// so using it needs no lock. The value is made on a thread's first use and released when the
-/// thread ends.
-final class ThreadLocal<Value>: @unchecked Sendable {
-    /// The per-thread value lives in a box so it can be changed in place.
-    private final class Box {
-        var value: Value
-        init(_ value: Value) { self.value = value }
-    }
-
+/// One object per thread, behind a pthread key: what a thread keeps in it no other thread
+/// touches, so using it needs no lock. The object is made on a thread's first use and released
+/// when the thread ends.
+final class ThreadLocal<Value: AnyObject>: @unchecked Sendable {
     private var key = pthread_key_t()
     private let makeValue: () -> Value
 
@@ -23,20 +17,29 @@ final class ThreadLocal<Value>: @unchecked Sendable {
     }
 
     deinit {
-        // Values still held by live threads are not released (POSIX runs no destructors here);
+        // Objects still held by live threads are not released (POSIX runs no destructors here);
         // metric families live as long as the process, so this only happens in tests.
         pthread_key_delete(key)
     }
 
-    /// Runs `body` with this thread's value.
-    func withValue<Result>(_ body: (inout Value) -> Result) -> Result {
-        let box: Box
+    /// This thread's object.
+    var current: Value {
         if let raw = pthread_getspecific(key) {
-            box = Unmanaged<Box>.fromOpaque(raw).takeUnretainedValue()
-        } else {
-            box = Box(makeValue())
-            pthread_setspecific(key, Unmanaged.passRetained(box).toOpaque())
+            return Unmanaged<Value>.fromOpaque(raw).takeUnretainedValue()
         }
-        return body(&box.value)
+        let value = makeValue()
+        pthread_setspecific(key, Unmanaged.passRetained(value).toOpaque())
+        return value
+    }
+}
+
+/// A thread's private map from series keys to the shared metric objects (see `MetricFamily`).
+final class SeriesCache<Key: Hashable, Metric> {
+    var entries: [Key: Metric] = [:]
+    /// A cache stops growing here; lookups past it take the family's lock, which is still correct.
+    static var limit: Int { 4_096 }
+
+    func insert(_ metric: Metric, for key: Key) {
+        if entries.count < SeriesCache.limit { entries[key] = metric }
     }
 }

@@ -162,6 +162,11 @@ public final class Connection: @unchecked Sendable {
         if events & EPOLLOUT.rawValue != 0 {
             flush()
         }
+        if readingPaused && events & (EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0 {
+            // Level-triggered hang-up would wake the loop forever while we are not reading.
+            close()
+            return
+        }
         if isOpen && events & (EPOLLIN.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue | EPOLLRDHUP.rawValue) != 0 {
             readAvailable()
         }
@@ -256,8 +261,9 @@ public final class Connection: @unchecked Sendable {
     }
 
     private func updateInterest() {
-        var events: UInt32 = EPOLLRDHUP.rawValue
-        if !readingPaused { events |= EPOLLIN.rawValue }
+        var events: UInt32 = 0
+        // Peer hang-up is only interesting while reading; paused, it would fire on every wait.
+        if !readingPaused { events |= EPOLLIN.rawValue | EPOLLRDHUP.rawValue }
         if wantsWritable { events |= EPOLLOUT.rawValue }
         loop.modify(fd, events: events)
     }

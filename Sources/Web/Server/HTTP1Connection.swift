@@ -14,6 +14,8 @@ final class HTTP1Connection: ConnectionHandler {
     private var generation: UInt64 = 0
     private var shuttingDown = false
     private var waitingForDrain = false
+    /// Another protocol owns the connection now; this handler must not touch it again.
+    private var upgraded = false
     private var current: (method: String, target: String, version: HTTPVersion, keepAlive: Bool, client: String, start: UInt64)?
 
     init(server: HTTPServer, limits: Limits) {
@@ -84,7 +86,7 @@ final class HTTP1Connection: ConnectionHandler {
             processing = false
             connection.flushQueued()
         }
-        while connection.isOpen && !inFlight && !inbound.isEmpty {
+        while connection.isOpen && !inFlight && !upgraded && !inbound.isEmpty {
             // A client that pipelines requests but does not read the answers gets no more
             // answers until it does: responses wait in the kernel, not in our memory.
             if connection.queuedBytes > connection.limits.maxOutboundBytes {
@@ -119,7 +121,7 @@ final class HTTP1Connection: ConnectionHandler {
                 dispatch(connection, head: head, body: body)
             }
         }
-        if !inFlight && inbound.isEmpty {
+        if !inFlight && inbound.isEmpty && !upgraded {
             connection.setDeadline(afterMillis: connection.limits.idleTimeoutMillis)
         }
     }
@@ -151,8 +153,10 @@ final class HTTP1Connection: ConnectionHandler {
         current = (head.method, head.target, head.version, head.keepAlive && !shuttingDown, origin.clientAddress,
                    server.accessLog ? monotonicMillis() : 0)
         let expected = generation
-        let responder = Responder(loop: connection.loop) { [weak self, weak connection] response in
-            guard let self, let connection, connection.isOpen, self.generation == expected, self.inFlight else { return }
+        // Strong captures: weak references to Connection cost a side-table on every retain, and the
+        // responder lives only until its one response (checked by generation) is written.
+        let responder = Responder(loop: connection.loop) { [self, connection] response in
+            guard connection.isOpen, self.generation == expected, self.inFlight else { return }
             self.generation &+= 1
             self.respond(connection, response)
         }
@@ -178,6 +182,7 @@ final class HTTP1Connection: ConnectionHandler {
             server.logger.info("\(current.client) \"\(current.method) \(current.target.prefix(200)) \(current.version)\" \(response.status.code) \(response.body.count) \(millis)ms")
         }
         if let upgrade = response.upgrade, response.status.code == 101 {
+            upgraded = true
             connection.flushQueued()
             let next = upgrade.makeHandler(connection)
             connection.switchHandler(to: next)

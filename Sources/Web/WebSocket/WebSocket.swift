@@ -42,6 +42,7 @@ public final class WebSocket: ConnectionHandler, @unchecked Sendable {
     private var lastReadMillis: UInt64 = 0
     private var awaitingPong = false
     private var pausedForBackpressure = false
+    private var readerFailed = false
     private var closeCode = WebSocketCloseCode.abnormalClosure
     private var closeReason = ""
     /// The `Rooms` this socket is in; guarded by `Rooms.membershipLock`.
@@ -88,8 +89,8 @@ public final class WebSocket: ConnectionHandler, @unchecked Sendable {
         armHeartbeat(connection)
         // Armed again once the HTTP handler has unwound: it may still set its own idle
         // deadline on the way out of the request that upgraded.
-        loop.execute { [weak self] in
-            guard let self, self.state == .open, let connection = self.connection else { return }
+        loop.execute {
+            guard self.state == .open, let connection = self.connection else { return }
             self.armHeartbeat(connection)
         }
         // The HTTP handler may have paused reading while the upgrade request was in flight.
@@ -189,6 +190,8 @@ public final class WebSocket: ConnectionHandler, @unchecked Sendable {
 
     private func startClosing(_ code: WebSocketCloseCode, _ reason: String) {
         guard state == .open, let connection else { return }
+        // 1005, 1006 and the like are for reporting, never for the wire.
+        let code = code.isValidOnWire ? code : .normalClosure
         state = .closing
         closeCode = code
         closeReason = reason
@@ -223,20 +226,21 @@ public final class WebSocket: ConnectionHandler, @unchecked Sendable {
     public func connection(_ connection: Connection, didRead bytes: UnsafeRawBufferPointer) {
         lastReadMillis = monotonicMillis()
         awaitingPong = false
+        // After a framing error nothing more can be parsed; our close frame is on its way.
+        guard !readerFailed else { return }
         var input = bytes
         while !input.isEmpty && state != .closed && connection.isOpen {
             let message: WebSocketMessage?
             do {
                 message = try reader.next(&input)
-            } catch let error as WebSocketError {
+            } catch {
+                readerFailed = true
                 if state == .open {
-                    fail(error)
+                    fail(error as? WebSocketError ?? WebSocketError(.internalError, "\(error)"))
                 } else {
+                    // Already closing and waiting for the peer's close frame: stop waiting.
                     connection.close()
                 }
-                return
-            } catch {
-                fail(WebSocketError(.internalError, "\(error)"))
                 return
             }
             guard let message else { break }

@@ -131,7 +131,12 @@ public struct WebSocketMessageReader {
     /// the new text, so a bad byte fails the message as soon as it comes out of zlib.
     private mutating func inflate(_ piece: UnsafeRawBufferPointer, phase: Int, key: WebSocketMaskingKey?) throws {
         if inflater == nil {
-            guard let made = Inflater(windowBits: deflate?.clientMaxWindowBits ?? 15) else {
+            // An inflater that lives for one message may as well take the largest window: it
+            // then also reads a client that ignores the window it agreed to. One kept between
+            // messages holds just the agreed window (2^bits bytes).
+            let keepsContext = deflate.map { !$0.clientNoContextTakeover } ?? false
+            let bits = keepsContext ? (deflate?.clientMaxWindowBits ?? 15) : 15
+            guard let made = Inflater(windowBits: bits) else {
                 throw WebSocketError(.internalError, "zlib could not set up an inflater")
             }
             inflater = made
