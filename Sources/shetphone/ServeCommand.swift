@@ -80,7 +80,9 @@ struct ServeCommand: ParsableCommand {
         let server: HTTPServer
         do {
             app = try PhoneApp(config: settings, logger: logger)
-            server = HTTPServer(configuration: settings.server.server, logger: logger, handler: app.handler)
+            var configuration = settings.server.server
+            configuration.observer = app.metrics.server
+            server = HTTPServer(configuration: configuration, logger: logger, handler: app.handler)
             try server.start()
             app.attach(server)
         } catch {

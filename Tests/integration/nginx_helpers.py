@@ -238,11 +238,13 @@ class Browser:
         """GET the login page for its CSRF cookie and field, then POST it like a browser would."""
         page = self.get(base + "/login")
         assert page.status == 200, (page.status, page.text[:300])
-        match = re.search(r'name="csrf" value="([^"]+)"', page.text)
-        assert match, page.text[:500]
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+        follow = re.search(r'name="next" value="([^"]*)"', page.text)
+        assert csrf and follow, page.text[:500]
         headers = {"Origin": self.origin} if origin else {}
         return self.post(base + "/login", {"username": user, "password": password,
-                                           "csrf": html.unescape(match.group(1)), "next": ""},
+                                           "csrf": html.unescape(csrf.group(1)),
+                                           "next": html.unescape(follow.group(1))},
                          headers=headers)
 
 

@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import time
 import urllib.parse
 
@@ -51,13 +52,14 @@ class Stack:
 def stack(shetphone_factory):
     started = []
 
-    def start(nginx_serves_static=False, example_text=None):
+    def start(nginx_serves_static=False, example_text=None, public_url=True):
         folder = short_tempdir()
         http_port, https_port = free_port(), free_port()
         cert, key = make_certificate(folder)
         socket_path = os.path.join(folder, "shetphone.sock")
+        public = f"public_url = https://localhost:{https_port}{BASE}\n" if public_url else ""
         ini = DEFAULT_INI.replace(
-            "[app]\n", f"[app]\nbase_path = {BASE}\npublic_url = https://localhost:{https_port}{BASE}\n"
+            "[app]\n", f"[app]\nbase_path = {BASE}\n{public}"
         ).replace("listen = 127.0.0.1:0", f"listen = unix:{socket_path} 127.0.0.1:0\nsocket_mode = 0660")
         server = shetphone_factory(ini=ini)
         site = site_from_example(http_port=http_port, https_port=https_port, cert=cert, key=key,
@@ -84,7 +86,7 @@ def logged_in(stack, user="alice", source=None):
 # --- The example file itself ----------------------------------------------------------------
 
 
-def test_example_changes_only_names_ports_and_paths_and_passes_nginx_check(tmp_path):
+def test_example_changes_only_names_ports_and_paths_and_passes_nginx_check():
     folder = short_tempdir()
     try:
         cert, key = make_certificate(folder)
@@ -112,6 +114,15 @@ def test_plain_http_is_redirected_to_https(stack):
     reply = Browser("http", s.http_port).get(BASE + "/login")
     assert reply.status == 301
     assert reply.header("Location") == "https://localhost/shetphone/login"
+
+
+def test_http2_clients_are_served_through_the_http1_upstream(stack):
+    s = stack()
+    out = subprocess.run(["curl", "-sk", "--http2", "-o", "/dev/null", "-w", "%{http_version} %{http_code}",
+                          f"https://localhost:{s.https_port}{BASE}/healthz"], capture_output=True, text=True)
+    if "not support" in out.stderr or out.returncode == 1:
+        pytest.skip(f"curl cannot speak HTTP/2 here: {out.stderr}")
+    assert out.stdout == "2 200", (out.stdout, out.stderr)
 
 
 def test_prefix_without_slash_redirects_into_the_app(stack):
@@ -199,6 +210,21 @@ def test_voice_webhook_signed_for_the_public_https_url_is_answered(stack):
     assert internal.status == 403
     unsigned = s.browser().post(BASE + "/voice", params)
     assert unsigned.status == 403
+
+
+def test_without_public_url_the_forwarded_host_and_proto_make_the_signed_url(stack):
+    from websockets.sync.client import connect
+    s = stack(public_url=False)
+    params = {"CallSid": "CA" + "4" * 32, "From": "client:alice", "To": "+442079460999"}
+    reply = s.signed_post("/voice", params)  # signed for https://localhost:<port>/shetphone/voice
+    assert reply.status == 200, (reply.text, s.server.log()[-1500:])
+    callback = re.search(r'statusCallback="([^"]+)"', reply.text).group(1)
+    assert callback.startswith(s.public + "/status"), callback
+    # The dialer's own origin, port included, passes the WebSocket Origin check.
+    browser, _ = logged_in(s)
+    with connect(f"wss://localhost:{s.https_port}{BASE}/ws", ssl=insecure_tls(), origin=browser.origin,
+                 additional_headers={"Cookie": browser.cookie_header()}, open_timeout=10) as socket:
+        assert json.loads(socket.recv(timeout=10))["type"] == "hello"
 
 
 def test_websocket_through_nginx_receives_the_status_push(stack):

@@ -3,7 +3,7 @@
 //   flyingfox-peer --port 8082 --public DIR
 //
 // POST /voice   form in, incoming-call TwiML out (same bytes as shetphone)
-// GET  /ws      WebSocket: joins room "bench"; a text "publish:<n>" sends "bench:<n>" to all
+// GET  /bench   WebSocket: joins room "bench"; a text "publish:<n>" sends "bench:<n>" to all
 // GET  /<file>  DirectoryHTTPHandler over DIR
 import FlyingFox
 import FlyingSocks
@@ -25,7 +25,7 @@ await server.appendRoute("POST /voice") { request in
     let xml = IncomingCallTwiML.document(to: form["To"], table: .bench, baseURL: "http://" + host)
     return HTTPResponse(statusCode: .ok, headers: [.contentType: "text/xml; charset=utf-8"], body: Data(xml.utf8))
 }
-await server.appendRoute("GET /ws", to: .webSocket(BenchRoomHandler(room: BenchRoom<WSMessage>())))
+await server.appendRoute("GET /bench", to: .webSocket(BenchRoomHandler(room: BenchRoom<WSMessage>())))
 await server.appendRoute("GET *", to: DirectoryHTTPHandler(root: URL(fileURLWithPath: options.publicDir), serverPath: "/"))
 
 Task {

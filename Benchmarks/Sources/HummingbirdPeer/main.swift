@@ -4,7 +4,7 @@
 //
 // POST /voice   form in, incoming-call TwiML out (same bytes as shetphone)
 // GET  /<file>  FileMiddleware over DIR
-// GET  /ws      WebSocket: joins room "bench"; a text "publish:<n>" sends "bench:<n>" to all
+// GET  /bench   WebSocket: joins room "bench"; a text "publish:<n>" sends "bench:<n>" to all
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
@@ -34,7 +34,7 @@ router.post("/voice") { request, context -> Response in
 // handler reads what the peer sends (the hummingbird-examples chat server's shape).
 let room = BenchRoom<String>()
 let webSocketRouter = Router(context: BasicWebSocketRequestContext.self)
-webSocketRouter.ws("/ws") { inbound, outbound, _ in
+webSocketRouter.ws("/bench") { inbound, outbound, _ in
     let (id, messages) = room.join()
     defer { room.leave(id) }
     try await withThrowingTaskGroup(of: Void.self) { group in

@@ -8,7 +8,7 @@ extension PhoneApp {
         router.add("GET", "/login", logins.showLoginHandler)
         // The template itself is not a page: its placeholders are filled in by GET /login.
         router.get("/login.html") { _ in .redirect(to: "login", status: .movedPermanently) }
-        router.add("POST", "/login", logins.loginHandler)
+        router.add("POST", "/login", metrics.countingLogins(logins.loginHandler))
         router.add("POST", "/logout", logins.logoutHandler)
         router.add("GET", "/api/me", logins.authenticated { [self] _, session, responder in
             responder.send(.json(me(session).text))
@@ -32,9 +32,8 @@ extension PhoneApp {
         router.add("DELETE", "/api/intercom/grant", logins.authenticated(requireCSRF: true) { [intercomRoutes] request, session, responder in
             responder.send(intercomRoutes.endGrant(request, user: session.user))
         })
-        router.get("/healthz") { [self] _ in
-            .json(JSON.object([("status", "ok"), ("connections", .int(server?.connectionCount ?? 0))]).text)
-        }
+        router.get("/healthz") { [self] _ in health.response(server: server) }
+        router.get("/metrics") { [metricsEndpoint] request in metricsEndpoint.respond(to: request) }
         router.fallback(StaticFiles(root: config.server.publicDir, logger: logger).handler)
     }
 
@@ -63,7 +62,9 @@ extension PhoneApp {
     func voice(_ request: Request) -> Response {
         let form: [(String, String)]
         switch webhook.verify(request, logger: logger) {
-        case .failure(let refusal): return refusal.response
+        case .failure(let refusal):
+            metrics.webhookRejected(route: request.route ?? request.path, status: refusal.response.status.code)
+            return refusal.response
         case .success(let parameters): form = parameters
         }
         let telephony = live.telephony
@@ -82,7 +83,9 @@ extension PhoneApp {
     func status(_ request: Request) -> Response {
         let form: [(String, String)]
         switch webhook.verify(request, logger: logger) {
-        case .failure(let refusal): return refusal.response
+        case .failure(let refusal):
+            metrics.webhookRejected(route: request.route ?? request.path, status: refusal.response.status.code)
+            return refusal.response
         case .success(let parameters): form = parameters
         }
         let query = (try? request.queryItems()) ?? []

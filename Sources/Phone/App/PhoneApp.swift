@@ -7,7 +7,11 @@ public final class PhoneApp: @unchecked Sendable {
     public let config: ShetphoneConfig
     public let logger: Logger
     public let router: Router
-    public let rooms = Rooms()
+    public let rooms: Rooms
+    /// Everything `/metrics` exports; `metrics.server` is the server's `ServerObserver`.
+    public let metrics = PhoneMetrics()
+    let metricsEndpoint: MetricsEndpoint
+    let health: HealthCheck
     public let events: RoomEventPublisher
     let workers: WorkerPool
     let twilio: TwilioSettings
@@ -26,6 +30,9 @@ public final class PhoneApp: @unchecked Sendable {
         self.logger = logger
         let file = config.path
         router = Router(basePath: config.app.basePath, logger: logger)
+        metricsEndpoint = MetricsEndpoint(registry: metrics.registry, allowed: try TrustedProxies(config.app.metricsAllow))
+        health = HealthCheck(metrics: metrics)
+        rooms = Rooms(observer: metrics.server)
         events = RoomEventPublisher(rooms: rooms)
         let workers = WorkerPool(threads: dryRun ? 1 : max(2, ServerConfiguration.coreCount))
         self.workers = workers
@@ -39,6 +46,7 @@ public final class PhoneApp: @unchecked Sendable {
             var sessionSettings = SessionStore.Settings()
             sessionSettings.idleTimeoutSeconds = config.app.sessionIdleHours * 3600
             sessions = SessionStore(settings: sessionSettings)
+            metrics.countSessions(in: sessions)
             logins = try LoginRoutes(sessions: sessions, authenticator: Authenticator(htpasswd: htpasswd, workers: workers),
                                      throttle: LoginThrottle(), publicDir: config.server.publicDir,
                                      basePath: config.app.basePath, logger: logger)
@@ -77,10 +85,26 @@ public final class PhoneApp: @unchecked Sendable {
         do {
             let fresh = try ShetphoneConfig.load(path: config.path)
             live.telephony = try Telephony.load(config: fresh, logger: logger)
+            moveSocketsToTheirNumbers()
             logins.authenticator.htpasswd.reloadIfChanged()
+            metrics.reloaded(ok: true)
             logger.info("SIGHUP: reloaded numbers, clients and presets from \(config.path)")
         } catch {
+            metrics.reloaded(ok: false)
             logger.error("SIGHUP: \(error); keeping the running configuration")
+        }
+    }
+
+    /// After a reload, open dialers follow the new `[numbers]`: each socket leaves the number
+    /// rooms its user no longer answers and joins the new ones, without reconnecting.
+    func moveSocketsToTheirNumbers() {
+        let plan = live.telephony.plan
+        for socket in rooms.sockets(in: RoomName.everyone) {
+            guard let user = socket.userInfo["user"] as? String else { continue }
+            let wanted = Set(plan.numbers(of: user).map { RoomName.number($0.e164) })
+            let current = Set(rooms.rooms(of: socket).filter { $0.hasPrefix(RoomName.number("")) })
+            for room in current.subtracting(wanted) { rooms.leave(room, socket) }
+            for room in wanted.subtracting(current) { rooms.join(room, socket) }
         }
     }
 

@@ -15,6 +15,9 @@ public struct Request: Sendable {
     public var parameters: [String: String] = [:]
     /// Who sent it: the socket peer, and what a trusted proxy says about the real client.
     public var origin: RequestOrigin
+    /// The pattern of the route that matched (`/status/:room`), `static` for the router's
+    /// fallback; nil before routing or when no route matched. For metrics and logs.
+    public var route: String?
 
     public init(
         method: String, target: String, path: String, query: String, version: HTTPVersion = .http1_1,

@@ -8,6 +8,8 @@ public struct Response: Sendable {
     public var body: [UInt8]
     /// For `101 Switching Protocols`: what speaks on the connection once the head is sent.
     public var upgrade: ConnectionUpgrade?
+    /// The route pattern that produced this response; the router fills it in (metrics, logs).
+    public var route: String?
 
     public init(status: HTTPStatus = .ok, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
         self.status = status

@@ -29,13 +29,13 @@ public final class Router: @unchecked Sendable {
 
     /// Adds a route whose handler answers through its `Responder`, now or later.
     public func add(_ method: String, _ path: String, _ handler: @escaping Handler) {
-        insert(method, path, .handle(handler))
+        insert(method, path, RouteEndpoint(action: .handle(handler), pattern: path))
     }
 
     /// Adds a synchronous route. A thrown `HTTPResponseError` becomes its status (400 for a bad
     /// escape, 415 for a wrong form type); any other error is logged and answered with 500.
     public func add(_ method: String, _ path: String, respond: @escaping (Request) throws -> Response) {
-        insert(method, path, .respond(respond))
+        insert(method, path, RouteEndpoint(action: .respond(respond), pattern: path))
     }
 
     public func get(_ path: String, _ respond: @escaping (Request) throws -> Response) {
@@ -56,13 +56,16 @@ public final class Router: @unchecked Sendable {
 
     /// Handles every path that no route matches (any method), e.g. `StaticFiles.handler`.
     public func fallback(_ handler: @escaping Handler) {
-        fallbackEndpoint = .handle(handler)
+        fallbackEndpoint = RouteEndpoint(action: .handle(handler), pattern: Router.fallbackRoute)
     }
 
     /// Synchronous fallback, e.g. `StaticFiles.respond(to:)`.
     public func fallback(_ respond: @escaping (Request) throws -> Response) {
-        fallbackEndpoint = .respond(respond)
+        fallbackEndpoint = RouteEndpoint(action: .respond(respond), pattern: Router.fallbackRoute)
     }
+
+    /// The `route` of requests the fallback serves.
+    public static let fallbackRoute = "static"
 
     // MARK: Serving
 
@@ -71,7 +74,10 @@ public final class Router: @unchecked Sendable {
         { [self] request, responder in
             switch resolve(request) {
             case .response(let response): responder.send(response)
-            case .handler(let handler, let routed): handler(routed, responder)
+            case .handler(let handler, let routed):
+                var responder = responder
+                responder.route = routed.route
+                handler(routed, responder)
             }
         }
     }
@@ -122,15 +128,20 @@ public final class Router: @unchecked Sendable {
     private static let slash = UInt8(ascii: "/")
 
     private func run(_ endpoint: RouteEndpoint, _ request: Request) -> RouteResult {
-        switch endpoint {
+        var request = request
+        request.route = endpoint.pattern
+        switch endpoint.action {
         case .handle(let handler):
             return .handler(handler, request)
         case .respond(let respond):
+            var answer: Response
             do {
-                return .response(try respond(request))
+                answer = try respond(request)
             } catch {
-                return .response(response(for: error, to: request))
+                answer = response(for: error, to: request)
             }
+            answer.route = endpoint.pattern
+            return .response(answer)
         }
     }
 

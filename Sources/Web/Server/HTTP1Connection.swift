@@ -151,7 +151,7 @@ final class HTTP1Connection: ConnectionHandler {
         inFlight = true
         connection.clearDeadline()
         current = (head.method, head.target, head.version, head.keepAlive && !shuttingDown, origin.clientAddress,
-                   server.accessLog ? monotonicMillis() : 0)
+                   server.accessLog || server.observer != nil ? monotonicMicros() : 0)
         let expected = generation
         // Strong captures: weak references to Connection cost a side-table on every retain, and the
         // responder lives only until its one response (checked by generation) is written.
@@ -177,8 +177,11 @@ final class HTTP1Connection: ConnectionHandler {
             connection.enqueue(head)
             connection.enqueue(response.body)
         }
+        let micros = current.start == 0 ? 0 : Int(monotonicMicros() &- current.start)
+        server.observer?.requestFinished(route: response.route ?? "", method: current.method,
+                                         status: response.status.code, micros: micros)
         if server.accessLog {
-            let millis = Double(monotonicMillis() - current.start)
+            let millis = Double(micros / 100) / 10
             server.logger.info("\(current.client) \"\(current.method) \(current.target.prefix(200)) \(current.version)\" \(response.status.code) \(response.body.count) \(millis)ms")
         }
         if let upgrade = response.upgrade, response.status.code == 101 {
@@ -205,6 +208,7 @@ final class HTTP1Connection: ConnectionHandler {
     }
 
     private func fail(_ connection: Connection, _ error: HTTPParseError) {
+        server.observer?.requestFinished(route: "", method: "", status: error.status.code, micros: 0)
         server.logger.debug("\(connection.peerAddress): \(error.status.code) \(error.message)")
         let response = Response.error(error.status, error.message)
         let head = HTTPResponseEncoder.head(response, version: .http1_1, keepAlive: false,

@@ -14,6 +14,8 @@ public struct ServerConfiguration: Sendable {
     public var limits: Limits
     /// One log line per request (swift-log, info level).
     public var accessLog: Bool
+    /// Told about connections, requests and WebSockets (metrics); nil: nobody.
+    public var observer: (any ServerObserver)?
 
     public init(listen: [ListenAddress] = [.tcp(host: "127.0.0.1", port: 8080)], socketMode: mode_t? = nil,
                 trustedProxies: TrustedProxies = TrustedProxies(), loops: Int = 0, limits: Limits = Limits(),
@@ -35,6 +37,7 @@ public final class HTTPServer: @unchecked Sendable {
     public let logger: Logger
     let handler: Handler
     let accessLog: Bool
+    let observer: (any ServerObserver)?
     public private(set) var loops: [EventLoop] = []
     private var listeners: [Listener] = []
     private let openConnections = Atomic<Int>(0)
@@ -46,6 +49,7 @@ public final class HTTPServer: @unchecked Sendable {
         self.logger = logger
         self.handler = handler
         self.accessLog = configuration.accessLog
+        self.observer = configuration.observer
     }
 
     public var isStopping: Bool { stopping.load(ordering: .relaxed) }
@@ -131,6 +135,7 @@ public final class HTTPServer: @unchecked Sendable {
                 continue
             }
             openConnections.add(1, ordering: .relaxed)
+            observer?.connectionOpened()
             let peer: String
             let trusted: Bool
             if listener.isUnix {
@@ -154,5 +159,6 @@ public final class HTTPServer: @unchecked Sendable {
 
     func connectionClosed() {
         openConnections.subtract(1, ordering: .relaxed)
+        observer?.connectionClosed()
     }
 }

@@ -10,6 +10,8 @@ public struct Responder: @unchecked Sendable {
     /// The loop that owns the connection.
     public let loop: EventLoop
     let deliver: (Response) -> Void
+    /// The matched route pattern, set by the router; stamped on the response if it has none.
+    public var route: String?
 
     public init(loop: EventLoop, deliver: @escaping (Response) -> Void) {
         self.loop = loop
@@ -17,6 +19,8 @@ public struct Responder: @unchecked Sendable {
     }
 
     public func send(_ response: Response) {
+        var response = response
+        if response.route == nil { response.route = route }
         if loop.inLoop {
             deliver(response)
         } else {

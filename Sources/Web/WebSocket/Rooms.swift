@@ -12,7 +12,12 @@ public final class Rooms: @unchecked Sendable {
     /// Orders joins against a socket closing, across all `Rooms` (taken before `lock`).
     static let membershipLock = Mutex()
 
-    public init() {}
+    /// Told how many sockets each publication reached (metrics).
+    private let observer: (any ServerObserver)?
+
+    public init(observer: (any ServerObserver)? = nil) {
+        self.observer = observer
+    }
 
     /// Adds `socket` to `room`. Returns false when the socket has already closed.
     @discardableResult
@@ -59,6 +64,11 @@ public final class Rooms: @unchecked Sendable {
         socket.memberships = []
         membershipLock.unlock()
         for rooms in registries { rooms.leaveAll(socket) }
+    }
+
+    /// The sockets in `room` now (for re-sorting them when the app's rooms change).
+    public func sockets(in room: String) -> [WebSocket] {
+        lock.withLock { members[room].map { Array($0.values) } ?? [] }
     }
 
     public func subscriberCount(_ room: String) -> Int {
@@ -108,6 +118,7 @@ public final class Rooms: @unchecked Sendable {
                 }
             }
         }
+        observer?.messagePublished(recipients: count)
         guard count > 0 else { return 0 }
         // Framing and compression happen here, on the publishing thread, once.
         let broadcast = WebSocketBroadcast(opcode: opcode, payload: payload, compressions: compressions)

@@ -45,6 +45,7 @@ public final class WebSocket: ConnectionHandler, @unchecked Sendable {
     private var readerFailed = false
     private var closeCode = WebSocketCloseCode.abnormalClosure
     private var closeReason = ""
+    private let observer: (any ServerObserver)?
     /// The `Rooms` this socket is in; guarded by `Rooms.membershipLock`.
     var memberships: [Rooms] = []
     var leftRooms = false
@@ -60,6 +61,8 @@ public final class WebSocket: ConnectionHandler, @unchecked Sendable {
         }
         self.connection = connection
         loop = connection.loop
+        observer = connection.server?.observer
+        observer?.webSocketOpened()
         self.deflate = deflate
         self.subprotocol = subprotocol
         self.userInfo = userInfo
@@ -310,6 +313,7 @@ public final class WebSocket: ConnectionHandler, @unchecked Sendable {
         deflater = nil
         reader = WebSocketMessageReader(maxMessageBytes: 0)
         Rooms.leaveAll(self)
+        observer?.webSocketClosed()
         let callback = onClose
         onClose = nil
         onText = nil
