@@ -19,8 +19,8 @@ extension PhoneApp {
         router.add("GET", "/presets", logins.authenticated { [self] _, _, responder in
             responder.send(.json(live.telephony.presets.json.text))
         })
-        router.add("POST", "/voice") { [self] request, responder in responder.send(voice(request)) }
-        router.add("POST", "/status") { [self] request, responder in responder.send(status(request)) }
+        router.add("POST", "/voice") { [self] request, responder in responder.send(signed(request, voice)) }
+        router.add("POST", "/status") { [self] request, responder in responder.send(signed(request, status)) }
         router.add("GET", "/ws", webSocketHandler())
         intercomRoutes.register(on: router)
         router.add("GET", "/api/intercom", logins.authenticated { [intercomRoutes] request, session, responder in
@@ -58,15 +58,19 @@ extension PhoneApp {
         }
     }
 
-    /// `POST /voice`: TwiML for a browser's outgoing call or a call to one of our numbers.
-    func voice(_ request: Request) -> Response {
-        let form: [(String, String)]
+    /// Runs `handle` with the form of a Twilio webhook whose signature checks out; else the refusal (403).
+    func signed(_ request: Request, _ handle: (Request, [(String, String)]) -> Response) -> Response {
         switch webhook.verify(request, logger: logger) {
         case .failure(let refusal):
             metrics.webhookRejected(route: request.route ?? request.path, status: refusal.response.status.code)
             return refusal.response
-        case .success(let parameters): form = parameters
+        case .success(let form):
+            return handle(request, form)
         }
+    }
+
+    /// `POST /voice`: TwiML for a browser's outgoing call or a call to one of our numbers.
+    func voice(_ request: Request, _ form: [(String, String)]) -> Response {
         let telephony = live.telephony
         let routing = VoiceRouting(plan: telephony.plan, accountSID: twilio.accountSID,
                                    webhookBaseURL: publicBaseURL(of: request), dialTimeout: telephony.dialTimeout,
@@ -80,14 +84,7 @@ extension PhoneApp {
     }
 
     /// `POST /status`: a Twilio status callback becomes a `call.status` event in the number's room.
-    func status(_ request: Request) -> Response {
-        let form: [(String, String)]
-        switch webhook.verify(request, logger: logger) {
-        case .failure(let refusal):
-            metrics.webhookRejected(route: request.route ?? request.path, status: refusal.response.status.code)
-            return refusal.response
-        case .success(let parameters): form = parameters
-        }
+    func status(_ request: Request, _ form: [(String, String)]) -> Response {
         let query = (try? request.queryItems()) ?? []
         // Any signed callback gets 204: Twilio records every 4xx as a webhook error in the console.
         if let event = StatusCallback.event(form: form, query: query, plan: live.telephony.plan, now: Int(time(nil))) {
