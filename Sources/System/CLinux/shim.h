@@ -4,3 +4,6 @@
 #include <sys/socket.h>
 // accept4 is declared by <sys/socket.h> only under _GNU_SOURCE, which a module cannot set.
 extern int accept4(int fd, struct sockaddr *addr, socklen_t *addrlen, int flags);
+#include <sys/types.h>
+// gettid is declared by <unistd.h> only under _GNU_SOURCE too.
+extern pid_t gettid(void);

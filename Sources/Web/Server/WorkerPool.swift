@@ -1,3 +1,4 @@
+import CLinux
 import Glibc
 
 /// A few threads for work too slow for an event loop (bcrypt, file writes).
@@ -12,14 +13,21 @@ public final class WorkerPool: @unchecked Sendable {
     /// Jobs waiting beyond this are refused (`submit` returns false) so memory stays bounded.
     public let maxQueued: Int
 
-    public init(threads count: Int, maxQueued: Int = 10_000) {
+    /// Nice value of the worker threads (10): the event loops win the CPU whenever both want it,
+    /// so a burst of bcrypt checks does not delay anybody's WebSocket traffic.
+    public let niceness: Int32
+
+    public init(threads count: Int, maxQueued: Int = 10_000, niceness: Int32 = 10) {
         self.maxQueued = maxQueued
+        self.niceness = niceness
         pthread_cond_init(&condition, nil)
         for _ in 0..<max(1, count) {
             let box = Unmanaged.passRetained(self)
             var tid = pthread_t()
             pthread_create(&tid, nil, { raw in
                 let pool = Unmanaged<WorkerPool>.fromOpaque(raw!).takeRetainedValue()
+                // Linux nice values are per thread: this lowers only the worker, not the process.
+                setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(gettid()), pool.niceness)
                 pool.work()
                 return nil
             }, box.toOpaque())
