@@ -135,7 +135,7 @@ Office = +442079460000
 
 
 def start_server(tmp_path, ini=None, users=None, extra_args=(), public_dir=None, listen_unix=None, env=None,
-                 workdir=None):
+                 workdir=None, command_prefix=()):
     """Writes shetphone.ini + .htpasswd into tmp_path and starts the binary there."""
     users = users if users is not None else {"alice": "alice-password", "bob": "bob-password",
                                              "carol": "carol-password"}
@@ -150,7 +150,7 @@ def start_server(tmp_path, ini=None, users=None, extra_args=(), public_dir=None,
         make_htpasswd(htpasswd, users)
     if public_dir is None:
         public_dir = os.path.join(ROOT, "Public")
-    args = [binary(), "serve", "--config", os.path.join(workdir, "shetphone.ini")]
+    args = list(command_prefix) + [binary(), "serve", "--config", os.path.join(workdir, "shetphone.ini")]
     if "public_dir" not in text:
         # Tests run from the temp folder; point at the repo's Public/ through a symlink.
         link = os.path.join(workdir, "Public")

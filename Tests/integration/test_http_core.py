@@ -344,3 +344,29 @@ def test_check_config_names_file_and_line(tmp_path):
     out = subprocess.run([binary(), "check-config", str(bad)], capture_output=True, text=True)
     assert out.returncode != 0
     assert f"{bad}:3: [server] loops" in out.stderr
+
+
+def test_running_out_of_file_descriptors_pauses_accepting_instead_of_spinning(shetphone_factory):
+    server = shetphone_factory(ini=NO_SIGNATURES_INI.replace("access_log = true", "access_log = false"),
+                               command_prefix=["prlimit", "--nofile=48:48", "--"])
+    held = []
+    try:
+        for _ in range(80):
+            s = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+            held.append(s)
+        time.sleep(1.0)
+        with open(f"/proc/{server.proc.pid}/stat") as f:
+            fields = f.read().split(")")[1].split()
+        cpu_before = int(fields[11]) + int(fields[12])
+        time.sleep(1.0)
+        with open(f"/proc/{server.proc.pid}/stat") as f:
+            fields = f.read().split(")")[1].split()
+        cpu_after = int(fields[11]) + int(fields[12])
+        # Clock ticks are 1/100 s: a spinning accept loop would burn ~100 per second.
+        assert cpu_after - cpu_before < 30, cpu_after - cpu_before
+    finally:
+        for s in held:
+            s.close()
+    time.sleep(0.6)
+    assert requests.get(server.url("/healthz"), timeout=5).status_code == 200
+    assert "out of file descriptors" in server.log()

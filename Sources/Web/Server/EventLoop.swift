@@ -16,6 +16,7 @@ public final class EventLoop: @unchecked Sendable {
     /// Connections by file descriptor; touched on this loop's thread only.
     var connections: [Int32: Connection] = [:]
     var listeners: [Int32: Listener] = [:]
+    private var pausedListeners: [Listener] = []
     /// Called on the loop thread when a listener has a connection to accept.
     weak var server: HTTPServer?
     /// One read buffer per loop, shared by all its connections (no per-connection read buffer).
@@ -160,7 +161,20 @@ public final class EventLoop: @unchecked Sendable {
         }
     }
 
+    /// Stops watching `listener` until the next sweep (after accept ran out of descriptors).
+    func pauseAccepting(_ listener: Listener) {
+        guard listeners[listener.fd] != nil, !pausedListeners.contains(where: { $0 === listener }) else { return }
+        unregister(listener.fd)
+        pausedListeners.append(listener)
+    }
+
     private func sweep(_ now: UInt64) {
+        if !pausedListeners.isEmpty {
+            for listener in pausedListeners where listeners[listener.fd] != nil {
+                register(listener.fd, events: EPOLLIN.rawValue | EPOLLEXCLUSIVE.rawValue)
+            }
+            pausedListeners.removeAll()
+        }
         for connection in connections.values where connection.deadline != 0 && connection.deadline <= now {
             connection.deadlinePassed()
         }

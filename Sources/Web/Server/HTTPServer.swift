@@ -61,6 +61,7 @@ public final class HTTPServer: @unchecked Sendable {
     /// Binds every listener, then starts the loops. Throws naming the address that failed.
     public func start() throws {
         signal(SIGPIPE, SIG_IGN)
+        HTTPServer.raiseFileLimit()
         for address in configuration.listen {
             do {
                 listeners.append(try Listener(address: address, socketMode: configuration.socketMode))
@@ -126,7 +127,10 @@ public final class HTTPServer: @unchecked Sendable {
             if fd < 0 {
                 let error = errno
                 if error == EMFILE || error == ENFILE {
-                    logger.error("accept: out of file descriptors (\(String(cString: strerror(error))))")
+                    // The pending connection keeps the listener readable: without a pause this loop
+                    // would spin on accept. Stop watching it for a moment; the sweep re-arms it.
+                    logger.error("accept on \(listener.address): out of file descriptors; pausing accepts for 250 ms")
+                    loop.pauseAccepting(listener)
                 }
                 return
             }
@@ -155,6 +159,14 @@ public final class HTTPServer: @unchecked Sendable {
             loop.register(fd, events: EPOLLIN.rawValue | EPOLLRDHUP.rawValue)
             http.start(connection)
         }
+    }
+
+    /// Lifts the soft limit on open files to the hard limit: every connection is a descriptor.
+    static func raiseFileLimit() {
+        var limit = rlimit()
+        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
     }
 
     func connectionClosed() {
