@@ -145,6 +145,8 @@ public final class RoomEventPublisher: EventPublisher, @unchecked Sendable {
     init(rooms: Rooms) { self.rooms = rooms }
 
     public func publish(_ event: PhoneEvent, to rooms: [String]) {
+        // Most webhooks reach nobody (no dialer open): skip writing the JSON at all then.
+        guard rooms.contains(where: { self.rooms.subscriberCount($0) > 0 }) else { return }
         self.rooms.publish(to: rooms, text: event.json)
     }
 }

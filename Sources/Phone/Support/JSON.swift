@@ -128,6 +128,13 @@ public enum JSON: Sendable, Equatable {
     }
 
     static func writeString(_ string: String, to out: inout String) {
+        // Fast path: printable ASCII without a quote or backslash is written as it is.
+        if string.utf8.allSatisfy({ $0 >= 0x20 && $0 <= 0x7E && $0 != 0x22 && $0 != 0x5C }) {
+            out += "\""
+            out += string
+            out += "\""
+            return
+        }
         out.unicodeScalars.append("\"")
         for scalar in string.unicodeScalars {
             switch scalar {

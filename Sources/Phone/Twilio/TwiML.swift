@@ -39,6 +39,8 @@ public struct TwiML: Sendable, Equatable {
     /// other than tab/LF/CR, U+FFFE, U+FFFF). In attributes, tab/LF/CR become character
     /// references because a parser would otherwise turn them into spaces.
     public static func escape(_ text: String, inAttribute: Bool) -> String {
+        // Fast path: printable ASCII without specials (numbers, SIDs, URLs) needs nothing.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 <= 0x7E && !xmlSpecials[Int($0)] }) { return text }
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
@@ -57,6 +59,12 @@ public struct TwiML: Sendable, Equatable {
         }
         return out
     }
+
+    private static let xmlSpecials: [Bool] = {
+        var table = [Bool](repeating: false, count: 128)
+        for byte in "&<>\"'".utf8 { table[Int(byte)] = true }
+        return table
+    }()
 
     /// XML 1.0 `Char` production, minus the C1 controls and DEL it discourages.
     private static func isAllowedInXML(_ scalar: Unicode.Scalar) -> Bool {
