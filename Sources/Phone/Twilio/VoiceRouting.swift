@@ -85,8 +85,9 @@ public struct VoiceRouting: Sendable {
 
     private func incoming(to number: PhoneNumber, parameters: TwilioParameters) -> VoiceAnswer {
         let users = plan.users(answering: number)
+        let callback = statusCallbackURL(number: number, user: nil)
         let clients = users.map { user in
-            TwiMLElement.client(user, statusCallback: statusCallbackURL(number: number, user: nil),
+            TwiMLElement.client(user, statusCallback: callback,
                                 statusCallbackEvent: VoiceRouting.progressEvents, statusCallbackMethod: .post)
         }
         let dial = TwiMLElement.dial(clients, timeout: dialTimeout, action: url("/voice"), method: .post)

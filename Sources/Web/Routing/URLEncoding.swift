@@ -36,33 +36,69 @@ public enum URLEncoding {
     /// Splits and decodes `a=1&b=x+y`: pairs in order, duplicates kept, empty pairs skipped,
     /// a name without `=` gets the value "".
     public static func decodeForm(_ text: String) throws -> [(String, String)] {
-        var items: [(String, String)] = []
-        for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
-            let name: Substring
-            let value: Substring
-            if let equals = pair.firstIndex(of: "=") {
-                name = pair[..<equals]
-                value = pair[pair.index(after: equals)...]
-            } else {
-                name = pair[...]
-                value = ""
-            }
-            do {
-                items.append((try percentDecode(name, plusAsSpace: true), try percentDecode(value, plusAsSpace: true)))
-            } catch let error as URLEncodingError {
-                // Name the whole pair: "b=%G1" tells the sender which field was wrong.
-                throw URLEncodingError(error.rule, in: String(pair))
-            }
-        }
-        return items
+        var text = text
+        return try text.withUTF8 { try decodeForm(utf8: $0) }
     }
 
     /// Decodes a form body held as bytes; non-UTF-8 bytes are an error, like bad escapes.
     public static func decodeForm(bytes: [UInt8]) throws -> [(String, String)] {
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw URLEncodingError(.invalidUTF8, in: String(decoding: bytes.prefix(80), as: UTF8.self))
+        try bytes.withUnsafeBufferPointer { try decodeForm(utf8: $0) }
+    }
+
+    /// One pass over the bytes: `&` and `=` found by byte (never by Character, which would
+    /// need grapheme breaking), each part decoded into one reused scratch buffer.
+    private static func decodeForm(utf8 bytes: UnsafeBufferPointer<UInt8>) throws -> [(String, String)] {
+        var items: [(String, String)] = []
+        var scratch: [UInt8] = []
+        scratch.reserveCapacity(64)
+        var start = 0
+        let count = bytes.count
+        while start < count {
+            var end = start
+            while end < count && bytes[end] != ampersand { end += 1 }
+            if end > start {
+                var equals = start
+                while equals < end && bytes[equals] != equalsSign { equals += 1 }
+                let name = try decodeFormPart(bytes, start, equals, pair: start..<end, scratch: &scratch)
+                let value = equals < end
+                    ? try decodeFormPart(bytes, equals + 1, end, pair: start..<end, scratch: &scratch) : ""
+                items.append((name, value))
+            }
+            start = end + 1
         }
-        return try decodeForm(text)
+        return items
+    }
+
+    /// Decodes `bytes[from..<to]` (`%XX`, `+` as space). Errors name the whole pair, so
+    /// "b=%G1" tells the sender which field was wrong.
+    private static func decodeFormPart(_ bytes: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int, pair: Range<Int>,
+                                       scratch: inout [UInt8]) throws -> String {
+        scratch.removeAll(keepingCapacity: true)
+        var i = from
+        while i < to {
+            let byte = bytes[i]
+            if byte == percent {
+                guard i + 2 < to, let high = HTTPRequestParser.hexValue(bytes[i + 1]),
+                      let low = HTTPRequestParser.hexValue(bytes[i + 2]) else {
+                    let escape = String(decoding: UnsafeBufferPointer(rebasing: bytes[i..<min(i + 3, to)]), as: UTF8.self)
+                    throw URLEncodingError(.badEscape(escape), in: text(bytes, pair))
+                }
+                scratch.append(UInt8(high << 4 | low))
+                i += 3
+            } else {
+                scratch.append(byte == plus ? space : byte)
+                i += 1
+            }
+        }
+        guard let decoded = String(validating: scratch, as: UTF8.self) else {
+            throw URLEncodingError(.invalidUTF8, in: text(bytes, pair))
+        }
+        return decoded
+    }
+
+    private static func text(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: bytes[range.lowerBound..<min(range.upperBound, range.lowerBound + 200)]),
+               as: UTF8.self)
     }
 
     /// Encodes everything but RFC 3986 unreserved characters (`A-Z a-z 0-9 - . _ ~`), so the
@@ -91,6 +127,8 @@ public enum URLEncoding {
     private static let percent = UInt8(ascii: "%")
     private static let plus = UInt8(ascii: "+")
     private static let space = UInt8(ascii: " ")
+    private static let ampersand = UInt8(ascii: "&")
+    private static let equalsSign = UInt8(ascii: "=")
     private static let hexDigits = Array("0123456789ABCDEF".utf8)
 
     private static func isUnreserved(_ byte: UInt8) -> Bool {

@@ -42,7 +42,7 @@ public final class HTTPServer: @unchecked Sendable {
     private var listeners: [Listener] = []
     private let openConnections = Atomic<Int>(0)
     private let stopping = Atomic<Bool>(false)
-    private var nextLoop = 0
+    private let nextLoop = Atomic<Int>(0)
 
     public init(configuration: ServerConfiguration, logger: Logger, handler: @escaping Handler) {
         self.configuration = configuration
@@ -151,13 +151,14 @@ public final class HTTPServer: @unchecked Sendable {
                 peer = Listener.peerText(&storage)
                 trusted = configuration.trustedProxies.contains(peer)
             }
-            let http = HTTP1Connection(server: self, limits: configuration.limits)
-            let connection = Connection(loop: loop, fd: fd, peerAddress: peer, peerIsTrustedProxy: trusted,
-                                        limits: configuration.limits, handler: http)
-            connection.server = self
-            loop.connections[fd] = connection
-            loop.register(fd, events: EPOLLIN.rawValue | EPOLLRDHUP.rawValue)
-            http.start(connection)
+            // Round-robin over the loops: a burst of connections (wrk, a proxy's pool) accepted
+            // on one wake-up would otherwise all live on the loop that happened to wake.
+            let target = loops[(nextLoop.wrappingAdd(1, ordering: .relaxed).oldValue & Int.max) % loops.count]
+            if target === loop {
+                adopt(fd, peer: peer, trusted: trusted, on: loop)
+            } else {
+                target.execute { [self] in adopt(fd, peer: peer, trusted: trusted, on: target) }
+            }
         }
     }
 
@@ -167,6 +168,22 @@ public final class HTTPServer: @unchecked Sendable {
         guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
         limit.rlim_cur = limit.rlim_max
         setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+    }
+
+    /// Starts serving an accepted socket on `loop` (its thread).
+    private func adopt(_ fd: Int32, peer: String, trusted: Bool, on loop: EventLoop) {
+        if isStopping {
+            Glibc.close(fd)
+            connectionClosed()
+            return
+        }
+        let http = HTTP1Connection(server: self, limits: configuration.limits)
+        let connection = Connection(loop: loop, fd: fd, peerAddress: peer, peerIsTrustedProxy: trusted,
+                                    limits: configuration.limits, handler: http)
+        connection.server = self
+        loop.connections[fd] = connection
+        loop.register(fd, events: EPOLLIN.rawValue | EPOLLRDHUP.rawValue)
+        http.start(connection)
     }
 
     func connectionClosed() {
