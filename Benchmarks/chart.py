@@ -27,9 +27,11 @@ def bars(ax, title, unit, series, lower_is_better=False):
     names = [s[0] for s in series]
     values = [s[1] for s in series]
     errors = [[max(0, s[1] - s[2]) for s in series], [max(0, s[3] - s[1]) for s in series]]
-    ax.bar(names, values, color=[COLOURS.get(n, "grey") for n in names], yerr=errors, capsize=4)
-    for i, v in enumerate(values):
-        ax.text(i, v, f"{v:,.0f}" if v >= 100 else f"{v:.1f}", ha="center", va="bottom", fontsize=8)
+    whiskers = errors if any(errors[0] + errors[1]) else None
+    ax.bar(names, values, color=[COLOURS.get(n, "grey") for n in names], yerr=whiskers, capsize=4)
+    for i, (v, top) in enumerate(zip(values, (s[3] for s in series))):
+        # Above the whisker, so the label never crosses it.
+        ax.text(i, max(v, top or 0), f"{v:,.0f}" if v >= 100 else f"{v:.1f}", ha="center", va="bottom", fontsize=8)
     ax.set_title(title + ("  (lower is better)" if lower_is_better else "  (higher is better)"), fontsize=10)
     ax.set_ylabel(unit)
     ax.tick_params(axis="x", labelsize=8)

@@ -6,6 +6,7 @@ public enum IncomingCallTwiML {
     public static let declaration = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
     public static let unavailableMessage = "We are unable to connect your call at this time."
     static let progressEvents = "initiated ringing answered completed"
+    static let hex = Array("0123456789ABCDEF".unicodeScalars)
 
     /// - Parameters:
     ///   - to: the form's `To`.
@@ -46,7 +47,6 @@ public enum IncomingCallTwiML {
             case UInt8(ascii: " "):
                 out += "+"
             default:
-                let hex = Array("0123456789ABCDEF".unicodeScalars)
                 out.unicodeScalars.append("%")
                 out.unicodeScalars.append(hex[Int(byte >> 4)])
                 out.unicodeScalars.append(hex[Int(byte & 0x0F)])
