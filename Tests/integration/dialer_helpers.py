@@ -12,7 +12,8 @@ import urllib.parse
 from typing import Callable, Iterable
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException, WebDriverException
+from selenium.common.exceptions import (NoSuchElementException, StaleElementReferenceException, TimeoutException,
+                                        WebDriverException)
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -103,7 +104,11 @@ def page_url(base_url: str, relative: str = "") -> str:
 
 def wait_until(driver, predicate: Callable, timeout: float = DEFAULT_WAIT, message: str = ""):
     try:
-        return WebDriverWait(driver, timeout, poll_frequency=0.1).until(lambda d: predicate(d))
+        # The page may navigate (e.g. to the login page) between finding an element and reading
+        # it: a stale or vanished element just means "not yet", and the wait polls again.
+        return WebDriverWait(driver, timeout, poll_frequency=0.1,
+                             ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)
+                             ).until(lambda d: predicate(d))
     except TimeoutException as error:
         raise AssertionError(f"timed out after {timeout}s waiting for: {message}") from error
 
