@@ -1,4 +1,5 @@
 import Glibc
+import Phone
 
 /// Turning into a background process and keeping a pid file, as the original intercom server did.
 enum Daemon {
@@ -35,7 +36,7 @@ enum Daemon {
 
     /// Writes our pid, refusing when the file names a process that is still running.
     static func writePidFile(_ path: String) throws {
-        if let text = readSmallFile(path), let pid = Int32(text.split(whereSeparator: \.isWhitespace).first ?? ""),
+        if let text = readTextFile(path, limit: 64), let pid = Int32(text.split(whereSeparator: \.isWhitespace).first ?? ""),
            pid > 0, pid != getpid(), kill(pid, 0) == 0 {
             throw DaemonError("pid file \(path) names process \(pid), which is still running")
         }
@@ -51,19 +52,9 @@ enum Daemon {
     }
 
     static func removePidFile(_ path: String) {
-        if let text = readSmallFile(path), Int32(text.split(whereSeparator: \.isWhitespace).first ?? "") == getpid() {
+        if let text = readTextFile(path, limit: 64), Int32(text.split(whereSeparator: \.isWhitespace).first ?? "") == getpid() {
             unlink(path)
         }
-    }
-
-    private static func readSmallFile(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: 64)
-        let count = read(fd, &buffer, buffer.count)
-        guard count > 0 else { return nil }
-        return String(decoding: buffer[0..<count], as: UTF8.self)
     }
 }
 

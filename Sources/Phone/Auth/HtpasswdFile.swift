@@ -14,7 +14,7 @@ public final class HtpasswdFile: @unchecked Sendable {
     private let clock: @Sendable () -> UInt64
     private let lock = Mutex()
     private var contents = HtpasswdContents()
-    private var stamp: FileStamp?
+    private var stamp: FileIdentity?
     private var lastCheck: UInt64?
     private var lastError: String?
     private var dummy: PasswordHash?
@@ -92,7 +92,7 @@ public final class HtpasswdFile: @unchecked Sendable {
             replace(with: HtpasswdContents(), stamp: nil, error: error)
             return
         }
-        let current = FileStamp(info)
+        let current = FileIdentity(info)
         if current == stamp, lastError == nil { return }
 
         switch HtpasswdFile.read(path: path) {
@@ -114,7 +114,7 @@ public final class HtpasswdFile: @unchecked Sendable {
         }
     }
 
-    private func replace(with newContents: HtpasswdContents, stamp newStamp: FileStamp?, error: String?) {
+    private func replace(with newContents: HtpasswdContents, stamp newStamp: FileIdentity?, error: String?) {
         if let error, error != lastError {
             // Logged once per distinct error, not once a second while the file stays missing.
             logger.error("\(error); nobody can log in until it is fixed")
@@ -124,7 +124,7 @@ public final class HtpasswdFile: @unchecked Sendable {
         stamp = newStamp
     }
 
-    static func read(path: String) -> Result<([UInt8], FileStamp), HtpasswdError> {
+    static func read(path: String) -> Result<([UInt8], FileIdentity), HtpasswdError> {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return .failure(.system(path: path, action: "open", errno: errno)) }
         defer { close(fd) }
@@ -148,24 +148,6 @@ public final class HtpasswdFile: @unchecked Sendable {
                 return .failure(.tooLarge(path: path, bytes: bytes.count, limit: maxFileBytes))
             }
         }
-        return .success((bytes, FileStamp(info)))
-    }
-}
-
-/// What tells that a file changed without reading it: a rename gives a new inode, an edit in
-/// place a new size or modification time (nanoseconds on Linux file systems).
-struct FileStamp: Equatable {
-    let device: UInt64
-    let inode: UInt64
-    let size: Int64
-    let modifiedSeconds: Int
-    let modifiedNanoseconds: Int
-
-    init(_ info: stat) {
-        device = UInt64(info.st_dev)
-        inode = UInt64(info.st_ino)
-        size = Int64(info.st_size)
-        modifiedSeconds = Int(info.st_mtim.tv_sec)
-        modifiedNanoseconds = Int(info.st_mtim.tv_nsec)
+        return .success((bytes, FileIdentity(info)))
     }
 }

@@ -1,4 +1,5 @@
 import Glibc
+import Web
 
 /// `intercom-state.json` in `[app] state_dir`, shared by the server and `shetphone grant`.
 ///
@@ -25,21 +26,10 @@ public final class IntercomStateFile: @unchecked Sendable {
     }
 
     /// What `stat` says about the file: a rename makes a new inode, so any write shows here.
-    public struct Stamp: Sendable, Equatable {
-        let device: UInt64
-        let inode: UInt64
-        let size: Int
-        let modifiedSeconds: Int
-        let modifiedNanoseconds: Int
-    }
+    public typealias Stamp = FileIdentity
 
     /// The file's stamp now, or nil when there is no file.
-    public func stamp() -> Stamp? {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        return Stamp(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int(info.st_size),
-                     modifiedSeconds: Int(info.st_mtim.tv_sec), modifiedNanoseconds: Int(info.st_mtim.tv_nsec))
-    }
+    public func stamp() -> Stamp? { FileIdentity(path: path) }
 
     /// Creates the lock file now, so a missing or read-only `state_dir` stops the server at
     /// startup instead of failing the first grant.

@@ -2,18 +2,18 @@ import Glibc
 
 /// What `stat` says about a file, enough to tell that the bytes we cached are still the bytes on
 /// disk: a different inode (replaced, re-pointed symlink), size or change time means reload.
-struct FileIdentity: Equatable {
-    let device: UInt64
-    let inode: UInt64
-    let size: Int
-    let modifiedSeconds: Int
-    let modifiedNanoseconds: Int
-    let changedSeconds: Int
-    let changedNanoseconds: Int
-    let isRegularFile: Bool
-    let isDirectory: Bool
+public struct FileIdentity: Sendable, Equatable {
+    public let device: UInt64
+    public let inode: UInt64
+    public let size: Int
+    public let modifiedSeconds: Int
+    public let modifiedNanoseconds: Int
+    public let changedSeconds: Int
+    public let changedNanoseconds: Int
+    public let isRegularFile: Bool
+    public let isDirectory: Bool
 
-    init(_ info: stat) {
+    public init(_ info: stat) {
         device = UInt64(info.st_dev)
         inode = UInt64(info.st_ino)
         size = Int(info.st_size)
@@ -26,7 +26,7 @@ struct FileIdentity: Equatable {
     }
 
     /// `stat` of `path` (following symlinks), or nil when it does not exist or cannot be read.
-    init?(path: String) {
+    public init?(path: String) {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
         self.init(info)

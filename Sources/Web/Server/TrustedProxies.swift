@@ -32,7 +32,7 @@ public struct TrustedProxies: Sendable, Equatable {
     public var isEmpty: Bool { ranges.isEmpty }
 
     public func contains(_ address: String) -> Bool {
-        guard !ranges.isEmpty, var bytes = IPAddress.parse(address) else { return false }
+        guard !ranges.isEmpty, let bytes = IPAddress.parse(address) else { return false }
         for range in ranges {
             var candidate = bytes
             // An IPv4-mapped IPv6 peer (::ffff:a.b.c.d) matches IPv4 ranges.
@@ -42,7 +42,6 @@ public struct TrustedProxies: Sendable, Equatable {
             guard candidate.count == range.bytes.count else { continue }
             if IPAddress.prefixMatches(candidate, range.bytes, range.prefix) { return true }
         }
-        bytes.removeAll()
         return false
     }
 }
