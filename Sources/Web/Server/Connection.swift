@@ -232,16 +232,18 @@ public final class Connection: @unchecked Sendable {
             }
         }
         let count = min(outbound.count, 64)
-        var vectors = [iovec](repeating: iovec(), count: count)
         // The arrays stay alive in `outbound` during the call; their storage is contiguous.
-        for i in 0..<count {
-            outbound[i].withUnsafeBytes { raw in
-                let offset = i == 0 ? firstOffset : 0
-                vectors[i] = iovec(iov_base: UnsafeMutableRawPointer(mutating: raw.baseAddress! + offset),
-                                   iov_len: raw.count - offset)
+        // The iovec array lives on the stack: no heap allocation per write.
+        return withUnsafeTemporaryAllocation(of: iovec.self, capacity: count) { vectors in
+            for i in 0..<count {
+                outbound[i].withUnsafeBytes { raw in
+                    let offset = i == 0 ? firstOffset : 0
+                    vectors[i] = iovec(iov_base: UnsafeMutableRawPointer(mutating: raw.baseAddress! + offset),
+                                       iov_len: raw.count - offset)
+                }
             }
+            return writev(fd, vectors.baseAddress, Int32(count))
         }
-        return vectors.withUnsafeBufferPointer { writev(fd, $0.baseAddress, Int32(count)) }
     }
 
     private func consume(_ written: Int) {

@@ -89,13 +89,9 @@ public final class WebSocket: ConnectionHandler, @unchecked Sendable {
             return
         }
         lastReadMillis = monotonicMillis()
+        // The HTTP handler stops touching the connection once it has handed it over, so this
+        // deadline stays ours.
         armHeartbeat(connection)
-        // Armed again once the HTTP handler has unwound: it may still set its own idle
-        // deadline on the way out of the request that upgraded.
-        loop.execute {
-            guard self.state == .open, let connection = self.connection else { return }
-            self.armHeartbeat(connection)
-        }
         // The HTTP handler may have paused reading while the upgrade request was in flight.
         connection.resumeReading()
     }
