@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Layers (see DESIGN.md): shetphone -> Phone -> Web -> System (CLinux, COpenSSL, CCrypt, CZlib).
+// Layers (see docs/DESIGN.md): shetphone -> Phone -> Web -> System (CLinux, COpenSSL, CCrypt, CZlib).
 // No SwiftNIO, Vapor, Hummingbird or FlyingFox anywhere in this graph.
 let package = Package(
     name: "shetphone",
