@@ -1,0 +1,30 @@
+// "Who is this number?" for every view: sources of names (the presets, and
+// whatever else registers one) asked in order, then the name Twilio gave.
+
+import { formatE164 } from './phone-number.js';
+
+export class CallerNames {
+  constructor() {
+    this.sources = [];
+  }
+
+  /** `source.nameFor(number)` returns a name or ''; earlier sources win. */
+  add(source) {
+    this.sources.push(source);
+  }
+
+  nameFor(number) {
+    for (const source of this.sources) {
+      const name = source.nameFor(number);
+      if (name) return name;
+    }
+    return '';
+  }
+
+  /** "Name (+44 …)" or the formatted number; `entry.name` is the caller name from `call.incoming`. */
+  describe(number, entry = null) {
+    const name = this.nameFor(number) || (entry && entry.name) || '';
+    const pretty = formatE164(number) || 'unknown number';
+    return name ? `${name} (${pretty})` : pretty;
+  }
+}

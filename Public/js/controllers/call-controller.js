@@ -1,0 +1,215 @@
+// Placing and taking calls: the number field, the call buttons and panel,
+// the call log and the Softphone, kept in step; starts the Twilio Device.
+
+import { ApiError } from '../api.js';
+import { byId } from '../element.js';
+import { loadTwilioSdk, DEFAULT_SDK_URL } from '../sdk-loader.js';
+import { Softphone } from '../softphone.js';
+import { NumberField } from '../number-field.js';
+import { CallPanel } from '../call-panel.js';
+import { CallLog } from '../call-log.js';
+import { formatE164 } from '../phone-number.js';
+import { notifyIncomingCall } from '../call-notification.js';
+
+const PAGE_TITLE = document.title;
+
+/** A reason calls cannot work on this page, said as is in the banner. */
+class CallsOff extends Error {}
+
+export class CallController {
+  /** `app`: {me, status, announce, names, socket} from main.js. */
+  constructor(app) {
+    this.app = app;
+    this.listeners = { change: [], incoming: [], ended: [] };
+    this.closeNotification = null;
+
+    this.field = new NumberField({ select: byId('country'), input: byId('number'), hint: byId('number-hint') });
+    this.field.chooseDefaultCountry(Array.isArray(app.me.numbers) ? app.me.numbers : []);
+    this.panel = new CallPanel({
+      state: byId('call-state'),
+      timer: byId('call-timer'),
+      call: byId('call'),
+      answer: byId('answer'),
+      reject: byId('reject'),
+      hangup: byId('hangup'),
+      mute: byId('mute'),
+    });
+    this.log = new CallLog({
+      list: byId('call-log'),
+      empty: byId('log-empty'),
+      nameFor: (number) => app.names.nameFor(number),
+      onRedial: (number) => {
+        this.field.fill(number);
+        this.dial();
+      },
+    });
+    this.phone = new Softphone({
+      deviceState: (state, reason) => app.status.phone(state, reason),
+      problem: (message) => app.status.problem(message),
+      callChanged: (current) => this.onCallChanged(current),
+      callEnded: (current, outcome) => this.onCallEnded(current, outcome),
+      incoming: (current) => this.onIncoming(current),
+    });
+    this.wireButtons();
+    this.listen(app.socket);
+  }
+
+  /** `name`: change (current or null), incoming (current), ended (current, outcome). */
+  on(name, listener) {
+    this.listeners[name].push(listener);
+    return this;
+  }
+
+  emit(name, ...args) {
+    for (const listener of this.listeners[name]) listener(...args);
+  }
+
+  who(number, entry = null) {
+    return this.app.names.describe(number, entry);
+  }
+
+  wireButtons() {
+    byId('dial-form').addEventListener('submit', (event) => {
+      event.preventDefault();
+      if (!this.phone.current) this.dial();
+    });
+    byId('answer').addEventListener('click', () => this.phone.answer());
+    byId('reject').addEventListener('click', () => this.phone.reject());
+    byId('hangup').addEventListener('click', () => this.phone.hangUp());
+    byId('mute').addEventListener('click', () => this.phone.toggleMute());
+    byId('backspace').addEventListener('click', () => this.field.backspace());
+  }
+
+  listen(socket) {
+    socket
+      .on('call.status', (data) => {
+        const entry = this.log.applyStatus(data);
+        const current = this.phone.current;
+        if (current && current.logEntry === entry && current.phase === 'dialing'
+            && String(data.status) === 'ringing') {
+          current.phase = 'ringing';
+          this.panel.show(current, this.who(current.number, current.logEntry));
+        }
+      })
+      .on('call.incoming', (data) => {
+        const entry = this.log.applyIncoming(data);
+        const current = this.phone.current;
+        if (current && current.direction === 'incoming' && !current.logEntry) current.logEntry = entry;
+      });
+  }
+
+  /** Puts a number in the field (a preset, a redial) without calling. */
+  fill(number, country) {
+    this.field.fill(number, country);
+  }
+
+  /** Calls `number`, else the valid number in the field (else focuses the field). */
+  async dial(number) {
+    const { status, announce } = this.app;
+    const e164 = number || this.field.validForCall();
+    if (!e164) {
+      byId('number').focus();
+      return;
+    }
+    if (!this.phone.available) {
+      status.problem(`Calls are off: ${this.panel.callsOff || 'the phone is not ready yet'}`);
+      return;
+    }
+    try {
+      await this.phone.dial(e164);
+      announce(`Calling ${this.who(e164)}`);
+    } catch (error) {
+      status.problem(`The call to ${formatE164(e164)} failed: ${error.message}`);
+    }
+  }
+
+  onCallChanged(current) {
+    // `focused` is read before the re-render: Chrome blurs a button as soon as it is hidden.
+    const focused = document.activeElement;
+    this.field.setLocked(Boolean(current));
+    if (current) {
+      if (!current.logEntry) {
+        current.logEntry = this.log.find({ sids: [current.sid], direction: current.direction, number: current.number })
+          || this.log.startCall({ direction: current.direction, number: current.number, sid: current.sid });
+      }
+      this.log.update(current.logEntry, {
+        sid: current.sid,
+        status: current.phase === 'open' ? 'answered' : undefined,
+        answeredAt: current.answeredAt,
+      });
+    }
+    this.panel.show(current, current ? this.who(current.number, current.logEntry) : '');
+    if (!current || current.phase !== 'incoming') {
+      document.title = PAGE_TITLE;
+      if (this.closeNotification) this.closeNotification();
+      this.closeNotification = null;
+    }
+    this.emit('change', current);
+    keepFocusInCallActions(focused);
+  }
+
+  onCallEnded(current, outcome) {
+    this.log.update(current.logEntry, { outcome });
+    const seconds = current.answeredAt ? Math.round((Date.now() - current.answeredAt) / 1000) : 0;
+    this.panel.ended(outcome, this.who(current.number, current.logEntry), seconds);
+    this.emit('ended', current, outcome);
+  }
+
+  onIncoming(current) {
+    const caller = this.who(current.number, current.logEntry);
+    document.title = `Incoming call · ${PAGE_TITLE}`;
+    this.app.announce(`Incoming call from ${caller}. Answer or reject with the buttons under the number.`);
+    if (document.activeElement === document.body || !document.activeElement) byId('answer').focus();
+    this.closeNotification = notifyIncomingCall({
+      caller: this.app.names.nameFor(current.number) || (current.logEntry && current.logEntry.name)
+        || formatE164(current.number),
+      number: formatE164(current.number),
+      tag: current.sid,
+      onAnswer: () => {
+        this.phone.answer();
+        byId('hangup').focus();
+      },
+    });
+    this.emit('incoming', current);
+  }
+
+  /** After the server connection came back: events may have been missed. */
+  resync() {
+    this.phone.ensureRegistered();
+  }
+
+  /** Loads the Voice SDK and registers the Device; says in words why calls are off if not. */
+  async start() {
+    const { me, status } = this.app;
+    window.addEventListener('online', () => this.phone.ensureRegistered());
+    try {
+      if (me.accessTokens === false) {
+        throw new CallsOff('the server hands out legacy Capability Tokens, which the Voice SDK 2.x refuses '
+          + '(set api_key_sid and api_key_secret in [twilio])');
+      }
+      const Twilio = await loadTwilioSdk(me.sdkUrl || DEFAULT_SDK_URL);
+      if (Twilio.Device.isSupported === false) throw new Error('this browser has no WebRTC support');
+      await this.phone.start(Twilio);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) return;
+      const reason = error.name === 'SdkUnavailable' || error instanceof CallsOff
+        ? error.message
+        : `the phone could not start (${error.message})`;
+      if (!this.phone.available) {
+        status.callsOff(reason);
+        this.panel.setCallsOff(reason);
+      } else {
+        status.problem(reason);
+      }
+    }
+  }
+}
+
+// The focused call button may just have been hidden (Answer -> Hang up, Hang up -> Call):
+// keyboard users keep their place on the button that replaced it.
+function keepFocusInCallActions(focused) {
+  const actions = byId('dial-form').querySelector('.call-actions');
+  if (!focused || !focused.hidden || !actions.contains(focused)) return;
+  const visible = [...actions.querySelectorAll('button')].find((button) => !button.hidden);
+  if (visible) visible.focus();
+}
