@@ -16,7 +16,7 @@ final class NumberPlanTests: XCTestCase {
         XCTAssertEqual(plan.callerIDs(of: "alice").map(\.e164), ["+442079460174", "+14155550100"])
         XCTAssertEqual(plan.callerIDs(of: "bob").map(\.e164), ["+442079460174"])
         XCTAssertEqual(plan.users, ["alice", "bob"])
-        XCTAssertEqual(plan.rooms(of: "alice"), ["user:alice", "number:+442079460174", "number:+14155550100"])
+        XCTAssertEqual(plan.numbers(of: "alice").map(\.e164), ["+442079460174", "+14155550100"])
         XCTAssertEqual(plan.allowedRegions, ["GB", "US"])
     }
 

@@ -71,7 +71,7 @@ final class StatusCallbackTests: XCTestCase {
         XCTAssertEqual(event.data["status"], "busy")
         XCTAssertEqual(event.data["direction"], .null)
         XCTAssertEqual(event.data["duration"], .null)
-        XCTAssertTrue(event.frameText.contains("\"from\":\"\\\"><img src=x>\\u2028\""), event.frameText)
-        XCTAssertEqual(try JSONParser.parse(event.frameText)["data"]?["callSid"], "CA8\"</script>")
+        XCTAssertTrue(event.json.contains("\"from\":\"\\\"><img src=x>\\u2028\""), event.json)
+        XCTAssertEqual(try JSONParser.parse(event.json)["data"]?["callSid"], "CA8\"</script>")
     }
 }

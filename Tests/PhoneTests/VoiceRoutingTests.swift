@@ -92,7 +92,7 @@ final class VoiceRoutingTests: XCTestCase {
         XCTAssertEqual(event.type, "call.incoming")
         XCTAssertEqual(event.rooms, ["number:+442079460174", "user:alice", "user:bob"])
         XCTAssertEqual(event.data, ["callSid": "CA9", "from": "+447700900123", "to": "+442079460174", "callerName": "Jane <Doe>"])
-        XCTAssertEqual(event.frameText,
+        XCTAssertEqual(event.json,
                        "{\"type\":\"call.incoming\",\"data\":{\"callSid\":\"CA9\",\"from\":\"+447700900123\",\"to\":\"+442079460174\",\"callerName\":\"Jane <Doe>\"}}")
     }
 

@@ -13,14 +13,14 @@ extension PhoneApp {
         router.add("GET", "/api/me", logins.authenticated { [self] _, session, responder in
             responder.send(.json(me(session).text))
         })
-        router.add("GET", "/token", logins.authenticated { [self] _, session, responder in
-            responder.send(token(for: session.user))
+        router.add("GET", "/token", logins.authenticated { [voiceRoutes] _, session, responder in
+            responder.send(voiceRoutes.token(for: session.user))
         })
         router.add("GET", "/presets", logins.authenticated { [self] _, _, responder in
             responder.send(.json(live.telephony.presets.json.text))
         })
-        router.add("POST", "/voice") { [self] request, responder in responder.send(signed(request, voice)) }
-        router.add("POST", "/status") { [self] request, responder in responder.send(signed(request, status)) }
+        router.add("POST", "/voice") { [self] request, responder in responder.send(signed(request, voiceRoutes.voice)) }
+        router.add("POST", "/status") { [self] request, responder in responder.send(signed(request, voiceRoutes.status)) }
         router.add("GET", "/ws", webSocketHandler())
         intercomRoutes.register(on: router)
         router.add("GET", "/api/intercom", logins.authenticated { [intercomRoutes] request, session, responder in
@@ -48,16 +48,6 @@ extension PhoneApp {
         ])
     }
 
-    func token(for user: String) -> Response {
-        do {
-            let issued = try twilio.browserToken(identity: user, now: Int(time(nil)))
-            return .json(issued.json.text)
-        } catch {
-            logger.error("token for \(user): \(error)")
-            return .json(JSON.object([("error", .string("\(error)"))]).text, status: .internalServerError)
-        }
-    }
-
     /// Runs `handle` with the form of a Twilio webhook whose signature checks out; else the refusal (403).
     func signed(_ request: Request, _ handle: (Request, [(String, String)]) -> Response) -> Response {
         switch webhook.verify(request, logger: logger) {
@@ -67,39 +57,6 @@ extension PhoneApp {
         case .success(let form):
             return handle(request, form)
         }
-    }
-
-    /// `POST /voice`: TwiML for a browser's outgoing call or a call to one of our numbers.
-    func voice(_ request: Request, _ form: [(String, String)]) -> Response {
-        let telephony = live.telephony
-        let routing = VoiceRouting(plan: telephony.plan, accountSID: twilio.accountSID,
-                                   webhookBaseURL: publicBaseURL(of: request), dialTimeout: telephony.dialTimeout,
-                                   noAnswerMessage: telephony.noAnswerMessage)
-        let answer = routing.answer(form)
-        logger.info("voice \(form.first { $0.0 == "CallSid" }?.1 ?? "-"): \(answer.outcome)")
-        for event in answer.events {
-            events.publish(PhoneEvent(event.type, event.data), to: event.rooms)
-        }
-        return .xml(answer.twiml.xml)
-    }
-
-    /// `POST /status`: a Twilio status callback becomes a `call.status` event in the number's room.
-    func status(_ request: Request, _ form: [(String, String)]) -> Response {
-        let query = (try? request.queryItems()) ?? []
-        // Any signed callback gets 204: Twilio records every 4xx as a webhook error in the console.
-        if let event = StatusCallback.event(form: form, query: query, plan: live.telephony.plan, now: Int(time(nil))) {
-            events.publish(PhoneEvent(event.type, event.data), to: event.rooms)
-        } else {
-            logger.info("status callback without CallSid/CallStatus or for none of our numbers: ignored")
-        }
-        return Response(status: .noContent)
-    }
-
-    /// `https://host/base` as Twilio reaches us: `[app] public_url`, or the request's own origin.
-    func publicBaseURL(of request: Request) -> String {
-        if let publicURL = config.app.publicURL { return publicURL }
-        let host = request.origin.host ?? "localhost"
-        return request.origin.scheme + "://" + host + config.app.basePath
     }
 
     /// `GET /ws`: logged-in dialers from our own origin only; each joins its user's, session's
@@ -126,7 +83,7 @@ extension PhoneApp {
             socket.onText = { _, _ in }  // The dialer only listens; anything it says is ignored.
             socket.send(text: PhoneEvent("hello", JSON.object([
                 ("user", .string(user)), ("rooms", .array(joined.map { .string($0) })),
-            ])).json)
+            ]), rooms: []).json)
         })
     }
 

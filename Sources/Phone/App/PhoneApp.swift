@@ -21,6 +21,7 @@ public final class PhoneApp: @unchecked Sendable {
     let live: LiveState
     let intercom: Intercom
     let intercomRoutes: IntercomRoutes
+    let voiceRoutes: VoiceRoutes
     var server: HTTPServer?
 
     /// Builds the app; throws the first config error, naming file and line.
@@ -39,6 +40,7 @@ public final class PhoneApp: @unchecked Sendable {
         do {
             twilio = try TwilioSettings(section: config.ini["twilio"], file: file)
             live = LiveState(telephony: try Telephony.load(config: config, logger: logger))
+            voiceRoutes = VoiceRoutes(live: live, twilio: twilio, events: events, app: config.app, logger: logger)
             webhook = TwilioWebhook(authToken: twilio.authToken, validates: twilio.validateSignatures,
                                     publicURL: config.app.publicURL)
 
@@ -73,7 +75,7 @@ public final class PhoneApp: @unchecked Sendable {
         let events = self.events
         // Every way a session ends (logout, expiry, user removed) sends its sockets to the login page.
         sessions.onEnd = { session, reason in
-            events.publish(PhoneEvent("logout", ["reason": .string(reason.rawValue)]), to: [session.room])
+            events.publish(PhoneEvent("logout", ["reason": .string(reason.rawValue)], rooms: [session.room]))
         }
         server.loops.first?.addSweep { [sessions] _ in sessions.sweep() }
         intercom.startTimer()
@@ -102,7 +104,7 @@ public final class PhoneApp: @unchecked Sendable {
         for socket in rooms.sockets(in: RoomName.everyone) {
             guard let user = socket.userInfo["user"] as? String else { continue }
             let wanted = Set(plan.numbers(of: user).map { RoomName.number($0.e164) })
-            let current = Set(rooms.rooms(of: socket).filter { $0.hasPrefix(RoomName.number("")) })
+            let current = Set(rooms.rooms(of: socket).filter(RoomName.isNumber))
             for room in current.subtracting(wanted) { rooms.leave(room, socket) }
             for room in wanted.subtracting(current) { rooms.join(room, socket) }
         }
@@ -123,30 +125,5 @@ public final class PhoneApp: @unchecked Sendable {
         if config.isDemo {
             logger.notice("demo: log in as demo / shetphone-demo (from .htpasswd.example)")
         }
-    }
-}
-
-/// What SIGHUP can swap while requests run: read under a lock, replaced whole.
-final class LiveState: @unchecked Sendable {
-    private let lock = Mutex()
-    private var current: Telephony
-
-    init(telephony: Telephony) { current = telephony }
-
-    var telephony: Telephony {
-        get { lock.withLock { current } }
-        set { lock.withLock { current = newValue } }
-    }
-}
-
-/// Publishes phone events to WebSocket rooms: the JSON is framed once and shared.
-public final class RoomEventPublisher: EventPublisher, @unchecked Sendable {
-    let rooms: Rooms
-    init(rooms: Rooms) { self.rooms = rooms }
-
-    public func publish(_ event: PhoneEvent, to rooms: [String]) {
-        // Most webhooks reach nobody (no dialer open): skip writing the JSON at all then.
-        guard rooms.contains(where: { self.rooms.subscriberCount($0) > 0 }) else { return }
-        self.rooms.publish(to: rooms, text: event.json)
     }
 }

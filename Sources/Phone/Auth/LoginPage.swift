@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// `Public/login.html`, read once, with its `{{csrf}}`, `{{next}}`, `{{error}}` and
 /// `{{error_hidden}}` placeholders filled in, every value HTML-escaped.
@@ -11,17 +11,19 @@ struct LoginPage: Sendable {
         var description: String { "\(path): cannot read the login page template: \(reason)" }
     }
 
+    /// A login page is a few kilobytes.
+    static let maximumTemplateBytes = 1 << 20
+
     init(template: String) {
         self.template = template
     }
 
     init(publicDir: String) throws {
         let path = (publicDir.hasSuffix("/") ? publicDir : publicDir + "/") + "login.html"
-        do {
-            template = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw MissingTemplate(path: path, reason: "\(error.localizedDescription)")
+        guard let text = readTextFile(path, limit: LoginPage.maximumTemplateBytes) else {
+            throw MissingTemplate(path: path, reason: String(cString: strerror(errno)))
         }
+        template = text
         for placeholder in ["{{csrf}}", "{{next}}"] where !template.contains(placeholder) {
             throw MissingTemplate(path: path, reason: "it has no \(placeholder) placeholder")
         }
@@ -40,10 +42,10 @@ struct LoginPage: Sendable {
     private func fill(_ values: [String: String]) -> String {
         var out = ""
         var rest = template[...]
-        while let open = rest.range(of: "{{") {
+        while let open = rest.firstRange(of: "{{") {
             out += rest[..<open.lowerBound]
             let after = rest[open.upperBound...]
-            if let close = after.range(of: "}}"), let value = values[String(after[..<close.lowerBound])] {
+            if let close = after.firstRange(of: "}}"), let value = values[String(after[..<close.lowerBound])] {
                 out += value
                 rest = after[close.upperBound...]
             } else {

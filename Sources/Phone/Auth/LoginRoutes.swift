@@ -233,7 +233,7 @@ public final class LoginRoutes: @unchecked Sendable {
     /// curl) or an unknown `Host` leaves the decision to the CSRF token alone.
     private func isSameOrigin(_ request: Request) -> Bool {
         guard let origin = request.headers["Origin"], origin != "null", let host = request.origin.host,
-              let schemeEnd = origin.range(of: "://") else { return true }
+              let schemeEnd = origin.firstRange(of: "://") else { return true }
         let originHost = String(origin[schemeEnd.upperBound...])
         return asciiCaseInsensitiveEquals(originHost, host)
     }

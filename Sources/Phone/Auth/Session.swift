@@ -13,7 +13,7 @@ public struct Session: Sendable, Equatable {
     public internal(set) var lastSeen: UInt64
 
     /// The WebSocket room of this one session (see docs/CONTRACT.md).
-    public var room: String { "session:" + key }
+    public var room: String { RoomName.session(key) }
 
     /// True when `token` is this session's CSRF token, compared in constant time.
     public func acceptsCSRFToken(_ token: String?) -> Bool {

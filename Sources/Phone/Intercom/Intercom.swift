@@ -142,7 +142,7 @@ public final class Intercom: @unchecked Sendable {
             logger.error("intercom: \(error)")
             change(&state)
         }
-        events.append(PhoneEvent("intercom.opened", opening.json))
+        events.append(Intercom.event("intercom.opened", opening.json))
         return IntercomAnswer(twiml: TwiML([.play(digits: settings.openDigits)]), outcome: .opened(how))
     }
 
@@ -161,7 +161,7 @@ public final class Intercom: @unchecked Sendable {
         }
         // One <Dial>: the phone and the browsers ring together; whoever answers first presses the digit.
         let nouns = (number.map { [TwiMLElement.number($0.e164)] } ?? []) + clients.map { TwiMLElement.client($0) }
-        events.append(PhoneEvent("intercom.ringing", ["at": .int(now), "from": .string(String(call.from.prefix(IntercomOpening.maximumFromLength)))]))
+        events.append(Intercom.event("intercom.ringing", ["at": .int(now), "from": .string(String(call.from.prefix(IntercomOpening.maximumFromLength)))]))
         return IntercomAnswer(twiml: TwiML([.dial(nouns)]), outcome: .forwarded(number: number, clients: clients))
     }
 
@@ -351,10 +351,15 @@ public final class Intercom: @unchecked Sendable {
     }
 
     private static func grantEvent(_ action: String, until: Int, by: String) -> PhoneEvent {
-        PhoneEvent("intercom.grant", ["action": .string(action), "until": .int(until), "by": .string(by)])
+        event("intercom.grant", ["action": .string(action), "until": .int(until), "by": .string(by)])
+    }
+
+    /// Intercom events go to every dialer.
+    private static func event(_ type: String, _ data: JSON) -> PhoneEvent {
+        PhoneEvent(type, data, rooms: [RoomName.everyone])
     }
 
     private func publish(_ events: [PhoneEvent]) {
-        for event in events { publisher.publish(event, to: [RoomName.everyone]) }
+        for event in events { publisher.publish(event) }
     }
 }

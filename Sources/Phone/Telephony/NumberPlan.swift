@@ -124,11 +124,6 @@ public struct NumberPlan: Sendable {
         return all.filter { seen.insert($0).inserted }
     }
 
-    /// `user:<name>` and `number:<E.164>` for each of the user's numbers.
-    public func rooms(of user: String) -> [String] {
-        ["user:" + user] + numbers(of: user).map { "number:" + $0.e164 }
-    }
-
     /// True when outgoing calls may ring `destination` (toll-fraud guard).
     public func allowsCall(to destination: PhoneNumber) -> Bool {
         guard let region = destination.region else { return false }

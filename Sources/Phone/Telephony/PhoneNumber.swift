@@ -1,5 +1,3 @@
-import Foundation
-
 /// A telephone number in E.164 form (`+447946000174`): a country calling code and a
 /// national number, at most 15 digits in all.
 ///
@@ -27,7 +25,7 @@ public struct PhoneNumber: Hashable, Sendable, CustomStringConvertible, Comparab
     /// and `defaultCallingCode` says which country, whose trunk prefix (`0` mostly) is dropped.
     public init(parsing text: String, defaultCallingCode: Int? = nil) throws {
         // "+44 (0)20 ..." is a common way to show the trunk 0 that is dropped after a country code.
-        let written = text.replacingOccurrences(of: "(0)", with: "")
+        let written = text.replacing("(0)", with: "")
         var digits = ""
         var international = false
         var seenDigit = false

@@ -66,7 +66,7 @@ public struct RequestSignature: Sendable {
     /// `url` with the port removed and with the scheme's default port added, as
     /// twilio-python's `RequestValidator` does (`remove_port` / `add_port`).
     static func urlForms(_ url: String) -> [String] {
-        guard let schemeEnd = url.range(of: "://") else { return [url] }
+        guard let schemeEnd = url.firstRange(of: "://") else { return [url] }
         let scheme = url[url.startIndex..<schemeEnd.lowerBound].lowercased()
         let afterScheme = url[schemeEnd.upperBound...]
         let authorityEnd = afterScheme.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? afterScheme.endIndex

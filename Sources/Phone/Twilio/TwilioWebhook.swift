@@ -48,7 +48,7 @@ public struct TwilioWebhook: Sendable {
     }
 
     static func origin(of url: String) -> String {
-        guard let schemeEnd = url.range(of: "://") else { return url }
+        guard let schemeEnd = url.firstRange(of: "://") else { return url }
         let rest = url[schemeEnd.upperBound...]
         if let slash = rest.firstIndex(of: "/") { return String(url[..<slash]) }
         return url

@@ -12,7 +12,7 @@ public enum StatusCallback {
     /// `form`: the POST body; `query`: the callback URL's query (`number`, `user` hints that
     /// `VoiceRouting` put there). `now`: unix seconds, stamped as the event's `timestamp`.
     /// Nil when the request has no call SID or status, or concerns none of our numbers or users.
-    public static func event(form: [(String, String)], query: [(String, String)] = [], plan: NumberPlan, now: Int) -> CallEvent? {
+    public static func event(form: [(String, String)], query: [(String, String)] = [], plan: NumberPlan, now: Int) -> PhoneEvent? {
         let parameters = TwilioParameters(form)
         let hints = TwilioParameters(query)
         guard let callSid = parameters["CallSid"], callSid.count <= maximumFieldLength,
@@ -36,8 +36,8 @@ public enum StatusCallback {
         }
 
         var rooms: [String] = []
-        if let ours { rooms.append("number:" + ours.e164) }
-        rooms += users.map { "user:" + $0 }
+        if let ours { rooms.append(RoomName.number(ours.e164)) }
+        rooms += users.map(RoomName.user)
         guard !rooms.isEmpty else { return nil }
 
         let data: JSON = [
@@ -51,7 +51,7 @@ public enum StatusCallback {
             "duration": .int(orNull: parameters["CallDuration"].flatMap { Int($0) }.flatMap { $0 >= 0 ? $0 : nil }),
             "timestamp": .int(now),
         ]
-        return CallEvent(type: "call.status", data: data, rooms: rooms)
+        return PhoneEvent("call.status", data, rooms: rooms)
     }
 
     /// The value when it is short enough to pass on, else nil.

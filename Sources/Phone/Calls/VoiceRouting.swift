@@ -91,15 +91,15 @@ public struct VoiceRouting: Sendable {
                                 statusCallbackEvent: VoiceRouting.progressEvents, statusCallbackMethod: .post)
         }
         let dial = TwiMLElement.dial(clients, timeout: dialTimeout, action: url("/voice"), method: .post)
-        let event = CallEvent(
-            type: "call.incoming",
-            data: [
+        let event = PhoneEvent(
+            "call.incoming",
+            [
                 "callSid": .string(orNull: parameters["CallSid"]),
                 "from": .string(orNull: parameters["From"]),
                 "to": .string(number.e164),
                 "callerName": .string(orNull: parameters["CallerName"]),
             ],
-            rooms: ["number:" + number.e164] + users.map { "user:" + $0 })
+            rooms: [RoomName.number(number.e164)] + users.map(RoomName.user))
         return VoiceAnswer(twiml: TwiML([dial]), events: [event], outcome: .incoming(number: number, users: users))
     }
 
@@ -126,39 +126,5 @@ public struct VoiceRouting: Sendable {
         var query = [("number", number.e164)]
         if let user { query.append(("user", user)) }
         return url("/status") + "?" + FormEncoding.encode(query)
-    }
-}
-
-/// TwiML for Twilio, events for the browsers, and what was decided (for the log).
-public struct VoiceAnswer: Sendable {
-    public var twiml: TwiML
-    public var events: [CallEvent]
-    public var outcome: VoiceOutcome
-}
-
-/// What `/voice` decided, in words a log line can carry.
-public enum VoiceOutcome: Sendable, Equatable, CustomStringConvertible {
-    case outgoing(user: String, destination: PhoneNumber, callerID: PhoneNumber)
-    case incoming(number: PhoneNumber, users: [String])
-    case dialEnded(status: String)
-    case refused(reason: String)
-
-    public var description: String {
-        switch self {
-        case let .outgoing(user, destination, callerID): return "outgoing call from \(user) to \(destination) as \(callerID)"
-        case let .incoming(number, users): return "incoming call to \(number) rings \(users.joined(separator: ", "))"
-        case let .dialEnded(status): return "dial ended: \(status)"
-        case let .refused(reason): return "refused: \(reason)"
-        }
-    }
-}
-
-/// Form parameters from Twilio, read by name (the first value wins).
-struct TwilioParameters {
-    let pairs: [(String, String)]
-    init(_ pairs: [(String, String)]) { self.pairs = pairs }
-    subscript(name: String) -> String? {
-        guard let value = pairs.first(where: { $0.0 == name })?.1, !value.isEmpty else { return nil }
-        return value
     }
 }
