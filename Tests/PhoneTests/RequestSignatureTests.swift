@@ -68,4 +68,24 @@ final class RequestSignatureTests: XCTestCase {
         XCTAssertEqual(signature.expected(url: url, parameters: params + [("Digits", "1234")]),
                        signature.expected(url: url, parameters: params))
     }
+
+    func testSharedKeySHA256MatchesTwilioPython() {
+        let shared = RequestSignature(key: "12345", algorithm: .hmacSHA256)
+        XCTAssertEqual(shared.expected(url: url, parameters: params), "Rmm4Vzj+Ky7JGoWXMCsZDZuHDszLr9xvdbvitrDr4/M=")
+        XCTAssertTrue(shared.isValid(signature: "Rmm4Vzj+Ky7JGoWXMCsZDZuHDszLr9xvdbvitrDr4/M=", url: url, parameters: params))
+        XCTAssertFalse(signature.isValid(signature: "Rmm4Vzj+Ky7JGoWXMCsZDZuHDszLr9xvdbvitrDr4/M=", url: url, parameters: params))
+    }
+
+    /// Repeated names, repeated values and canonically equivalent but different bytes
+    /// (`é` and `e` + combining acute): as twilio-python signs a MultiDict.
+    func testRepeatedNamesAndEquivalentUnicodeSignAsTwilioPython() {
+        let form = [("b", "2"), ("a", "z"), ("é", "x"), ("b", "1"), ("e\u{301}", "w"), ("a", "y"), ("b", "2")]
+        XCTAssertEqual(signature.expected(url: "http://x/s", parameters: form), "C48QiUpajiPduePiNuKbK2UgFf0=")
+    }
+
+    func testSignedParameterBytesAreNamesThenValuesInByteOrder() {
+        let bytes = RequestSignature.signedParameterBytes([("b", "2"), ("a", "z"), ("b", "1"), ("a", "z"), ("B", "0")])
+        XCTAssertEqual(String(decoding: bytes, as: UTF8.self), "B0azb1b2")
+        XCTAssertEqual(RequestSignature.signedParameterBytes([]), [])
+    }
 }

@@ -19,8 +19,8 @@ extension PhoneApp {
         router.add("GET", "/presets", logins.authenticated { [self] _, _, responder in
             responder.send(.json(live.telephony.presets.json.text))
         })
-        router.add("POST", "/voice") { [self] request, responder in responder.send(signed(request, voiceRoutes.voice)) }
-        router.add("POST", "/status") { [self] request, responder in responder.send(signed(request, voiceRoutes.status)) }
+        router.webhook("/voice", gate: webhook, logger: logger) { [voiceRoutes] request, form in voiceRoutes.voice(request, form) }
+        router.webhook("/status", gate: webhook, logger: logger) { [voiceRoutes] request, form in voiceRoutes.status(request, form) }
         router.add("GET", "/ws", webSocketHandler())
         intercomRoutes.register(on: router)
         router.add("GET", "/api/intercom", logins.authenticated { [intercomRoutes] request, session, responder in
@@ -46,17 +46,6 @@ extension PhoneApp {
             ("sdkUrl", .string(config.app.twilioSDKURL)),
             ("accessTokens", .bool(twilio.issuesAccessTokens)),
         ])
-    }
-
-    /// Runs `handle` with the form of a Twilio webhook whose signature checks out; else the refusal (403).
-    func signed(_ request: Request, _ handle: (Request, [(String, String)]) -> Response) -> Response {
-        switch webhook.verify(request, logger: logger) {
-        case .failure(let refusal):
-            metrics.webhookRejected(route: request.route ?? request.path, status: refusal.response.status.code)
-            return refusal.response
-        case .success(let form):
-            return handle(request, form)
-        }
     }
 
     /// `GET /ws`: logged-in dialers from our own origin only; each joins its user's, session's

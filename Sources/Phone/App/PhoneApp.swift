@@ -42,7 +42,7 @@ public final class PhoneApp: @unchecked Sendable {
             live = LiveState(telephony: try Telephony.load(config: config, logger: logger))
             voiceRoutes = VoiceRoutes(live: live, twilio: twilio, events: events, app: config.app, logger: logger)
             webhook = TwilioWebhook(authToken: twilio.authToken, validates: twilio.validateSignatures,
-                                    publicURL: config.app.publicURL)
+                                    publicURL: config.app.publicURL, sharedKeys: twilio.webhookSharedKeys, metrics: metrics)
 
             let htpasswd = HtpasswdFile(path: config.app.htpasswdPath, logger: logger)
             var sessionSettings = SessionStore.Settings()

@@ -26,7 +26,7 @@ public final class IntercomRoutes: @unchecked Sendable {
     /// `POST <[intercom] path>` (Twilio) and `GET /grant` (the bookmark). The JSON routes need
     /// the session check and are mounted by the app.
     public func register(on router: Router) {
-        router.post(intercom.settings.path) { [self] request in webhook(request) }
+        router.webhook(intercom.settings.path, gate: webhookGate, logger: logger) { [self] request, form in answer(request, form) }
         router.get("/grant") { [self] request in grantPage(request) }
     }
 
@@ -34,11 +34,11 @@ public final class IntercomRoutes: @unchecked Sendable {
 
     /// The intercom webhook: signature checked over the URL with its query, then the decision.
     public func webhook(_ request: Request) -> Response {
-        let form: [(String, String)]
-        switch webhookGate.verify(request, logger: logger) {
-        case let .success(parameters): form = parameters
-        case let .failure(error): return error.response
-        }
+        webhookGate.respond(to: request, logger: logger) { request, form in answer(request, form) }
+    }
+
+    /// The decision for a webhook that passed the gate.
+    func answer(_ request: Request, _ form: [(String, String)]) -> Response {
         let query: [(String, String)]
         do { query = try request.queryItems() } catch { return .error(.badRequest, "the query string could not be decoded") }
         let call = IntercomCall(target: request.target, query: query, form: form)

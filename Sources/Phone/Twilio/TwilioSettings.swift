@@ -18,9 +18,14 @@ public struct TwilioSettings: Sendable {
     public var tokenTTL: Int
     /// `validate_signatures`: refuse webhooks without a valid signature (default true).
     public var validateSignatures: Bool
+    /// `webhook_shared_key`: the SharedKey secrets of Webhook Rules (space-separated, several
+    /// while rotating). Webhooks carrying `X-Twilio-Webhooks-Signature-Settings` are checked
+    /// with these; the others with the auth token.
+    public var webhookSharedKeys: [String] = []
 
     public static let keys = [
         "account_sid", "auth_token", "api_key_sid", "api_key_secret", "app_sid", "token_ttl", "validate_signatures",
+        "webhook_shared_key",
     ]
 
     /// Checks every value; the error names the key and the rule it broke.
@@ -55,12 +60,16 @@ public struct TwilioSettings: Sendable {
         }
         var tokenTTL = TokenLifetime.defaultSeconds
         var validateSignatures = true
+        var sharedKeys: [String] = []
         for entry in section.entries {
             let reader = ValueReader(file: file, section: "twilio", entry: entry)
             switch entry.key {
             case "account_sid", "auth_token", "api_key_sid", "api_key_secret", "app_sid": break
             case "token_ttl": tokenTTL = try reader.integer(in: TokenLifetime.allowed)
             case "validate_signatures": validateSignatures = try reader.bool()
+            case "webhook_shared_key":
+                sharedKeys = entry.value.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+                if sharedKeys.isEmpty { throw reader.error("is empty (leave it out to check webhooks with the auth token only)") }
             default: throw reader.error("unknown key (known: \(TwilioSettings.keys.joined(separator: ", ")))")
             }
         }
@@ -75,6 +84,7 @@ public struct TwilioSettings: Sendable {
                 accountSID: try required("account_sid"), authToken: try required("auth_token"),
                 apiKeySID: section.value("api_key_sid"), apiKeySecret: section.value("api_key_secret"),
                 appSID: try required("app_sid"), tokenTTL: tokenTTL, validateSignatures: validateSignatures)
+            webhookSharedKeys = sharedKeys
         } catch let error as SettingError {
             throw ConfigError(file, section[error.key]?.line ?? section.line, "[twilio] \(error.key): \(error.message)")
         }

@@ -1,0 +1,190 @@
+"""Security findings of issue 13 (and the webhook parts of issue 21), each against the built binary:
+what a stranger's webhook may cost, how signatures are checked (auth token, GET, Webhook Rules shared
+keys), the lock-out, toll fraud, symlinks, secrets inside `public_dir`, and defence in depth.
+
+Server CPU is read from /proc/<pid>/stat (utime + stime, all threads), never from a wall clock."""
+import http.client
+import os
+import re
+import socket
+import threading
+import time
+import urllib.parse
+import xml.etree.ElementTree as ET
+
+import pytest
+import requests
+from twilio.request_validator import RequestValidator
+
+from conftest import AUTH_TOKEN, DEFAULT_INI
+
+INTERCOM_INI = DEFAULT_INI + "\n[intercom]\nopen_digits = 9\n"
+FORM = "application/x-www-form-urlencoded"
+# ~210,000 short fields in a body just under the server's 1 MiB request limit.
+AMPLIFIER = b"&".join(b"f=12" for _ in range(209_000))
+ATTACK_ROUNDS = 10
+CPU_BUDGET_PER_REQUEST = 0.020
+
+
+def cpu_seconds(pid):
+    """utime + stime of every thread of `pid`, in seconds."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12])  # fields 14 and 15 of stat(5), counted after "(comm)"
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def raw_post(port, path, body, headers):
+    """One POST on its own connection; returns (status, body). Nothing here decodes the body twice."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("POST", path, body=body, headers={"Content-Type": FORM, **headers})
+        answer = connection.getresponse()
+        return answer.status, answer.read()
+    finally:
+        connection.close()
+
+
+def signed_headers(server, url, params, algorithm=None, key=None, settings=None):
+    signature = RequestValidator(key or AUTH_TOKEN).compute_signature(url, params, algorithm)
+    headers = {"X-Twilio-Signature": signature}
+    if settings:
+        headers["X-Twilio-Webhooks-Signature-Settings"] = settings
+    return headers
+
+
+def metric(server, name, **labels):
+    text = requests.get(server.url("/metrics"), timeout=5).text
+    wanted = ",".join(f'{k}="{v}"' for k, v in labels.items())
+    match = re.search(re.escape(name) + r"\{" + re.escape(wanted) + r"\} (\S+)", text)
+    return float(match.group(1)) if match else 0.0
+
+
+# --- Webhook CPU amplification --------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["/voice", "/status", "/intercom"])
+def test_a_megabyte_of_fields_costs_the_server_almost_nothing(shetphone_factory, path):
+    server = shetphone_factory(ini=INTERCOM_INI)
+    pid = server.proc.pid
+    answers = []
+    bystander = []
+    stop = threading.Event()
+
+    def watch():
+        while not stop.is_set():
+            bystander.append(requests.get(server.url("/healthz"), timeout=10).status_code)
+
+    watcher = threading.Thread(target=watch)
+    before = cpu_seconds(pid)
+    watcher.start()
+    try:
+        for round_ in range(ATTACK_ROUNDS):
+            # Half the senders leave the signature out, half make one up.
+            headers = {"X-Twilio-Signature": "bm9wZQ=="} if round_ % 2 else {}
+            answers.append(raw_post(server.port, path, AMPLIFIER, headers)[0])
+    finally:
+        stop.set()
+        watcher.join()
+    spent = cpu_seconds(pid) - before
+    assert answers == [403, 413] * (ATTACK_ROUNDS // 2)
+    assert bystander and set(bystander) == {200}, bystander
+    # The bystander's own requests are in `spent` too; the budget still holds with them.
+    print(f"server CPU per request on {path}: {1000 * spent / ATTACK_ROUNDS:.1f} ms")
+    assert spent / ATTACK_ROUNDS < CPU_BUDGET_PER_REQUEST, f"{spent:.3f} s of server CPU for {ATTACK_ROUNDS} requests"
+
+
+def test_a_signed_webhook_over_the_limits_is_413(shetphone_server):
+    url = shetphone_server.url("/voice")
+    too_many = [(f"f{i}", "1") for i in range(300)]
+    body = urllib.parse.urlencode(too_many)
+    status, text = raw_post(shetphone_server.port, "/voice", body, signed_headers(shetphone_server, url, dict(too_many)))
+    assert status == 413 and b"256" in text
+    too_big = {"CallSid": "CA1", "Body": "x" * (64 * 1024)}
+    status, text = raw_post(shetphone_server.port, "/voice", urllib.parse.urlencode(too_big),
+                            signed_headers(shetphone_server, url, too_big))
+    assert status == 413 and b"65536" in text
+
+
+def test_a_signed_webhook_within_the_limits_is_served(shetphone_server):
+    url = shetphone_server.url("/voice")
+    form = {"CallSid": "CA1", "From": "client:alice", "To": "+442079460000", "Pad": "x" * 60_000}
+    status, text = raw_post(shetphone_server.port, "/voice", urllib.parse.urlencode(form),
+                            signed_headers(shetphone_server, url, form))
+    assert status == 200, text
+    assert ET.fromstring(text).find("Dial/Number").text == "+442079460000"
+
+
+def test_intercom_refusals_are_counted_in_metrics(shetphone_factory):
+    server = shetphone_factory(ini=INTERCOM_INI)
+    assert raw_post(server.port, "/intercom", "From=%2B1", {})[0] == 403
+    assert raw_post(server.port, "/intercom", AMPLIFIER, {"X-Twilio-Signature": "bm9wZQ=="})[0] == 413
+    assert metric(server, "shetphone_webhooks_rejected_total", route="/intercom", status="403") == 1
+    assert metric(server, "shetphone_webhooks_rejected_total", route="/intercom", status="413") == 1
+
+
+# --- Signatures as Twilio sends them -----------------------------------------------------------
+
+def test_get_webhooks_are_signed_over_the_full_url(shetphone_server):
+    query = urllib.parse.urlencode({"CallSid": "CA9", "From": "client:alice", "To": "+442079460000"})
+    url = shetphone_server.url("/voice?" + query)
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(url, {})
+    answer = requests.get(url, headers={"X-Twilio-Signature": signature}, timeout=5)
+    assert answer.status_code == 200, answer.text
+    assert ET.fromstring(answer.content).find("Dial/Number").text == "+442079460000"
+    # The query is what was signed: change a digit and it is refused.
+    forged = requests.get(url.replace("460000", "460001"), headers={"X-Twilio-Signature": signature}, timeout=5)
+    assert forged.status_code == 403
+    assert requests.get(url, timeout=5).status_code == 403
+
+
+def test_status_callback_by_get(shetphone_server):
+    query = urllib.parse.urlencode({"CallSid": "CA9", "CallStatus": "ringing", "To": "+442079460174"})
+    url = shetphone_server.url("/status?" + query)
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(url, {})
+    assert requests.get(url, headers={"X-Twilio-Signature": signature}, timeout=5).status_code == 204
+
+
+SHARED_KEY = "whsk-secret-0123456789abcdefghij"
+ROTATED_KEY = "whsk-next-secret-zyxwvutsrq"
+SETTINGS_256 = "key=webhooks_sharedkey_01abcdefghijklmnopqrstuvwx,algorithm=HMAC_SHA256"
+
+
+def shared_key_server(factory, keys):
+    return factory(ini=DEFAULT_INI.replace("[twilio]\n", f"[twilio]\nwebhook_shared_key = {keys}\n"))
+
+
+@pytest.mark.parametrize("key", [SHARED_KEY, ROTATED_KEY])
+def test_webhook_rules_shared_key_signatures_are_verified(shetphone_factory, key):
+    server = shared_key_server(shetphone_factory, f"{SHARED_KEY} {ROTATED_KEY}")
+    url = server.url("/voice")
+    form = {"CallSid": "CA1", "From": "client:alice", "To": "+442079460000"}
+    headers = signed_headers(server, url, form, algorithm="HMAC_SHA256", key=key, settings=SETTINGS_256)
+    assert RequestValidator(key).validate(url, form, headers["X-Twilio-Signature"], "HMAC_SHA256")
+    answer = requests.post(url, data=form, headers=headers, timeout=5)
+    assert answer.status_code == 200, answer.text
+    # The auth token's HMAC-SHA1 still works beside it (webhooks no rule matches).
+    plain = requests.post(url, data=form, headers=signed_headers(server, url, form), timeout=5)
+    assert plain.status_code == 200
+
+
+def test_shared_key_signatures_fail_with_the_wrong_key_or_algorithm(shetphone_factory):
+    server = shared_key_server(shetphone_factory, SHARED_KEY)
+    url = server.url("/voice")
+    form = {"CallSid": "CA1", "From": "client:alice", "To": "+442079460000"}
+    wrong_key = signed_headers(server, url, form, algorithm="HMAC_SHA256", key="not-the-key", settings=SETTINGS_256)
+    assert requests.post(url, data=form, headers=wrong_key, timeout=5).status_code == 403
+    # The auth token's signature does not pass as a shared-key one.
+    token_as_shared = signed_headers(server, url, form, algorithm="HMAC_SHA256", key=AUTH_TOKEN, settings=SETTINGS_256)
+    assert requests.post(url, data=form, headers=token_as_shared, timeout=5).status_code == 403
+    unknown = signed_headers(server, url, form, algorithm="HMAC_SHA256", key=SHARED_KEY,
+                             settings="key=x,algorithm=HMAC_MD5")
+    answer = requests.post(url, data=form, headers=unknown, timeout=5)
+    assert answer.status_code == 403 and "HMAC_MD5" in answer.text
+
+
+def test_shared_key_signature_without_a_configured_key_is_refused(shetphone_server):
+    url = shetphone_server.url("/voice")
+    form = {"CallSid": "CA1", "From": "client:alice", "To": "+442079460000"}
+    headers = signed_headers(shetphone_server, url, form, algorithm="HMAC_SHA256", key=SHARED_KEY, settings=SETTINGS_256)
+    answer = requests.post(url, data=form, headers=headers, timeout=5)
+    assert answer.status_code == 403 and "webhook_shared_key" in answer.text
