@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Layers (see docs/DESIGN.md): shetphone -> Phone -> Web -> System (CLinux, COpenSSL, CCrypt, CZlib).
+// Layers (see docs/DESIGN.md): shetphone -> Phone -> (Store, Web) -> System (CLinux, COpenSSL, CCrypt, CZlib, CSQLite).
 // No SwiftNIO, Vapor, Hummingbird or FlyingFox anywhere in this graph.
 let package = Package(
     name: "shetphone",
@@ -19,6 +19,11 @@ let package = Package(
         .systemLibrary(name: "CCrypt", path: "Sources/System/CCrypt", providers: [.apt(["libcrypt-dev"])]),
         .systemLibrary(name: "CLinux", path: "Sources/System/CLinux"),
         .systemLibrary(name: "CZlib", path: "Sources/System/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CSQLite", path: "Sources/System/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .target(
+            name: "Store",
+            dependencies: ["CSQLite", .product(name: "Logging", package: "swift-log")]
+        ),
         .target(
             name: "Web",
             dependencies: ["CLinux", "COpenSSL", "CZlib", .product(name: "Logging", package: "swift-log")],
@@ -26,7 +31,7 @@ let package = Package(
         ),
         .target(
             name: "Phone",
-            dependencies: ["Web", "COpenSSL", "CCrypt", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Web", "Store", "COpenSSL", "CCrypt", .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "shetphone",
@@ -43,6 +48,7 @@ let package = Package(
         ),
         .testTarget(name: "WebTests", dependencies: ["Web"]),
         .testTarget(name: "PhoneTests", dependencies: ["Phone", "Web"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,0 +1,286 @@
+/// `calls` (one row per call, with its summary in columns for listing and search),
+/// `call_legs` (the facts each leg's callbacks gave) and `call_seen` (each user's missed-call mark).
+final class CallTable: CallRecords, @unchecked Sendable {
+    static let migrations = [
+        Migration(2, "calls, call_legs and call_seen tables", """
+            CREATE TABLE calls (
+                id INTEGER PRIMARY KEY,
+                sid TEXT NOT NULL UNIQUE,
+                parent_sid TEXT,
+                direction TEXT,
+                our_number TEXT,
+                other_party TEXT,
+                other_digits TEXT NOT NULL DEFAULT '',
+                caller_name TEXT,
+                user TEXT,
+                users_rung TEXT NOT NULL DEFAULT '',
+                dial_status TEXT,
+                door TEXT,
+                started_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL,
+                answered_by TEXT,
+                answered_at INTEGER,
+                ended_at INTEGER,
+                duration INTEGER,
+                outcome TEXT
+            );
+            CREATE INDEX calls_by_number ON calls(our_number, started_at, id);
+            CREATE INDEX calls_by_user ON calls(user, started_at, id);
+            CREATE INDEX calls_by_start ON calls(started_at);
+            CREATE TABLE call_legs (
+                call_id INTEGER NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+                sid TEXT NOT NULL,
+                user TEXT,
+                status TEXT NOT NULL,
+                answered_at INTEGER,
+                ended_at INTEGER,
+                duration INTEGER,
+                PRIMARY KEY (call_id, sid)
+            ) WITHOUT ROWID;
+            CREATE TABLE call_seen (
+                user TEXT PRIMARY KEY,
+                seen_at INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            """),
+    ]
+
+    /// Most calls on one page (200).
+    static let maxLimit = 200
+    /// Rows one purge transaction deletes (2,000), so writes of webhooks wait little behind it.
+    static let purgeBatch = 2000
+
+    private let writer: StoreWriter
+    private let readers: StoreReaders?
+
+    init(writer: StoreWriter, readers: StoreReaders?) {
+        self.writer = writer
+        self.readers = readers
+    }
+
+    // MARK: Writes
+
+    func merge(_ update: CallUpdate, then: @escaping StoreCompletion<CallRecord>) {
+        let queued = writer.write({ db -> CallRecord in
+            let existing = try CallTable.record(sid: update.callSid, db)
+            var record = existing.map { $0.merging(update) } ?? CallRecord.from(update)
+            if record != existing { record.id = try CallTable.save(record, db) }
+            return record
+        }, then: then)
+        if !queued { then(.failure(.queueFull)) }
+    }
+
+    func markSeen(user: String, at: Int, then: @escaping StoreCompletion<Void>) {
+        let queued = writer.write({ db in
+            try db.statement("""
+                INSERT INTO call_seen (user, seen_at) VALUES (?, ?)
+                ON CONFLICT(user) DO UPDATE SET seen_at = max(seen_at, excluded.seen_at)
+                """).run([.text(user), .int(at)])
+        }, then: { then($0.map { _ in }) })
+        if !queued { then(.failure(.queueFull)) }
+    }
+
+    func purge(startedBefore cutoff: Int, then: @escaping StoreCompletion<Int>) {
+        purgeStep(cutoff: cutoff, deletedSoFar: 0, then: then)
+    }
+
+    private func purgeStep(cutoff: Int, deletedSoFar: Int, then: @escaping StoreCompletion<Int>) {
+        let queued = writer.write({ db in
+            try db.statement("""
+                DELETE FROM calls WHERE id IN (SELECT id FROM calls WHERE started_at < ? LIMIT \(CallTable.purgeBatch))
+                """).run([.int(cutoff)])
+        }, then: { [self] result in
+            switch result {
+            case .failure(let error): then(.failure(error))
+            case .success(let count) where count < CallTable.purgeBatch: then(.success(deletedSoFar + count))
+            case .success(let count): purgeStep(cutoff: cutoff, deletedSoFar: deletedSoFar + count, then: then)
+            }
+        })
+        if !queued { then(.failure(.queueFull)) }
+    }
+
+    /// Inserts or updates the row and its legs; returns the row id.
+    static func save(_ record: CallRecord, _ db: SQLiteConnection) throws -> Int {
+        let values: [SQLValue] = [
+            .text(record.sid), .text(record.parentSid), .text(record.direction?.rawValue), .text(record.ourNumber),
+            .text(record.otherParty), .text(digits(of: record.otherParty ?? "")), .text(record.callerName),
+            .text(record.user), .text(record.usersRung.joined(separator: " ")), .text(record.dialStatus),
+            .text(record.door), .int(record.startedAt), .int(record.updatedAt), .text(record.answeredBy),
+            .int(record.answeredAt), .int(record.endedAt), .int(record.duration), .text(record.outcome?.rawValue),
+        ]
+        let id: Int
+        if let existing = record.id {
+            try db.statement("""
+                UPDATE calls SET sid = ?, parent_sid = ?, direction = ?, our_number = ?, other_party = ?,
+                    other_digits = ?, caller_name = ?, user = ?, users_rung = ?, dial_status = ?, door = ?,
+                    started_at = ?, updated_at = ?, answered_by = ?, answered_at = ?, ended_at = ?, duration = ?,
+                    outcome = ?
+                WHERE id = ?
+                """).run(values + [.int(existing)])
+            id = existing
+        } else {
+            try db.statement("""
+                INSERT INTO calls (sid, parent_sid, direction, our_number, other_party, other_digits, caller_name,
+                    user, users_rung, dial_status, door, started_at, updated_at, answered_by, answered_at,
+                    ended_at, duration, outcome)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).run(values)
+            id = db.lastInsertRowID
+        }
+        let leg = try db.statement("""
+            INSERT INTO call_legs (call_id, sid, user, status, answered_at, ended_at, duration) VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(call_id, sid) DO UPDATE SET user = excluded.user, status = excluded.status,
+                answered_at = excluded.answered_at, ended_at = excluded.ended_at, duration = excluded.duration
+            """)
+        for part in record.legs {
+            try leg.run([.int(id), .text(part.sid), .text(part.user), .text(part.status), .int(part.answeredAt),
+                         .int(part.endedAt), .int(part.duration)])
+        }
+        return id
+    }
+
+    // MARK: Reads
+
+    static let columns = """
+        id, sid, parent_sid, direction, our_number, other_party, caller_name, user, users_rung, dial_status, door,
+        started_at, updated_at
+        """
+
+    /// The record of `sid` with its legs, or nil.
+    static func record(sid: String, _ db: SQLiteConnection) throws -> CallRecord? {
+        guard var record = try db.statement("SELECT \(columns) FROM calls WHERE sid = ?").first([.text(sid)], make)
+        else { return nil }
+        try addLegs(&record, db)
+        return record
+    }
+
+    static func make(_ row: SQLiteRow) -> CallRecord {
+        var record = CallRecord(sid: row.text(1), startedAt: row.int(11))
+        record.id = row.int(0)
+        record.parentSid = row.optionalText(2)
+        record.direction = row.optionalText(3).flatMap(CallDirection.init(rawValue:))
+        record.ourNumber = row.optionalText(4)
+        record.otherParty = row.optionalText(5)
+        record.callerName = row.optionalText(6)
+        record.user = row.optionalText(7)
+        record.usersRung = row.text(8).split(separator: " ").map(String.init)
+        record.dialStatus = row.optionalText(9)
+        record.door = row.optionalText(10)
+        record.updatedAt = row.int(12)
+        return record
+    }
+
+    static func addLegs(_ record: inout CallRecord, _ db: SQLiteConnection) throws {
+        guard let id = record.id else { return }
+        record.legs = try db.statement("""
+            SELECT sid, user, status, answered_at, ended_at, duration FROM call_legs WHERE call_id = ? ORDER BY sid
+            """).rows([.int(id)]) { row in
+            CallLeg(sid: row.text(0), user: row.optionalText(1), status: row.text(2), answeredAt: row.optionalInt(3),
+                    endedAt: row.optionalInt(4), duration: row.optionalInt(5))
+        }
+    }
+
+    func page(_ query: CallQuery, then: @escaping StoreCompletion<CallPage>) {
+        let body = { (db: SQLiteConnection) -> CallPage in try CallTable.page(query, db) }
+        let queued = readers?.read(body, then: then) ?? writer.write(body, then: then)
+        if !queued { then(.failure(.queueFull)) }
+    }
+
+    static func page(_ query: CallQuery, _ db: SQLiteConnection) throws -> CallPage {
+        let limit = max(1, min(query.limit, maxLimit))
+        let visible = CallVisibility(user: query.user, numbers: query.numbers)
+        var conditions = [visible.sql]
+        var values = visible.values
+        if let before = query.before {
+            conditions.append("(started_at < ? OR (started_at = ? AND id < ?))")
+            values += [.int(before.startedAt), .int(before.startedAt), .int(before.id)]
+        }
+        var matches: [String] = []
+        if let digits = query.digits.map(CallTable.digits(of:)), !digits.isEmpty {
+            matches.append("other_digits LIKE ?")
+            values.append(.text("%" + digits + "%"))
+        }
+        if let text = query.text, !text.isEmpty {
+            matches.append("caller_name LIKE ? ESCAPE '\\' OR other_party LIKE ? ESCAPE '\\'")
+            let pattern = "%" + likeEscaped(text) + "%"
+            values += [.text(pattern), .text(pattern)]
+        }
+        if !query.alsoNumbers.isEmpty {
+            matches.append("other_party IN (\(placeholders(query.alsoNumbers.count)))")
+            values += query.alsoNumbers.map { .text($0) }
+        }
+        if !matches.isEmpty { conditions.append("(" + matches.joined(separator: " OR ") + ")") }
+        if query.missedOnly { conditions.append("outcome IN ('missed', 'rejected')") }
+        let sql = "SELECT \(columns) FROM calls WHERE " + conditions.joined(separator: " AND ")
+            + " ORDER BY started_at DESC, id DESC LIMIT \(limit + 1)"
+        var calls = try db.statement(sql).rows(values, make)
+        var next: CallCursor?
+        if calls.count > limit {
+            calls.removeLast(calls.count - limit)
+            if let last = calls.last, let id = last.id { next = CallCursor(startedAt: last.startedAt, id: id) }
+        }
+        for index in calls.indices { try addLegs(&calls[index], db) }
+        return CallPage(calls: calls, next: next, unseenMissed: try unseenMissed(visible, db))
+    }
+
+    static func unseenMissed(_ visible: CallVisibility, _ db: SQLiteConnection) throws -> Int {
+        let seen = try db.statement("SELECT seen_at FROM call_seen WHERE user = ?").first([.text(visible.user)]) { $0.int(0) } ?? Int(Int64.min)
+        return try db.statement("SELECT count(*) FROM calls WHERE \(visible.sql) AND started_at > ? AND outcome IN ('missed', 'rejected')")
+            .first(visible.values + [.int(seen)]) { $0.int(0) } ?? 0
+    }
+
+    func forEachNow(_ body: (CallRecord) throws -> Void) throws {
+        // Read in pages on the writer so the export sees one consistent snapshot per page.
+        var after = 0
+        while true {
+            let page = try writer.writeAndWait { db -> [CallRecord] in
+                var rows = try db.statement("SELECT \(CallTable.columns) FROM calls WHERE id > ? ORDER BY id LIMIT 1000")
+                    .rows([.int(after)], CallTable.make)
+                for index in rows.indices { try CallTable.addLegs(&rows[index], db) }
+                return rows
+            }
+            guard let last = page.last?.id else { return }
+            for record in page { try body(record) }
+            after = last
+        }
+    }
+
+    // MARK: Helpers
+
+    /// `442071234567` from `+44 20 7123-4567`.
+    static func digits(of text: String) -> String {
+        String(text.unicodeScalars.filter { $0.value >= 48 && $0.value <= 57 }.map(Character.init))
+    }
+
+    static func likeEscaped(_ text: String) -> String {
+        var out = ""
+        for character in text.prefix(100) {
+            if character == "%" || character == "_" || character == "\\" { out.append("\\") }
+            out.append(character)
+        }
+        return out
+    }
+
+    static func placeholders(_ count: Int) -> String {
+        Array(repeating: "?", count: count).joined(separator: ", ")
+    }
+}
+
+/// Which calls a user may see, as SQL: the calls of the numbers they are on (except other
+/// users' outgoing calls), and their own outgoing calls.
+struct CallVisibility {
+    let user: String
+    let sql: String
+    let values: [SQLValue]
+
+    init(user: String, numbers: [String]) {
+        self.user = user
+        var values: [SQLValue] = [.text(user)]
+        var sql = "(user = ? AND direction = 'outgoing')"
+        if !numbers.isEmpty {
+            sql = "(" + sql + " OR (our_number IN (\(CallTable.placeholders(numbers.count))) AND direction IS NOT 'outgoing'))"
+            values += numbers.map { .text($0) }
+        }
+        self.sql = sql
+        self.values = values
+    }
+}

@@ -1,0 +1,24 @@
+/// How every store call reports back: on a store thread, once the work committed (writes) or
+/// ran (reads). Hop to your event loop from there (`Responder.send` does).
+public typealias StoreCompletion<T> = (Result<T, StoreError>) -> Void
+
+/// Everything Shetphone keeps across restarts, behind one interface: the embedded SQLite store
+/// (`SQLiteStore`) or another backend. Callers see Swift values, never SQL. Writes are batched
+/// by one writer (group commit) and complete after their commit; reads run on store threads.
+/// Nothing here may be called to wait from an event loop: the `...Now` and `load...` calls
+/// that block are for start-up and the command line only.
+public protocol PhoneStore: AnyObject, Sendable {
+    var sessions: SessionRecords { get }
+    var calls: CallRecords { get }
+    var intercom: IntercomRecords { get }
+    /// What the file is called in messages (`/var/lib/shetphone/shetphone.db`).
+    var location: String { get }
+    /// True while writes are failing (disk full): webhooks answer 503 until it clears.
+    var isFailing: Bool { get }
+    /// Jobs waiting for the writer (for `/metrics`).
+    var writeBacklog: Int { get }
+    /// A consistent copy of the whole store at `path`, safe while serving (blocks: CLI only).
+    func backup(to path: String) throws
+    /// Finishes queued writes, then closes.
+    func close()
+}
