@@ -17,7 +17,8 @@ struct CheckConfigCommand: ParsableCommand {
         logger.logLevel = .warning
         do {
             let config = try ShetphoneConfig.load(path: file)
-            _ = try PhoneApp(config: config, logger: logger, dryRun: true)
+            let app = try PhoneApp(config: config, logger: logger, dryRun: true)
+            for line in app.identityReport() { print(line) }
             print("\(file): OK")
         } catch {
             printError("\(error)")

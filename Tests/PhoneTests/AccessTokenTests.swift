@@ -31,12 +31,13 @@ final class AccessTokenTests: XCTestCase {
                        "{\"outgoing\":{\"application_sid\":\"AP1\",\"params\":{\"a\":\"b\"}}}")
     }
 
-    func testIdentityWithSpaceOrDelimiterIsRefused() {
-        for bad in ["", "al ice", "a<b", "a\"b", "a#b", "a%b", "a|b", "a\u{1}b", String(repeating: "x", count: 257)] {
+    func testIdentityOutsideTheSDKRuleIsRefused() {
+        for bad in ["", "al ice", "a<b", "a\"b", "a#b", "a%b", "a|b", "a\u{1}b", "alice.smith-2@home", "zoë",
+                    String(repeating: "x", count: 122)] {
             XCTAssertThrowsError(try AccessToken(accountSID: account, apiKeySID: key, apiKeySecret: "s", identity: bad,
                                                  voice: VoiceGrant(outgoingApplicationSID: app)), bad)
         }
-        XCTAssertNoThrow(try AccessToken(accountSID: account, apiKeySID: key, apiKeySecret: "s", identity: "alice.smith-2@home",
+        XCTAssertNoThrow(try AccessToken(accountSID: account, apiKeySID: key, apiKeySecret: "s", identity: ClientIdentity.of("alice.smith-2@home"),
                                          voice: VoiceGrant(outgoingApplicationSID: app)))
     }
 

@@ -4,11 +4,13 @@ import XCTest
 final class CapabilityTokenTests: XCTestCase {
     func testScopeIsEncodedLikeTwilioPython() throws {
         // Same inputs as twilio-python's ClientCapabilityToken gives
-        // "scope:client:incoming?clientName=alice+b%26c scope:client:outgoing?appSid=AP123&clientName=alice+b%26c".
-        let token = try CapabilityToken(accountSID: "AC123", authToken: "tok", incomingClientName: "alice+b&c",
-                                        outgoingApplicationSID: "AP123")
+        // "scope:client:incoming?clientName=alice__b scope:client:outgoing?appSid=AP1%2B3&clientName=alice__b".
+        let token = try CapabilityToken(accountSID: "AC123", authToken: "tok", incomingClientName: "alice__b",
+                                        outgoingApplicationSID: "AP1+3")
         XCTAssertEqual(token.scope,
-                       "scope:client:incoming?clientName=alice%2Bb%26c scope:client:outgoing?appSid=AP123&clientName=alice%2Bb%26c")
+                       "scope:client:incoming?clientName=alice__b scope:client:outgoing?appSid=AP1%2B3&clientName=alice__b")
+        XCTAssertThrowsError(try CapabilityToken(accountSID: "AC123", authToken: "tok", incomingClientName: "alice+b&c",
+                                                 outgoingApplicationSID: "AP123"))
         XCTAssertEqual(FormEncoding.component("alice b&c/ü~"), "alice+b%26c%2F%C3%BC~")
     }
 

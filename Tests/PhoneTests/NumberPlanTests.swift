@@ -51,7 +51,7 @@ final class NumberPlanTests: XCTestCase {
             ("[numbers]\n+442079460174 = alice, alice\n", [], "shetphone.ini:2: [numbers] +442079460174: user alice is listed twice"),
             ("[numbers]\n+442079460174 =\n", [], "shetphone.ini:2: [numbers] +442079460174: name at least one user"),
             ("[numbers]\n+442079460174 = a\n+44 20 7946 0174 = b\n", [], "shetphone.ini:3: [numbers] +44 20 7946 0174: +442079460174 is already listed on line 2"),
-            ("[numbers]\n+442079460174 = a<b\n", [], "shetphone.ini:2: [numbers] +442079460174: user \"a<b\": a client identity cannot contain <"),
+            ("[clients]\na\u{85}b = +442079460174\n", [], "shetphone.ini:2: [clients] a\u{85}b: a user name cannot contain spaces or control characters"),
             ("[clients]\nalice = 020 7946 0174\n", [], "shetphone.ini:2: [clients] alice: \"020 7946 0174\" is not a phone number: it has no country code"),
             ("[clients]\nalice =\n", [], "shetphone.ini:2: [clients] alice: list at least one caller ID"),
             ("[numbers]\n+442079460174 = a\n", ["ZZ"], "shetphone.ini:3: [app] allowed_countries: \"ZZ\" is not a country"),

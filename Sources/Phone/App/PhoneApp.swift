@@ -110,6 +110,20 @@ public final class PhoneApp: @unchecked Sendable {
         }
     }
 
+    /// What `check-config` says about user names Twilio would refuse as they are: the
+    /// client identities they get instead, for the number plan and `.htpasswd`.
+    public func identityReport() -> [String] {
+        var lines: [String] = []
+        if let renamings = ClientIdentity.renamings(live.telephony.plan.users, limit: .max) {
+            lines.append("\(config.path): Twilio client identities: \(renamings)")
+        }
+        let htpasswd = logins.authenticator.htpasswd
+        if let renamings = ClientIdentity.renamings(htpasswd.users, limit: .max) {
+            lines.append("\(htpasswd.path): Twilio client identities: \(renamings)")
+        }
+        return lines
+    }
+
     public func shutdown() {
         intercom.stopTimer()
         workers.shutdown()

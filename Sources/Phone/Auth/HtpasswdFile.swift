@@ -49,6 +49,9 @@ public final class HtpasswdFile: @unchecked Sendable {
     /// Users with a usable line at the last read.
     public var userCount: Int { lock.withLock { contents.hashes.count } }
 
+    /// The user names in the file, sorted.
+    public var users: [String] { lock.withLock { contents.hashes.keys.sorted() } }
+
     /// The skipped lines of the last read (for `check-config`).
     public var problems: [HtpasswdContents.Problem] { lock.withLock { contents.problems } }
 
@@ -103,6 +106,9 @@ public final class HtpasswdFile: @unchecked Sendable {
                 logger.warning("\(path):\(problem.line): \(problem.message)")
             }
             logger.info("\(path): \(parsed.hashes.count) user(s) loaded")
+            if let renamings = ClientIdentity.renamings(Array(parsed.hashes.keys)) {
+                logger.notice("\(path): Twilio client identities (letters, digits, _): \(renamings)")
+            }
             // DES reads 8 characters of a password and {SHA} has no salt: both fall to a laptop.
             let weak = parsed.hashes.filter { $0.value.scheme == .desCrypt || $0.value.scheme == .sha1 }.keys.sorted()
             if !weak.isEmpty {

@@ -31,8 +31,9 @@ public enum StatusCallback {
         }
 
         var users: [String] = []
-        for candidate in [hints["user"], clientName(parameters["From"]), clientName(parameters["To"])] {
-            if let user = candidate, plan.isKnown(user: user), !users.contains(user) { users.append(user) }
+        let hinted = hints["user"].flatMap { plan.isKnown(user: $0) ? $0 : nil }
+        for candidate in [hinted, plan.user(atClientAddress: parameters["From"]), plan.user(atClientAddress: parameters["To"])] {
+            if let user = candidate, !users.contains(user) { users.append(user) }
         }
 
         var rooms: [String] = []
@@ -58,11 +59,5 @@ public enum StatusCallback {
     static func short(_ value: String?, _ limit: Int = maximumFieldLength) -> String? {
         guard let value, value.utf8.count <= limit else { return nil }
         return value
-    }
-
-    /// `alice` from `client:alice`.
-    static func clientName(_ address: String?) -> String? {
-        guard let address, address.hasPrefix("client:") else { return nil }
-        return String(address.dropFirst("client:".count))
     }
 }

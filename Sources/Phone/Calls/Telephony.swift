@@ -15,6 +15,9 @@ struct Telephony: Sendable {
         let csv = readTextFile(config.app.presetsPath, limit: 1 << 20)
         let presets = Presets(entries: entries, iniFile: config.path, csv: csv, csvFile: config.app.presetsPath,
                               defaultCallingCode: plan.ourNumbers.first?.countryCallingCode)
+        if let renamings = ClientIdentity.renamings(plan.users) {
+            logger.notice("\(config.path): Twilio client identities (letters, digits, _): \(renamings)")
+        }
         for problem in presets.problems {
             logger.warning("presets: \(problem) (row skipped)")
         }

@@ -27,7 +27,7 @@ public final class VoiceRoutes: @unchecked Sendable {
     /// `GET /token`: the token a logged-in user's browser registers with.
     public func token(for user: String) -> Response {
         do {
-            let issued = try twilio.browserToken(identity: user, now: Int(time(nil)))
+            let issued = try twilio.browserToken(identity: ClientIdentity.of(user), now: Int(time(nil)))
             return .json(issued.json.text)
         } catch {
             logger.error("token for \(user): \(error)")

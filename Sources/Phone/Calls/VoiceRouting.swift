@@ -46,7 +46,10 @@ public struct VoiceRouting: Sendable {
         }
         let from = parameters["From"] ?? ""
         if from.hasPrefix("client:") {
-            return outgoing(from: String(from.dropFirst("client:".count)), parameters: parameters)
+            guard let user = plan.user(atClientAddress: from) else {
+                return refuse(unavailableMessage, because: "\(JSON.quoted(from)) is no user in the number plan")
+            }
+            return outgoing(from: user, parameters: parameters)
         }
         if let to = parameters["To"], let number = try? PhoneNumber(e164: to), !plan.users(answering: number).isEmpty {
             return incoming(to: number, parameters: parameters)
@@ -55,9 +58,6 @@ public struct VoiceRouting: Sendable {
     }
 
     private func outgoing(from user: String, parameters: TwilioParameters) -> VoiceAnswer {
-        guard plan.isKnown(user: user) else {
-            return refuse(unavailableMessage, because: "client \(JSON.quoted(user)) is not in the number plan")
-        }
         let callerIDs = plan.callerIDs(of: user)
         guard let home = callerIDs.first else {
             return refuse("Sorry, you have no number to call from.", because: "\(user) has no caller ID in [clients]")
@@ -87,7 +87,7 @@ public struct VoiceRouting: Sendable {
         let users = plan.users(answering: number)
         let callback = statusCallbackURL(number: number, user: nil)
         let clients = users.map { user in
-            TwiMLElement.client(user, statusCallback: callback,
+            TwiMLElement.client(ClientIdentity.of(user), statusCallback: callback,
                                 statusCallbackEvent: VoiceRouting.progressEvents, statusCallbackMethod: .post)
         }
         let dial = TwiMLElement.dial(clients, timeout: dialTimeout, action: url("/voice"), method: .post)

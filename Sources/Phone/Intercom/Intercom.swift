@@ -160,7 +160,7 @@ public final class Intercom: @unchecked Sendable {
             return IntercomAnswer(twiml: TwiML([.say(Intercom.nobodyMessage), .hangup()]), outcome: .nobodyToCall)
         }
         // One <Dial>: the phone and the browsers ring together; whoever answers first presses the digit.
-        let nouns = (number.map { [TwiMLElement.number($0.e164)] } ?? []) + clients.map { TwiMLElement.client($0) }
+        let nouns = (number.map { [TwiMLElement.number($0.e164)] } ?? []) + clients.map { TwiMLElement.client(ClientIdentity.of($0)) }
         events.append(Intercom.event("intercom.ringing", ["at": .int(now), "from": .string(String(call.from.prefix(IntercomOpening.maximumFromLength)))]))
         return IntercomAnswer(twiml: TwiML([.dial(nouns)]), outcome: .forwarded(number: number, clients: clients))
     }

@@ -73,7 +73,7 @@ public struct IntercomSettings: Sendable, Equatable {
             case "ring_clients":
                 var users: [String] = []
                 for user in reader.words {
-                    if let problem = ClientIdentity.problem(with: user) {
+                    if let problem = ClientIdentity.problem(withUserName: user) {
                         throw reader.error("\(JSON.quoted(user)): \(problem)")
                     }
                     guard !users.contains(user) else { throw reader.error("\(JSON.quoted(user)) is listed twice") }

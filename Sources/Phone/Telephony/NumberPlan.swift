@@ -53,7 +53,7 @@ public struct NumberPlan: Sendable {
             var list: [CallerIDs] = []
             for entry in section.entries {
                 let fail = { (message: String) in ConfigError(file, entry.line, "[clients] \(entry.key): \(message)") }
-                if let problem = ClientIdentity.problem(with: entry.key) { throw fail(problem) }
+                if let problem = ClientIdentity.problem(withUserName: entry.key) { throw fail(problem) }
                 if list.contains(where: { $0.user == entry.key }) { throw fail("user is listed twice") }
                 var numbers: [PhoneNumber] = []
                 for word in NumberPlan.words(entry.value) {
@@ -69,6 +69,14 @@ public struct NumberPlan: Sendable {
         }
 
         self.init(lines: lines, callerIDs: callerIDs)
+        var userOfIdentity: [String: String] = [:]
+        for user in users {
+            let identity = ClientIdentity.of(user)
+            if let other = userOfIdentity[identity] {
+                throw ConfigError(file, 0, "users \(JSON.quoted(other)) and \(JSON.quoted(user)) would both be Twilio client \(identity); rename one")
+            }
+            userOfIdentity[identity] = user
+        }
         if !allowedCountries.isEmpty {
             var regions = Set<String>()
             for code in allowedCountries {
@@ -116,6 +124,15 @@ public struct NumberPlan: Sendable {
 
     public func isKnown(user: String) -> Bool { users.contains(user) }
 
+    /// The user of a `client:<identity>` address (`From`/`To` in a webhook), if the plan knows them.
+    public func user(atClientAddress address: String?) -> String? {
+        guard let address, address.hasPrefix("client:") else { return nil }
+        let identity = String(address.dropFirst("client:".count))
+        if let name = ClientIdentity.decode(identity) { return isKnown(user: name) ? name : nil }
+        guard ClientIdentity.isValid(identity) else { return nil }
+        return users.first { ClientIdentity.of($0) == identity }
+    }
+
     /// The numbers `user` takes part in, to call from or to answer: what the dialer shows,
     /// and whose `number:` rooms that user's WebSockets join.
     public func numbers(of user: String) -> [PhoneNumber] {
@@ -153,7 +170,7 @@ public struct NumberPlan: Sendable {
     private static func userList(_ value: String, error fail: (String) -> ConfigError) throws -> [String] {
         var users: [String] = []
         for user in value.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" }).map(String.init) {
-            if let problem = ClientIdentity.problem(with: user) { throw fail("user \(JSON.quoted(user)): \(problem)") }
+            if let problem = ClientIdentity.problem(withUserName: user) { throw fail("user \(JSON.quoted(user)): \(problem)") }
             if users.contains(user) { throw fail("user \(user) is listed twice") }
             users.append(user)
         }

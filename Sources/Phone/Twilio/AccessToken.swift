@@ -11,8 +11,8 @@ public struct AccessToken: Sendable {
     /// Throws when the identity is not a valid Twilio client name or the lifetime is out of range.
     public init(accountSID: String, apiKeySID: String, apiKeySecret: String, identity: String,
                 voice: VoiceGrant, ttl: Int = TokenLifetime.defaultSeconds) throws {
-        if let problem = ClientIdentity.problem(with: identity) {
-            throw TokenError("identity \(JSON.quoted(identity)): \(problem)")
+        if !ClientIdentity.isValid(identity) {
+            throw TokenError("identity \(JSON.quoted(identity)): not letters, digits and _ (at most \(ClientIdentity.maximumLength)); map user names with ClientIdentity.of")
         }
         if let problem = TokenLifetime.problem(with: ttl) { throw TokenError(problem) }
         if apiKeySecret.isEmpty { throw TokenError("the API key secret is empty") }

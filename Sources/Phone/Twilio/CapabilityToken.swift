@@ -13,8 +13,8 @@ public struct CapabilityToken: Sendable {
 
     public init(accountSID: String, authToken: String, incomingClientName: String?, outgoingApplicationSID: String?,
                 ttl: Int = TokenLifetime.defaultSeconds) throws {
-        if let name = incomingClientName, let problem = ClientIdentity.problem(with: name) {
-            throw TokenError("client name \(JSON.quoted(name)): \(problem)")
+        if let name = incomingClientName, !ClientIdentity.isValid(name) {
+            throw TokenError("client name \(JSON.quoted(name)): not letters, digits and _ (at most \(ClientIdentity.maximumLength)); map user names with ClientIdentity.of")
         }
         if let problem = TokenLifetime.problem(with: ttl) { throw TokenError(problem) }
         if authToken.isEmpty { throw TokenError("the auth token is empty") }
