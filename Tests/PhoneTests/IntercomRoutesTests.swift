@@ -87,7 +87,7 @@ final class IntercomRoutesTests: XCTestCase {
         let action = try XCTUnwrap(gather.attributes["action"])
         XCTAssertEqual(action, "/base/intercom?step=code")
         let second = routes.webhook(webhookRequest(action, form: [("From", "+442079460999"), ("Digits", "4711")]))
-        XCTAssertEqual(TwiMLTree.parse(text(second))?.child("Play")?.attributes["digits"], "9")
+        XCTAssertEqual(TwiMLTree.parse(text(second))?.child("Play")?.attributes["digits"], "ww9")
         XCTAssertEqual(fixture.published("intercom.opened").first?["how"], "code")
     }
 

@@ -162,7 +162,7 @@ def test_the_grant_link_opens_the_door_until_the_time_it_shows(shetphone_factory
     assert "30 minutes left" in page.text
     assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", page.text)
     verbs = twiml(call(server))
-    assert names(verbs) == ["Play"]
+    assert names(verbs) == ["Play", "Pause"]
     assert verbs[0].attrib == {"digits": "w9"}
     opening = read_state(server)["openings"][0]
     assert opening["how"] == "grant" and opening["from"] == INTERCOM
@@ -172,7 +172,7 @@ def test_a_grant_ends_on_time_and_calls_are_forwarded_again(shetphone_factory):
     server = shetphone_factory(ini=ini_with(""))
     now = int(time.time())
     write_state(server, grant={"startedAt": now, "until": now + 2, "by": "cli"})
-    assert names(twiml(call(server))) == ["Play"]
+    assert names(twiml(call(server))) == ["Play", "Pause"]
     time.sleep(3)
     assert names(twiml(call(server))) == ["Dial"]
     # The timer wrote the end to the state file without waiting for a request.
@@ -225,11 +225,11 @@ def test_door_codes_right_wrong_expired_and_single_use(shetphone_factory):
         # Twilio resolves the relative action against the URL it just requested, and signs that.
         return names(twiml(webhook(server, action, form)))
 
-    assert key_in("4711") == ["Play"]
+    assert key_in("4711") == ["Play", "Pause"]
     assert key_in("4712") == ["Dial"]
     assert key_in() == ["Dial"], "no digits before the timeout"
     assert key_in("9999") == ["Dial"], "expired at the end of 2020-12-31"
-    assert key_in("2580") == ["Play"]
+    assert key_in("2580") == ["Play", "Pause"]
     assert key_in("2580") == ["Dial"], "single-use"
     assert read_state(server)["usedCodes"] == ["2580"]
     assert [o["how"] for o in read_state(server)["openings"]] == ["code", "code"]
@@ -238,7 +238,7 @@ def test_door_codes_right_wrong_expired_and_single_use(shetphone_factory):
     assert server.stop() == 0
     server = shetphone_factory(ini=server_ini(server))
     assert key_in("2580") == ["Dial"]
-    assert key_in("4711") == ["Play"]
+    assert key_in("4711") == ["Play", "Pause"]
 
 
 def server_ini(server):
@@ -274,7 +274,7 @@ def test_start_extend_and_end_a_grant_from_the_dialer(shetphone_factory):
     started = session.post(server.url("/api/intercom/grant"), json={"minutes": 30}, timeout=5).json()["grant"]
     assert started["active"] is True and started["by"] == "alice"
     assert before + 1800 - 1 <= started["until"] <= int(time.time()) + 1800 + 1  # clocks round differently
-    assert names(twiml(call(server))) == ["Play"]
+    assert names(twiml(call(server))) == ["Play", "Pause"]
 
     extended = session.post(server.url("/api/intercom/grant"), json={"minutes": 30, "action": "extend"},
                             timeout=5).json()["grant"]
@@ -301,7 +301,7 @@ def test_a_grant_survives_a_restart(shetphone_factory):
     server = shetphone_factory(ini=server_ini(server))
     session = login(server)
     assert session.get(server.url("/api/intercom"), timeout=5).json()["grant"] == grant
-    assert names(twiml(call(server))) == ["Play"]
+    assert names(twiml(call(server))) == ["Play", "Pause"]
 
 
 # MARK: shetphone grant
@@ -314,7 +314,7 @@ def test_the_grant_cli_changes_what_the_running_server_does(shetphone_factory):
     started = grant_cli(server, "--minutes", "15")
     assert started.returncode == 0, started.stderr
     assert "until" in started.stdout and "UTC" in started.stdout
-    assert names(twiml(call(server))) == ["Play"]
+    assert names(twiml(call(server))) == ["Play", "Pause"]
     session = login(server)
     wait_for(lambda: session.get(server.url("/api/intercom"), timeout=5).json()["grant"].get("active"),
              message="the server to see the CLI's grant")
@@ -356,7 +356,7 @@ def test_open_dialers_see_grants_and_openings_live(shetphone_factory):
         assert "dialers" in next_event("hello")["rooms"]
         grant = session.post(server.url("/api/intercom/grant"), json={"minutes": 10}, timeout=5).json()["grant"]
         assert next_event("intercom.grant") == {"action": "started", "until": grant["until"], "by": "alice"}
-        assert names(twiml(call(server))) == ["Play"]
+        assert names(twiml(call(server))) == ["Play", "Pause"]
         opened = next_event("intercom.opened")
         assert opened["how"] == "grant" and opened["from"] == INTERCOM
         session.delete(server.url("/api/intercom/grant"), timeout=5)

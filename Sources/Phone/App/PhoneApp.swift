@@ -53,6 +53,7 @@ public final class PhoneApp: @unchecked Sendable {
                                      throttle: LoginThrottle(), publicDir: config.server.publicDir,
                                      basePath: config.app.basePath, logger: logger)
             let intercomSettings = try IntercomSettings(section: config.ini["intercom"], file: file)
+            for warning in intercomSettings.warnings { logger.warning("\(warning)") }
             intercom = try Intercom(settings: intercomSettings, stateFile: IntercomStateFile(directory: config.app.stateDir),
                                     publisher: events, logger: logger)
             intercomRoutes = IntercomRoutes(intercom: intercom, webhook: webhook, logger: logger)

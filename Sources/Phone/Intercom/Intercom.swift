@@ -143,7 +143,8 @@ public final class Intercom: @unchecked Sendable {
             change(&state)
         }
         events.append(Intercom.event("intercom.opened", opening.json))
-        return IntercomAnswer(twiml: TwiML([.play(digits: settings.openDigits)]), outcome: .opened(how))
+        let tone: [TwiMLElement] = [.play(digits: settings.openDigits), .pause(length: IntercomSettings.holdSecondsAfterTone)]
+        return IntercomAnswer(twiml: TwiML(tone), outcome: .opened(how))
     }
 
     private func forward(_ call: IntercomCall, now: Int, events: inout [PhoneEvent]) -> IntercomAnswer {

@@ -13,8 +13,12 @@ public struct IntercomSettings: Sendable, Equatable {
     public var grantMinutes = 60
     /// `max_grant_minutes`: no grant ends later than this many minutes from now (720).
     public var maxGrantMinutes = 720
-    /// `open_digits`: the DTMF that opens the door (`9`; `w` is a half-second pause).
-    public var openDigits = "9"
+    /// `open_digits`: the DTMF that opens the door, as `<Play digits>` takes it: `0-9`, `*`, `#`,
+    /// and `w` for a half-second pause. The default waits a second first (`ww9`): many intercoms
+    /// miss a tone sent the moment the call is answered.
+    public var openDigits = "ww9"
+    /// Things in the section that were read but changed (`W` in `open_digits`), for the log.
+    public var warnings: [String] = []
     /// `expected_from`: the intercom's own number, when the webhook URL has no `ExpectedFrom`.
     public var expectedFrom: PhoneNumber?
     /// `dial`: the resident's number, when the webhook URL has no `PhoneNumberToDial`.
@@ -34,6 +38,8 @@ public struct IntercomSettings: Sendable, Equatable {
     /// A week: a grant that long is a door left open, not a party.
     public static let maximumGrantMinutes = 7 * 24 * 60
     public static let maximumOpenDigits = 32
+    /// Seconds the call stays up after the tone, so intercoms that need settle time open.
+    public static let holdSecondsAfterTone = 2
     /// Routes of the rest of the app that the webhook path must not take over.
     static let reservedPaths: Set<String> = [
         "/", "/voice", "/status", "/grant", "/token", "/login", "/logout", "/ws", "/healthz", "/metrics", "/presets",
@@ -65,7 +71,13 @@ public struct IntercomSettings: Sendable, Equatable {
                 maxGrantMinutes = try reader.integer(in: 1...IntercomSettings.maximumGrantMinutes)
             case "open_digits":
                 if let problem = IntercomSettings.problem(withDigits: entry.value) { throw reader.error(problem) }
-                openDigits = entry.value
+                openDigits = entry.value.replacing("W", with: "ww")
+                if openDigits != entry.value {
+                    warnings.append("\(file):\(entry.line): [intercom] open_digits: <Play digits> knows only w (half a second); played \(entry.value) as \(openDigits)")
+                }
+                if openDigits.count > IntercomSettings.maximumOpenDigits {
+                    throw reader.error("is longer than \(IntercomSettings.maximumOpenDigits) characters once each W is ww")
+                }
             case "expected_from":
                 do { expectedFrom = try PhoneNumber(e164: entry.value) } catch { throw reader.error("\(error)") }
             case "dial":
@@ -100,7 +112,7 @@ public struct IntercomSettings: Sendable, Equatable {
         if digits.isEmpty { return "needs at least one digit" }
         if digits.count > maximumOpenDigits { return "is longer than \(maximumOpenDigits) characters" }
         if let bad = digits.first(where: { !"0123456789*#wW".contains($0) }) {
-            return "\(JSON.quoted(String(bad))) is not a DTMF digit (use 0-9, *, #, and w or W for pauses)"
+            return "\(JSON.quoted(String(bad))) is not a DTMF digit (use 0-9, *, # and w, a half-second pause)"
         }
         return nil
     }
