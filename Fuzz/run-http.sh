@@ -9,7 +9,7 @@ mkdir -p "$out" Fuzz/corpus-run/http_request
 web=Sources/Web
 swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name FuzzHTTP \
   Fuzz/http_request/fuzz.swift \
-  $web/HTTP/HTTPHeaders.swift $web/HTTP/HTTPStatus.swift $web/HTTP/HTTPRequestHead.swift \
+  $web/HTTP/HTTPHeaders.swift $web/HTTP/HTTPStatus.swift $web/HTTP/HTTPRequestHead.swift $web/Errors/HTTPError.swift $web/Errors/HTTPErrorConvertible.swift $web/Routing/BodyLimit.swift \
   $web/HTTP/HTTPRequestParser.swift $web/HTTP/HTTPHeadParser.swift $web/HTTP/Request.swift \
   $web/HTTP/RequestTarget.swift $web/Server/Limits.swift $web/Server/TrustedProxies.swift \
   -o "$out/fuzz-http-request"

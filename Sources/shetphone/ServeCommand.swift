@@ -82,7 +82,7 @@ struct ServeCommand: ParsableCommand {
             app = try PhoneApp(config: settings, logger: logger)
             var configuration = settings.server.server
             configuration.observer = app.metrics.server
-            server = HTTPServer(configuration: configuration, logger: logger, handler: app.handler)
+            server = HTTPServer(configuration: configuration, logger: logger, bodyLimit: app.bodyLimit, handler: app.handler)
             try server.start()
             app.attach(server)
         } catch {

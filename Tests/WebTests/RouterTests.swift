@@ -200,3 +200,65 @@ final class RouterTests: XCTestCase {
         XCTAssertEqual(Router.segments(of: "/a/b/"), ["a", "b", ""])
     }
 }
+
+final class RouterBodyLimitAndSlashTests: XCTestCase {
+    private func resolveStatus(_ router: Router, _ method: String, _ target: String, body: [UInt8] = []) -> (Int, String?) {
+        switch router.resolve(makeRoutedRequest(method, target, body: body)) {
+        case .response(let response): return (response.status.code, response.route)
+        case .handler(_, let request): return (0, request.route)
+        }
+    }
+
+    func testBodyLimitIsReportedForTheRouteTheHeadWouldReach() {
+        let router = Router(basePath: "/shetphone")
+        router.post("/voice", maxBodyBytes: 65_536) { _ in .text("ok") }
+        router.post("/login") { _ in .text("ok") }
+        XCTAssertEqual(router.bodyLimit("POST", "/shetphone/voice"), 65_536)
+        XCTAssertEqual(router.bodyLimit("POST", "/shetphone/voice?x=1"), 65_536)
+        XCTAssertNil(router.bodyLimit("POST", "/shetphone/login"))
+        XCTAssertNil(router.bodyLimit("POST", "/voice"))
+        XCTAssertNil(router.bodyLimit("GET", "/shetphone/voice"))
+    }
+
+    func testRouterRefusesABodyOverTheRouteLimitEvenWithoutTheServerCheck() {
+        let router = Router()
+        router.post("/voice", maxBodyBytes: 4) { _ in .text("ok") }
+        XCTAssertEqual(resolveStatus(router, "POST", "/voice", body: Array("12345".utf8)).0, 413)
+        XCTAssertEqual(resolveStatus(router, "POST", "/voice", body: Array("1234".utf8)).0, 200)
+    }
+
+    func testTrailingSlashReachesAnOptedInRoute() {
+        let router = Router()
+        router.post("/voice", acceptsTrailingSlash: true) { _ in .text("ok") }
+        router.post("/status") { _ in .text("ok") }
+        XCTAssertEqual(resolveStatus(router, "POST", "/voice/").0, 200)
+        XCTAssertEqual(resolveStatus(router, "POST", "/voice/").1, "/voice")
+        XCTAssertEqual(resolveStatus(router, "POST", "/voice").0, 200)
+        XCTAssertEqual(resolveStatus(router, "POST", "/status/").0, 404)
+        XCTAssertEqual(resolveStatus(router, "POST", "/voice//").0, 404)
+    }
+
+    func testARouteRegisteredWithTheSlashKeepsIt() {
+        let router = Router()
+        router.get("/docs/") { _ in .text("slashed") }
+        router.get("/docs", acceptsTrailingSlash: true) { _ in .text("bare") }
+        guard case .response(let response) = router.resolve(makeRoutedRequest("GET", "/docs/")) else { return XCTFail() }
+        XCTAssertEqual(String(decoding: response.body, as: UTF8.self), "slashed")
+    }
+
+    func testThrownHTTPErrorIsAnsweredAndOtherErrorsAreABare500() {
+        struct Secret: Error {}
+        let router = Router()
+        router.get("/teapot") { _ in throw HTTPError(.forbidden, "no tea for \(HTTPError.quoted("you\n"))").adding("Retry-After", "5") }
+        router.get("/boom") { _ in throw Secret() }
+        guard case .response(let teapot) = router.resolve(makeRoutedRequest("GET", "/teapot")),
+              case .response(let boom) = router.resolve(makeRoutedRequest("GET", "/boom")) else { return XCTFail() }
+        XCTAssertEqual(teapot.status, .forbidden)
+        XCTAssertEqual(String(decoding: teapot.body, as: UTF8.self), "no tea for \"you\\n\"\n")
+        XCTAssertEqual(teapot.headers["Retry-After"], "5")
+        XCTAssertEqual(boom.status, .internalServerError)
+        XCTAssertEqual(String(decoding: boom.body, as: UTF8.self), "Internal Server Error\n")
+        XCTAssertEqual(HTTPError(answering: Secret()), .internalServerError)
+        XCTAssertEqual(HTTPError(answering: URLEncodingError(.invalidUTF8, in: "%FF")).status, .badRequest)
+    }
+}

@@ -70,6 +70,9 @@ public final class PhoneApp: @unchecked Sendable {
 
     public var handler: Handler { router.handler }
 
+    /// The routes' own body limits, for `HTTPServer(bodyLimit:)`.
+    public var bodyLimit: BodyLimit { router.bodyLimit }
+
     /// Called once the server is listening: starts the timers that run on the loops.
     public func attach(_ server: HTTPServer) {
         self.server = server

@@ -16,33 +16,37 @@ enum HTTPHeadParser {
         let methodStart = i
         while i < end && tokenTable[Int(bytes[i])] { i += 1 }
         guard i > methodStart, i < end, bytes[i] == 0x20 else {
-            throw HTTPParseError(.badRequest, "request line does not start with a method token")
+            throw HTTPError(.badRequest, "request line does not start with a method token")
         }
         let method = string(bytes, methodStart, i)
+        guard knownMethods.contains(method) else {
+            throw HTTPError(.notImplemented, "method \(HTTPError.quoted(method, limit: 32)) is not implemented")
+        }
         i += 1
         let targetStart = i
         while i < end && bytes[i] > 0x20 && bytes[i] < 0x7F { i += 1 }
         guard i > targetStart, i < end, bytes[i] == 0x20 else {
-            throw HTTPParseError(.badRequest, "request target is empty or contains a byte that is not visible ASCII")
+            throw HTTPError(.badRequest, "request target is empty or contains a byte that is not visible ASCII")
         }
         if i - targetStart > limits.maxRequestLineBytes {
-            throw HTTPParseError(.uriTooLong, "request target exceeds \(limits.maxRequestLineBytes) bytes")
+            throw HTTPError(.uriTooLong, "request target exceeds \(limits.maxRequestLineBytes) bytes")
         }
         let target = string(bytes, targetStart, i)
         i += 1
         let version = try parseVersion(bytes, &i, end)
         guard i + 1 < end, bytes[i] == 0x0D, bytes[i + 1] == 0x0A else {
-            throw HTTPParseError(.badRequest, "request line does not end with CRLF after the version")
+            throw HTTPError(.badRequest, "request line does not end with CRLF after the version")
         }
         i += 2
         guard target.utf8.first == UInt8(ascii: "/") || target == "*" && method == "OPTIONS"
             || target.hasPrefix("http://") || target.hasPrefix("https://") else {
-            throw HTTPParseError(.badRequest, "request target \"\(target.prefix(64))\" is not in origin or absolute form")
+            throw HTTPError(.badRequest, "request target \"\(target.prefix(64))\" is not in origin or absolute form")
         }
 
         var headers = HTTPHeaders()
         var contentLength: Int?
         var transferEncodings: [String] = []
+        var sawTransferEncoding = false
         var hostCount = 0
         var connectionClose = false
         var connectionKeepAlive = false
@@ -50,21 +54,21 @@ enum HTTPHeadParser {
         let headEnd = end - 2
         while i < headEnd {
             if bytes[i] == 0x20 || bytes[i] == 0x09 {
-                throw HTTPParseError(.badRequest, "obsolete line folding (obs-fold) is not accepted")
+                throw HTTPError(.badRequest, "obsolete line folding (obs-fold) is not accepted")
             }
             let nameStart = i
             while i < headEnd && tokenTable[Int(bytes[i])] { i += 1 }
-            guard i < headEnd else { throw HTTPParseError(.badRequest, "header line has no colon") }
+            guard i < headEnd else { throw HTTPError(.badRequest, "header line has no colon") }
             if bytes[i] != UInt8(ascii: ":") {
                 if bytes[i] == 0x20 || bytes[i] == 0x09 {
-                    throw HTTPParseError(.badRequest, "whitespace between header name and colon")
+                    throw HTTPError(.badRequest, "whitespace between header name and colon")
                 }
                 if i == nameStart && (bytes[i] == 0x0D || bytes[i] == 0x0A) {
-                    throw HTTPParseError(.badRequest, "stray line ending in header section")
+                    throw HTTPError(.badRequest, "stray line ending in header section")
                 }
-                throw HTTPParseError(.badRequest, "header name contains a byte that is not a token character")
+                throw HTTPError(.badRequest, "header name contains a byte that is not a token character")
             }
-            guard i > nameStart else { throw HTTPParseError(.badRequest, "header line has an empty name") }
+            guard i > nameStart else { throw HTTPError(.badRequest, "header line has an empty name") }
             let nameEnd = i
             i += 1
             while i < headEnd && (bytes[i] == 0x20 || bytes[i] == 0x09) { i += 1 }
@@ -73,18 +77,18 @@ enum HTTPHeadParser {
                 let byte = bytes[i]
                 if byte == 0x0D { break }
                 if (byte < 0x20 && byte != 0x09) || byte == 0x7F {
-                    throw HTTPParseError(.badRequest, "control byte 0x\(String(byte, radix: 16)) in a header value")
+                    throw HTTPError(.badRequest, "control byte 0x\(String(byte, radix: 16)) in a header value")
                 }
                 i += 1
             }
             guard i + 1 < end, bytes[i] == 0x0D, bytes[i + 1] == 0x0A else {
-                throw HTTPParseError(.badRequest, "header line does not end with CRLF")
+                throw HTTPError(.badRequest, "header line does not end with CRLF")
             }
             var valueEnd = i
             while valueEnd > valueStart && (bytes[valueEnd - 1] == 0x20 || bytes[valueEnd - 1] == 0x09) { valueEnd -= 1 }
             i += 2
             if headers.count >= limits.maxHeaderCount {
-                throw HTTPParseError(.headerFieldsTooLarge, "more than \(limits.maxHeaderCount) header fields")
+                throw HTTPError(.headerFieldsTooLarge, "more than \(limits.maxHeaderCount) header fields")
             }
             let name = string(bytes, nameStart, nameEnd)
             let value = string(bytes, valueStart, valueEnd)
@@ -93,11 +97,14 @@ enum HTTPHeadParser {
             switch nameEnd - nameStart {
             case 4 where asciiCaseInsensitiveEquals(name, "Host"):
                 hostCount += 1
+                guard isValidHost(value) else {
+                    throw HTTPError(.badRequest, "Host \(HTTPError.quoted(value, limit: 64)) is not a host name or address with an optional :port")
+                }
             case 6 where asciiCaseInsensitiveEquals(name, "Expect"):
                 if asciiCaseInsensitiveEquals(value, "100-continue") {
                     expectsContinue = true
                 } else {
-                    throw HTTPParseError(.expectationFailed, "Expect: \(value.prefix(64)) is not supported")
+                    throw HTTPError(.expectationFailed, "Expect: \(value.prefix(64)) is not supported")
                 }
             case 10 where asciiCaseInsensitiveEquals(name, "Connection"):
                 for token in value.split(separator: ",") {
@@ -109,44 +116,47 @@ enum HTTPHeadParser {
                 for part in value.split(separator: ",", omittingEmptySubsequences: false) {
                     let length = try parseContentLength(part.trimmingASCIISpaces(), limits: limits)
                     if let previous = contentLength, previous != length {
-                        throw HTTPParseError(.badRequest, "differing Content-Length values")
+                        throw HTTPError(.badRequest, "differing Content-Length values")
                     }
                     contentLength = length
                 }
             case 17 where asciiCaseInsensitiveEquals(name, "Transfer-Encoding"):
-                for part in value.split(separator: ",", omittingEmptySubsequences: false) {
-                    transferEncodings.append(String(part.trimmingASCIISpaces()))
+                // RFC 9110 5.6.1: empty list elements do not count.
+                for part in value.split(separator: ",") {
+                    let coding = part.trimmingASCIISpaces()
+                    if !coding.isEmpty { transferEncodings.append(String(coding)) }
                 }
+                sawTransferEncoding = true
             default:
                 break
             }
         }
 
         if version.minor >= 1 && hostCount != 1 {
-            throw HTTPParseError(.badRequest, hostCount == 0 ? "HTTP/1.1 request without Host" : "more than one Host header")
+            throw HTTPError(.badRequest, hostCount == 0 ? "HTTP/1.1 request without Host" : "more than one Host header")
         }
-        if hostCount > 1 { throw HTTPParseError(.badRequest, "more than one Host header") }
+        if hostCount > 1 { throw HTTPError(.badRequest, "more than one Host header") }
         var isChunked = false
+        if sawTransferEncoding && transferEncodings.isEmpty {
+            throw HTTPError(.badRequest, "Transfer-Encoding names no transfer coding")
+        }
         if !transferEncodings.isEmpty {
             if contentLength != nil {
-                throw HTTPParseError(.badRequest, "both Content-Length and Transfer-Encoding (request smuggling shape)")
+                throw HTTPError(.badRequest, "both Content-Length and Transfer-Encoding (request smuggling shape)")
             }
             if version.minor == 0 {
-                throw HTTPParseError(.badRequest, "Transfer-Encoding in an HTTP/1.0 request")
+                throw HTTPError(.badRequest, "Transfer-Encoding in an HTTP/1.0 request")
             }
             guard transferEncodings.count == 1, asciiCaseInsensitiveEquals(transferEncodings[0], "chunked") else {
-                if transferEncodings.contains(where: { $0.isEmpty }) {
-                    throw HTTPParseError(.badRequest, "empty Transfer-Encoding element")
-                }
                 if let last = transferEncodings.last, !asciiCaseInsensitiveEquals(last, "chunked") {
-                    throw HTTPParseError(.notImplemented, "Transfer-Encoding \"\(last.prefix(32))\" is not supported")
+                    throw HTTPError(.notImplemented, "Transfer-Encoding \"\(last.prefix(32))\" is not supported")
                 }
-                throw HTTPParseError(.notImplemented, "only a single \"chunked\" transfer coding is supported")
+                throw HTTPError(.notImplemented, "only a single \"chunked\" transfer coding is supported")
             }
             isChunked = true
         }
         if let contentLength, contentLength > limits.maxBodyBytes {
-            throw HTTPParseError(.payloadTooLarge, "request body of \(contentLength) bytes exceeds \(limits.maxBodyBytes)")
+            throw HTTPError(.payloadTooLarge, "a request body is at most \(limits.maxBodyBytes) bytes; Content-Length says \(contentLength)")
         }
         let keepAlive = version.minor >= 1 ? !connectionClose : (connectionKeepAlive && !connectionClose)
         return HTTPRequestHead(method: method, target: target, version: version, headers: headers,
@@ -154,19 +164,70 @@ enum HTTPHeadParser {
                                expectsContinue: expectsContinue)
     }
 
+    /// The methods this server implements (RFC 9110 9.3, RFC 5789); any other token is 501.
+    static let knownMethods: Set<String> = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"]
+
+    /// `uri-host [ ":" port ]` (RFC 9112 3.2, RFC 3986 3.2.2): a reg-name (unreserved,
+    /// pct-encoded, sub-delims), an IPv4 address or a bracketed IP literal, then digits. May be empty.
+    static func isValidHost(_ value: String) -> Bool {
+        var bytes = Substring(value).utf8[...]
+        if bytes.first == UInt8(ascii: "[") {
+            guard let close = bytes.firstIndex(of: UInt8(ascii: "]")) else { return false }
+            let literal = bytes[bytes.index(after: bytes.startIndex)..<close]
+            guard !literal.isEmpty, literal.allSatisfy({ isHostByte($0) || $0 == UInt8(ascii: ":") }) else { return false }
+            bytes = bytes[bytes.index(after: close)...]
+        } else {
+            let nameEnd = bytes.firstIndex(of: UInt8(ascii: ":")) ?? bytes.endIndex
+            var i = bytes.startIndex
+            while i < nameEnd {
+                let byte = bytes[i]
+                if byte == UInt8(ascii: "%") {
+                    let first = bytes.index(after: i)
+                    guard first < nameEnd, bytes.index(after: first) < nameEnd,
+                          HTTPRequestParser.hexValue(bytes[first]) != nil,
+                          HTTPRequestParser.hexValue(bytes[bytes.index(after: first)]) != nil else { return false }
+                    i = bytes.index(first, offsetBy: 2)
+                    continue
+                }
+                guard isHostByte(byte) else { return false }
+                i = bytes.index(after: i)
+            }
+            bytes = bytes[nameEnd...]
+        }
+        guard let colon = bytes.first else { return true }
+        guard colon == UInt8(ascii: ":") else { return false }
+        return bytes.dropFirst().allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+    }
+
+    /// unreserved / sub-delims (RFC 3986 2.2, 2.3).
+    @inline(__always)
+    private static func isHostByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"),
+             UInt8(ascii: "!"), UInt8(ascii: "$"), UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "("),
+             UInt8(ascii: ")"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: ","), UInt8(ascii: ";"),
+             UInt8(ascii: "="):
+            return true
+        default:
+            return false
+        }
+    }
+
     /// Validates one trailer field line (same rules as header lines); nil when fine.
-    static func validateFieldLine(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> HTTPParseError? {
+    static func validateFieldLine(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> HTTPError? {
         var i = from
-        if bytes[i] == 0x20 || bytes[i] == 0x09 { return HTTPParseError(.badRequest, "obs-fold in trailer") }
+        if bytes[i] == 0x20 || bytes[i] == 0x09 { return HTTPError(.badRequest, "obs-fold in trailer") }
         while i < to && tokenTable[Int(bytes[i])] { i += 1 }
         guard i > from, i < to, bytes[i] == UInt8(ascii: ":") else {
-            return HTTPParseError(.badRequest, "malformed trailer field")
+            return HTTPError(.badRequest, "malformed trailer field")
         }
         i += 1
         while i < to {
             let byte = bytes[i]
             if (byte < 0x20 && byte != 0x09) || byte == 0x7F {
-                return HTTPParseError(.badRequest, "control byte in a trailer value")
+                return HTTPError(.badRequest, "control byte in a trailer value")
             }
             i += 1
         }
@@ -178,25 +239,27 @@ enum HTTPHeadParser {
         guard end - i >= 8,
               bytes[i] == 0x48, bytes[i + 1] == 0x54, bytes[i + 2] == 0x54, bytes[i + 3] == 0x50, bytes[i + 4] == 0x2F,
               (0x30...0x39).contains(bytes[i + 5]), bytes[i + 6] == 0x2E, (0x30...0x39).contains(bytes[i + 7]) else {
-            throw HTTPParseError(.badRequest, "request line does not end with an HTTP version")
+            throw HTTPError(.badRequest, "request line does not end with an HTTP version")
         }
         let major = Int(bytes[i + 5] - 0x30)
         let minor = Int(bytes[i + 7] - 0x30)
         i += 8
         guard major == 1 else {
-            throw HTTPParseError(.httpVersionNotSupported, "HTTP/\(major).\(minor) is not supported")
+            throw HTTPError(.httpVersionNotSupported, "HTTP/\(major).\(minor) is not supported")
         }
         return HTTPVersion(major: 1, minor: minor == 0 ? 0 : 1)
     }
 
     private static func parseContentLength(_ text: Substring, limits: Limits) throws -> Int {
         guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
-            throw HTTPParseError(.badRequest, "Content-Length \"\(text.prefix(32))\" is not a number")
+            throw HTTPError(.badRequest, "Content-Length \"\(text.prefix(32))\" is not a number")
         }
-        if text.utf8.count > 15 {
-            throw HTTPParseError(.payloadTooLarge, "Content-Length \(text.prefix(32)) exceeds \(limits.maxBodyBytes)")
+        // Leading zeros carry no value: only the significant digits count against the limit.
+        let significant = text.drop(while: { $0 == "0" })
+        if significant.utf8.count > 15 {
+            throw HTTPError(.payloadTooLarge, "Content-Length \(text.prefix(32)) exceeds \(limits.maxBodyBytes)")
         }
-        return Int(text) ?? Int.max
+        return significant.isEmpty ? 0 : Int(significant) ?? Int.max
     }
 
     @inline(__always)

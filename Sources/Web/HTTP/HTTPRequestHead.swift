@@ -12,17 +12,3 @@ public struct HTTPRequestHead: Sendable {
     /// `Expect: 100-continue` was sent.
     public var expectsContinue: Bool
 }
-
-/// Why a request was refused before it reached the application. Each case maps to the status the
-/// client gets; the connection is closed afterwards because the stream can no longer be trusted.
-public struct HTTPParseError: Error, Equatable, CustomStringConvertible {
-    public let status: HTTPStatus
-    public let message: String
-
-    public init(_ status: HTTPStatus, _ message: String) {
-        self.status = status
-        self.message = message
-    }
-
-    public var description: String { "\(status.code) \(message)" }
-}

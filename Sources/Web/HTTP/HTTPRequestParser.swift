@@ -4,17 +4,20 @@
 /// the head is complete and a body is still expected: the moment for `100 Continue`),
 /// `request` with the body and the bytes consumed, or an error carrying the 4xx/5xx to send.
 /// It never allocates per byte and never grows past `Limits`.
+///
+/// Body bytes are copied into `body` as they arrive, so the caller may drop the raw bytes the
+/// parser is done with (`discardParsed()`): a body is held once, not raw and decoded.
 public struct HTTPRequestParser {
     public enum Step: Equatable {
         case needMore
         case head
         case request(consumed: Int)
-        case failure(HTTPParseError)
+        case failure(HTTPError)
     }
 
     private enum State {
         case head(scanned: Int)
-        case fixedBody(headEnd: Int, length: Int)
+        case fixedBody(cursor: Int, remaining: Int)
         case chunkSize(cursor: Int)
         case chunkData(cursor: Int, remaining: Int)
         case chunkDataEnd(cursor: Int)
@@ -22,15 +25,21 @@ public struct HTTPRequestParser {
     }
 
     public let limits: Limits
+    /// A route's own body limit, asked once a head announces a body (see `Router.bodyLimit`).
+    public var bodyLimit: BodyLimit?
     private var state: State = .head(scanned: 0)
     private var headReported = false
+    /// The body limit for the request being parsed: `Limits.maxBodyBytes` or the route's, if lower.
+    public private(set) var maxBodyBytes: Int
     /// The head of the request being parsed, once `head` or `request` was returned.
     public private(set) var requestHead: HTTPRequestHead?
     /// The de-chunked body, once `request` was returned.
     public private(set) var body: [UInt8] = []
 
-    public init(limits: Limits = Limits()) {
+    public init(limits: Limits = Limits(), bodyLimit: BodyLimit? = nil) {
         self.limits = limits
+        self.bodyLimit = bodyLimit
+        self.maxBodyBytes = limits.maxBodyBytes
     }
 
     /// Forgets the request just returned so the next one can be parsed.
@@ -39,6 +48,32 @@ public struct HTTPRequestParser {
         headReported = false
         requestHead = nil
         body = []
+        maxBodyBytes = limits.maxBodyBytes
+    }
+
+    /// Forgets the raw bytes in front of the body parsed so far and returns how many the caller
+    /// must drop from the front of its buffer; later indices are relative to what remains.
+    /// 0 while the head is still being read.
+    public mutating func discardParsed() -> Int {
+        switch state {
+        case .head:
+            return 0
+        case .fixedBody(let cursor, let remaining):
+            state = .fixedBody(cursor: 0, remaining: remaining)
+            return cursor
+        case .chunkSize(let cursor):
+            state = .chunkSize(cursor: 0)
+            return cursor
+        case .chunkData(let cursor, let remaining):
+            state = .chunkData(cursor: 0, remaining: remaining)
+            return cursor
+        case .chunkDataEnd(let cursor):
+            state = .chunkDataEnd(cursor: 0)
+            return cursor
+        case .trailers(let cursor, let trailerBytes):
+            state = .trailers(cursor: 0, trailerBytes: trailerBytes)
+            return cursor
+        }
     }
 
     /// True once any byte of a request head has been seen but the request is not complete.
@@ -62,27 +97,43 @@ public struct HTTPRequestParser {
                     do {
                         let head = try HTTPHeadParser.parse(bytes, from: start, to: end, limits: limits)
                         requestHead = head
+                        let length = head.contentLength ?? 0
+                        if let bodyLimit, head.isChunked || length > 0, let routeLimit = bodyLimit(head.method, head.target) {
+                            maxBodyBytes = min(maxBodyBytes, max(0, routeLimit))
+                        }
+                        if length > maxBodyBytes {
+                            return .failure(HTTPError(.payloadTooLarge, "a request body here is at most \(maxBodyBytes) bytes; Content-Length says \(length)"))
+                        }
                         if head.isChunked {
                             state = .chunkSize(cursor: end)
+                        } else if bytes.count - end >= length {
+                            // The whole body is here: one copy, no growing.
+                            body = length == 0 ? [] : Array(bytes[end..<(end + length)])
+                            return .request(consumed: end + length)
                         } else {
-                            state = .fixedBody(headEnd: end, length: head.contentLength ?? 0)
+                            body.reserveCapacity(length)
+                            state = .fixedBody(cursor: end, remaining: length)
                         }
-                    } catch let error as HTTPParseError {
+                    } catch let error as HTTPError {
                         return .failure(error)
                     } catch {
-                        return .failure(HTTPParseError(.badRequest, "malformed request head"))
+                        return .failure(HTTPError(.badRequest, "malformed request head"))
                     }
                 }
-            case .fixedBody(let headEnd, let length):
-                if bytes.count - headEnd >= length {
-                    body = length == 0 ? [] : Array(bytes[headEnd..<(headEnd + length)])
-                    return .request(consumed: headEnd + length)
+            case .fixedBody(let cursor, let remaining):
+                let available = min(remaining, bytes.count - cursor)
+                if available > 0 {
+                    body.append(contentsOf: bytes[cursor..<(cursor + available)])
                 }
+                if available == remaining {
+                    return .request(consumed: cursor + available)
+                }
+                state = .fixedBody(cursor: cursor + available, remaining: remaining - available)
                 return reportHeadOnce()
             case .chunkSize(let cursor):
-                guard let lineEnd = findCRLF(bytes, from: cursor, limit: 1024) else {
-                    if bytes.count - cursor > 1024 {
-                        return .failure(HTTPParseError(.badRequest, "chunk size line is too long"))
+                guard let lineEnd = findCRLF(bytes, from: cursor, limit: limits.maxChunkLineBytes) else {
+                    if bytes.count - cursor > limits.maxChunkLineBytes {
+                        return .failure(HTTPError(.badRequest, "chunk size line is too long"))
                     }
                     return reportHeadOnce()
                 }
@@ -92,8 +143,8 @@ public struct HTTPRequestParser {
                 case .failure(let error):
                     return .failure(error)
                 case .success(let size):
-                    if size > limits.maxBodyBytes - body.count {
-                        return .failure(HTTPParseError(.payloadTooLarge, "request body exceeds \(limits.maxBodyBytes) bytes"))
+                    if size > maxBodyBytes - body.count {
+                        return .failure(HTTPError(.payloadTooLarge, "a request body here is at most \(maxBodyBytes) bytes"))
                     }
                     if size == 0 {
                         state = .trailers(cursor: end + 2, trailerBytes: 0)
@@ -114,13 +165,13 @@ public struct HTTPRequestParser {
             case .chunkDataEnd(let cursor):
                 if bytes.count - cursor < 2 { return reportHeadOnce() }
                 guard bytes[cursor] == 0x0D, bytes[cursor + 1] == 0x0A else {
-                    return .failure(HTTPParseError(.badRequest, "chunk data is not followed by CRLF"))
+                    return .failure(HTTPError(.badRequest, "chunk data is not followed by CRLF"))
                 }
                 state = .chunkSize(cursor: cursor + 2)
             case .trailers(let cursor, let trailerBytes):
                 guard let lineEnd = findCRLF(bytes, from: cursor, limit: limits.maxHeaderBytes - trailerBytes) else {
                     if bytes.count - cursor > limits.maxHeaderBytes - trailerBytes {
-                        return .failure(HTTPParseError(.headerFieldsTooLarge, "trailer section is too large"))
+                        return .failure(HTTPError(.headerFieldsTooLarge, "trailer section is too large"))
                     }
                     return reportHeadOnce()
                 }
@@ -146,7 +197,8 @@ public struct HTTPRequestParser {
     private enum HeadSearch {
         case notYet(resume: Int)
         case found(start: Int, end: Int)
-        case tooLarge(HTTPParseError)
+        /// Too large, or a framing error found before the head ended.
+        case tooLarge(HTTPError)
     }
 
     /// Finds the blank line ending the head. `end` is the index just past it.
@@ -155,10 +207,16 @@ public struct HTTPRequestParser {
         // RFC 9112 2.2: ignore at least one empty line before the request line.
         while start + 1 < bytes.count && bytes[start] == 0x0D && bytes[start + 1] == 0x0A && start < 8 { start += 2 }
         let limit = min(bytes.count, start + limits.maxHeaderBytes)
-        var i = max(scanned, start + 3)
+        var i = max(scanned, start)
         while i < limit {
-            if bytes[i] == 0x0A && bytes[i - 1] == 0x0D && bytes[i - 2] == 0x0A && bytes[i - 3] == 0x0D {
-                return .found(start: start, end: i + 1)
+            if bytes[i] == 0x0A {
+                // RFC 9112 2.2: a bare LF is refused now, not after the header timeout.
+                guard i > start, bytes[i - 1] == 0x0D else {
+                    return .tooLarge(HTTPError(.badRequest, "line ending is a bare LF, not CRLF"))
+                }
+                if i >= start + 3 && bytes[i - 2] == 0x0A && bytes[i - 3] == 0x0D {
+                    return .found(start: start, end: i + 1)
+                }
             }
             i += 1
         }
@@ -167,22 +225,22 @@ public struct HTTPRequestParser {
             var lineEnd = start
             while lineEnd < limit && bytes[lineEnd] != 0x0A { lineEnd += 1 }
             if lineEnd - start > limits.maxRequestLineBytes || lineEnd == limit {
-                return .tooLarge(HTTPParseError(.uriTooLong, "request line exceeds \(limits.maxRequestLineBytes) bytes"))
+                return .tooLarge(HTTPError(.uriTooLong, "request line exceeds \(limits.maxRequestLineBytes) bytes"))
             }
-            return .tooLarge(HTTPParseError(.headerFieldsTooLarge, "request head exceeds \(limits.maxHeaderBytes) bytes"))
+            return .tooLarge(HTTPError(.headerFieldsTooLarge, "request head exceeds \(limits.maxHeaderBytes) bytes"))
         }
         // A request line that is already too long need not wait for the rest of the head.
         var lineEnd = start
         while lineEnd < bytes.count && bytes[lineEnd] != 0x0A { lineEnd += 1 }
         if lineEnd - start > limits.maxRequestLineBytes {
-            return .tooLarge(HTTPParseError(.uriTooLong, "request line exceeds \(limits.maxRequestLineBytes) bytes"))
+            return .tooLarge(HTTPError(.uriTooLong, "request line exceeds \(limits.maxRequestLineBytes) bytes"))
         }
-        return .notYet(resume: max(start + 3, bytes.count))
+        return .notYet(resume: max(start, bytes.count))
     }
 
     private enum LineSearch {
         case found(Int)
-        case failure(HTTPParseError)
+        case failure(HTTPError)
     }
 
     /// Index of the CR of the next CRLF at or after `from`, looking at most `limit` bytes.
@@ -194,9 +252,9 @@ public struct HTTPRequestParser {
             if byte == 0x0D {
                 if i + 1 >= bytes.count { return nil }
                 if bytes[i + 1] == 0x0A { return .found(i) }
-                return .failure(HTTPParseError(.badRequest, "bare CR in chunked framing"))
+                return .failure(HTTPError(.badRequest, "bare CR in chunked framing"))
             }
-            if byte == 0x0A { return .failure(HTTPParseError(.badRequest, "bare LF in chunked framing")) }
+            if byte == 0x0A { return .failure(HTTPError(.badRequest, "bare LF in chunked framing")) }
             i += 1
         }
         return nil
@@ -204,40 +262,83 @@ public struct HTTPRequestParser {
 
     enum ChunkSize {
         case success(Int)
-        case failure(HTTPParseError)
+        case failure(HTTPError)
     }
 
-    /// `chunk-size [ chunk-ext ]`: hex digits, then optional `;name[=value]` extensions.
+    /// `chunk-size [ chunk-ext ]` (RFC 9112 7.1.1): hex digits, then any number of
+    /// `BWS ";" BWS name [ BWS "=" BWS ( token / quoted-string ) ]`. Whitespace is allowed only
+    /// around the `;` and `=` of an extension, never alone after the size.
     static func parseChunkSize(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> ChunkSize {
         var size = 0
-        var digits = 0
+        var sawDigit = false
+        var significantDigits = 0
         var i = from
         while i < to, let value = hexValue(bytes[i]) {
-            if digits >= 15 {
-                return .failure(HTTPParseError(.payloadTooLarge, "chunk size is too large"))
+            sawDigit = true
+            i += 1
+            // Leading zeros carry no value and count against nothing.
+            if significantDigits == 0 && value == 0 { continue }
+            if significantDigits >= 15 {
+                return .failure(HTTPError(.payloadTooLarge, "chunk size is too large"))
             }
             size = size << 4 | value
-            digits += 1
-            i += 1
+            significantDigits += 1
         }
-        guard digits > 0 else {
-            return .failure(HTTPParseError(.badRequest, "chunk size is not a hexadecimal number"))
+        guard sawDigit else {
+            return .failure(HTTPError(.badRequest, "chunk size is not a hexadecimal number"))
         }
-        // Optional whitespace, then extensions; anything else is a bad size.
-        while i < to && (bytes[i] == 0x20 || bytes[i] == 0x09) { i += 1 }
-        if i < to {
-            guard bytes[i] == 0x3B else {
-                return .failure(HTTPParseError(.badRequest, "chunk size is not a hexadecimal number"))
+        while i < to {
+            skipWhitespace(bytes, &i, to)
+            guard i < to, bytes[i] == UInt8(ascii: ";") else {
+                return .failure(HTTPError(.badRequest, "chunk size is followed by something other than a ;extension"))
             }
-            while i < to {
-                let byte = bytes[i]
-                if byte < 0x20 && byte != 0x09 || byte == 0x7F {
-                    return .failure(HTTPParseError(.badRequest, "control byte in chunk extension"))
+            i += 1
+            skipWhitespace(bytes, &i, to)
+            let nameStart = i
+            while i < to && HTTPHeadParser.tokenTable[Int(bytes[i])] { i += 1 }
+            guard i > nameStart else {
+                return .failure(HTTPError(.badRequest, "chunk extension has an empty or non-token name"))
+            }
+            var afterName = i
+            skipWhitespace(bytes, &afterName, to)
+            guard afterName < to, bytes[afterName] == UInt8(ascii: "=") else {
+                i = afterName
+                if i < to && bytes[i] != UInt8(ascii: ";") {
+                    return .failure(HTTPError(.badRequest, "chunk extension name is followed by something other than = or ;"))
                 }
+                continue
+            }
+            i = afterName + 1
+            skipWhitespace(bytes, &i, to)
+            if i < to && bytes[i] == UInt8(ascii: "\"") {
                 i += 1
+                var closed = false
+                while i < to {
+                    let byte = bytes[i]
+                    if byte == UInt8(ascii: "\"") { closed = true; i += 1; break }
+                    if byte == UInt8(ascii: "\\") { i += 1 }
+                    if i < to && (bytes[i] < 0x20 && bytes[i] != 0x09 || bytes[i] == 0x7F) {
+                        return .failure(HTTPError(.badRequest, "control byte in a chunk extension value"))
+                    }
+                    i += 1
+                }
+                guard closed else {
+                    return .failure(HTTPError(.badRequest, "chunk extension value has an unterminated quoted string"))
+                }
+            } else {
+                let valueStart = i
+                while i < to && HTTPHeadParser.tokenTable[Int(bytes[i])] { i += 1 }
+                guard i > valueStart else {
+                    return .failure(HTTPError(.badRequest, "chunk extension value is neither a token nor a quoted string"))
+                }
             }
         }
         return .success(size)
+    }
+
+    @inline(__always)
+    private static func skipWhitespace(_ bytes: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ end: Int) {
+        while i < end && (bytes[i] == 0x20 || bytes[i] == 0x09) { i += 1 }
     }
 
     @inline(__always)

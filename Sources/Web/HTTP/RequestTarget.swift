@@ -32,17 +32,17 @@ enum RequestTarget {
             if byte == UInt8(ascii: "%") {
                 guard let high = iterator.next().flatMap(HTTPRequestParser.hexValue),
                       let low = iterator.next().flatMap(HTTPRequestParser.hexValue) else {
-                    throw HTTPParseError(.badRequest, "bad percent-escape in request path")
+                    throw HTTPError(.badRequest, "bad percent-escape in request path")
                 }
                 let decoded = UInt8(high << 4 | low)
-                guard decoded != 0 else { throw HTTPParseError(.badRequest, "NUL byte in request path") }
+                guard decoded != 0 else { throw HTTPError(.badRequest, "NUL byte in request path") }
                 bytes.append(decoded)
             } else {
                 bytes.append(byte)
             }
         }
         guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw HTTPParseError(.badRequest, "request path is not valid UTF-8 after percent-decoding")
+            throw HTTPError(.badRequest, "request path is not valid UTF-8 after percent-decoding")
         }
         return text
     }

@@ -9,4 +9,7 @@ struct RouteEndpoint {
 
     let action: Action
     let pattern: String
+    /// The largest body this route reads, when it is below `Limits.maxBodyBytes`; the server
+    /// checks it on the request head, before any body byte is read.
+    let maxBodyBytes: Int?
 }

@@ -28,26 +28,39 @@ public final class Router: @unchecked Sendable {
     // MARK: Registering
 
     /// Adds a route whose handler answers through its `Responder`, now or later.
-    public func add(_ method: String, _ path: String, _ handler: @escaping Handler) {
-        insert(method, path, RouteEndpoint(action: .handle(handler), pattern: path))
+    ///
+    /// - `maxBodyBytes`: the largest request body this route accepts (it can only lower
+    ///   `Limits.maxBodyBytes`). A longer `Content-Length` is answered 413 from the head, before
+    ///   any body byte is read; a chunked body gets 413 as soon as it passes the limit.
+    /// - `acceptsTrailingSlash`: `/voice/` reaches this route (registered as `/voice`) too, as
+    ///   long as no route is registered with the slash. Only for paths with no folder of files
+    ///   behind them: the route wins over the static fallback for the slashed form.
+    public func add(_ method: String, _ path: String, maxBodyBytes: Int? = nil, acceptsTrailingSlash: Bool = false,
+                    _ handler: @escaping Handler) {
+        insert(method, path, RouteEndpoint(action: .handle(handler), pattern: path, maxBodyBytes: maxBodyBytes),
+               acceptsTrailingSlash: acceptsTrailingSlash)
     }
 
-    /// Adds a synchronous route. A thrown `HTTPResponseError` becomes its status (400 for a bad
-    /// escape, 415 for a wrong form type); any other error is logged and answered with 500.
-    public func add(_ method: String, _ path: String, respond: @escaping (Request) throws -> Response) {
-        insert(method, path, RouteEndpoint(action: .respond(respond), pattern: path))
+    /// Adds a synchronous route. A thrown `HTTPError` (or `HTTPErrorConvertible`) becomes its
+    /// response (400 for a bad escape, 415 for a wrong form type); any other error is logged and
+    /// answered with a bare 500. `maxBodyBytes` and `acceptsTrailingSlash` as above.
+    public func add(_ method: String, _ path: String, maxBodyBytes: Int? = nil, acceptsTrailingSlash: Bool = false,
+                    respond: @escaping (Request) throws -> Response) {
+        insert(method, path, RouteEndpoint(action: .respond(respond), pattern: path, maxBodyBytes: maxBodyBytes),
+               acceptsTrailingSlash: acceptsTrailingSlash)
     }
 
-    public func get(_ path: String, _ respond: @escaping (Request) throws -> Response) {
-        add("GET", path, respond: respond)
+    public func get(_ path: String, acceptsTrailingSlash: Bool = false, _ respond: @escaping (Request) throws -> Response) {
+        add("GET", path, acceptsTrailingSlash: acceptsTrailingSlash, respond: respond)
     }
 
-    public func post(_ path: String, _ respond: @escaping (Request) throws -> Response) {
-        add("POST", path, respond: respond)
+    public func post(_ path: String, maxBodyBytes: Int? = nil, acceptsTrailingSlash: Bool = false,
+                     _ respond: @escaping (Request) throws -> Response) {
+        add("POST", path, maxBodyBytes: maxBodyBytes, acceptsTrailingSlash: acceptsTrailingSlash, respond: respond)
     }
 
-    public func put(_ path: String, _ respond: @escaping (Request) throws -> Response) {
-        add("PUT", path, respond: respond)
+    public func put(_ path: String, maxBodyBytes: Int? = nil, _ respond: @escaping (Request) throws -> Response) {
+        add("PUT", path, maxBodyBytes: maxBodyBytes, respond: respond)
     }
 
     public func delete(_ path: String, _ respond: @escaping (Request) throws -> Response) {
@@ -56,12 +69,12 @@ public final class Router: @unchecked Sendable {
 
     /// Handles every path that no route matches (any method), e.g. `StaticFiles.handler`.
     public func fallback(_ handler: @escaping Handler) {
-        fallbackEndpoint = RouteEndpoint(action: .handle(handler), pattern: Router.fallbackRoute)
+        fallbackEndpoint = RouteEndpoint(action: .handle(handler), pattern: Router.fallbackRoute, maxBodyBytes: nil)
     }
 
     /// Synchronous fallback, e.g. `StaticFiles.respond(to:)`.
     public func fallback(_ respond: @escaping (Request) throws -> Response) {
-        fallbackEndpoint = RouteEndpoint(action: .respond(respond), pattern: Router.fallbackRoute)
+        fallbackEndpoint = RouteEndpoint(action: .respond(respond), pattern: Router.fallbackRoute, maxBodyBytes: nil)
     }
 
     /// The `route` of requests the fallback serves.
@@ -82,45 +95,80 @@ public final class Router: @unchecked Sendable {
         }
     }
 
+    /// The closure to give the server (`HTTPServer(..., bodyLimit: router.bodyLimit)`): a route's
+    /// `maxBodyBytes` for a request head, so an over-long body is refused before it is read.
+    public var bodyLimit: BodyLimit {
+        { [self] method, target in
+            guard let path = try? RequestTarget.split(target).path,
+                  case .endpoint(let endpoint, _, _) = locate(method, path) else { return nil }
+            return endpoint.maxBodyBytes
+        }
+    }
+
     /// Finds the route for `request` and, for synchronous routes, runs it.
     public func resolve(_ request: Request) -> RouteResult {
         var request = request
-        if !basePath.isEmpty {
-            if request.path == basePath {
-                // "/shetphone" -> "/shetphone/", so relative links in the index page resolve under the base.
-                let location = basePathWithSlash + (request.query.isEmpty ? "" : "?" + request.query)
-                return .response(.redirect(to: location, status: .movedPermanently))
-            }
-            guard request.path.hasPrefix(basePathWithSlash) else { return .response(.error(.notFound)) }
-            request.path = String(request.path.utf8.dropFirst(basePath.utf8.count)) ?? "/"
+        if !basePath.isEmpty && request.path == basePath {
+            // "/shetphone" -> "/shetphone/", so relative links in the index page resolve under the base.
+            let location = basePathWithSlash + (request.query.isEmpty ? "" : "?" + request.query)
+            return .response(.redirect(to: location, status: .movedPermanently))
         }
-        guard request.path.utf8.first == Router.slash else { return .response(.error(.notFound)) }
-
-        let segments = Router.segments(of: request.path)
-        var captured: [(String, Substring)] = []
-        var allowed: [String] = []
-        if let endpoint = find(root, segments, 0, request.method, &captured, &allowed) {
+        switch locate(request.method, request.path) {
+        case .response(let response):
+            return .response(response)
+        case .endpoint(let endpoint, let path, let captured):
+            request.path = path
             if !captured.isEmpty {
                 for (name, value) in captured { request.parameters[name] = String(value) }
             }
+            // The server checks the limit on the head; this holds for a server built without `bodyLimit`.
+            if let limit = endpoint.maxBodyBytes, request.body.count > limit {
+                var response = HTTPError(.payloadTooLarge, "a request body here is at most \(limit) bytes").response
+                response.route = endpoint.pattern
+                return .response(response)
+            }
             return run(endpoint, request)
+        }
+    }
+
+    private enum Location {
+        case response(Response)
+        /// The endpoint, the path as handlers see it (without the base path), the parameters.
+        case endpoint(RouteEndpoint, String, [(String, Substring)])
+    }
+
+    private func locate(_ method: String, _ fullPath: String) -> Location {
+        var path = fullPath
+        if !basePath.isEmpty {
+            if path == basePath {
+                return .response(.error(.notFound))
+            }
+            guard path.hasPrefix(basePathWithSlash) else { return .response(.error(.notFound)) }
+            path = String(path.utf8.dropFirst(basePath.utf8.count)) ?? "/"
+        }
+        guard path.utf8.first == Router.slash else { return .response(.error(.notFound)) }
+
+        let segments = Router.segments(of: path)
+        var captured: [(String, Substring)] = []
+        var allowed: [String] = []
+        if let endpoint = find(root, segments, 0, method, &captured, &allowed) {
+            return .endpoint(endpoint, path, captured)
         }
         if !allowed.isEmpty {
             let allow = Set(allowed).sorted().joined(separator: ", ")
-            var response = Response.error(.methodNotAllowed, "\(request.method) is not allowed here; use \(allow)")
-            response.headers.set("Allow", allow)
-            return .response(response)
+            return .response(HTTPError(.methodNotAllowed, "\(method) is not allowed here; use \(allow)")
+                .adding("Allow", allow).response)
         }
-        if let fallbackEndpoint { return run(fallbackEndpoint, request) }
+        if let fallbackEndpoint { return .endpoint(fallbackEndpoint, path, []) }
         return .response(.error(.notFound))
     }
 
-    /// The response for an error a handler threw: its own status when it is an `HTTPResponseError`,
-    /// else 500 (logged; the client learns nothing of the internals).
+    /// The response for an error a handler threw: its own `HTTPError` when it is one (or an
+    /// `HTTPErrorConvertible`), else 500 (logged; the client learns nothing of the internals).
     public func response(for error: Error, to request: Request) -> Response {
-        if let error = error as? HTTPResponseError { return error.response }
+        if let error = error as? HTTPErrorConvertible { return error.httpError.response }
         logger.error("\(request.method) \(request.path.prefix(200)) failed: \(error)")
-        return .error(.internalServerError)
+        return HTTPError.internalServerError.response
     }
 
     // MARK: Internals
@@ -201,9 +249,17 @@ public final class Router: @unchecked Sendable {
         return nil
     }
 
-    /// Routes are code, not input: a malformed pattern is a programming error caught at startup.
-    private func insert(_ method: String, _ pattern: String, _ endpoint: RouteEndpoint) {
-        precondition(Cookies.isToken(method), "route method \(method.debugDescription) is not an HTTP token")
+    private func insert(_ method: String, _ pattern: String, _ endpoint: RouteEndpoint, acceptsTrailingSlash: Bool) {
+        precondition(endpoint.maxBodyBytes.map { $0 >= 0 } ?? true, "route \(pattern): maxBodyBytes must not be negative")
+        insert(method, pattern, endpoint)
+        if acceptsTrailingSlash && !pattern.hasSuffix("/") && !pattern.contains("*") {
+            let slashed = pattern + "/"
+            if node(for: slashed).endpoints[method] == nil { insert(method, slashed, endpoint) }
+        }
+    }
+
+    /// The node a pattern ends at, created as needed.
+    private func node(for pattern: String) -> RouteNode {
         precondition(pattern.hasPrefix("/"), "route \(pattern.debugDescription) must start with /")
         var node = root
         let parts = Router.segments(of: pattern)
@@ -240,6 +296,13 @@ public final class Router: @unchecked Sendable {
                 node = child
             }
         }
+        return node
+    }
+
+    /// Routes are code, not input: a malformed pattern is a programming error caught at startup.
+    private func insert(_ method: String, _ pattern: String, _ endpoint: RouteEndpoint) {
+        precondition(Cookies.isToken(method), "route method \(method.debugDescription) is not an HTTP token")
+        let node = node(for: pattern)
         precondition(node.endpoints[method] == nil, "route \(method) \(pattern) is registered twice")
         node.endpoints[method] = endpoint
     }

@@ -1,5 +1,5 @@
 /// A percent-encoded text (query string, form body, path segment) that breaks the encoding rules.
-public struct URLEncodingError: HTTPResponseError, Equatable, CustomStringConvertible {
+public struct URLEncodingError: HTTPErrorConvertible, Equatable, CustomStringConvertible {
     public enum Rule: Sendable, Equatable {
         /// `%` not followed by two hex digits (`%G1`, `%4`).
         case badEscape(String)
@@ -27,6 +27,8 @@ public struct URLEncodingError: HTTPResponseError, Equatable, CustomStringConver
             return "\(quotedForMessage(text)) is not UTF-8 after percent-decoding"
         }
     }
+
+    public var httpError: HTTPError { HTTPError(status, message) }
 
     public var description: String { message }
 }

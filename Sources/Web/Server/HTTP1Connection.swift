@@ -20,7 +20,7 @@ final class HTTP1Connection: ConnectionHandler {
 
     init(server: HTTPServer, limits: Limits) {
         self.server = server
-        self.parser = HTTPRequestParser(limits: limits)
+        self.parser = HTTPRequestParser(limits: limits, bodyLimit: server.bodyLimit)
     }
 
     func start(_ connection: Connection) {
@@ -37,7 +37,7 @@ final class HTTP1Connection: ConnectionHandler {
         // Raw bytes (chunk framing included) of one request plus what is pipelined behind it.
         if inbound.count > limits.maxHeaderBytes + 2 * limits.maxBodyBytes + 65_536 {
             if inFlight { connection.pauseReading(); return }
-            fail(connection, HTTPParseError(.payloadTooLarge, "request exceeds \(limits.maxBodyBytes) bytes"))
+            fail(connection, HTTPError(.payloadTooLarge, "request exceeds \(limits.maxBodyBytes) bytes"))
             return
         }
         process(connection)
@@ -63,7 +63,7 @@ final class HTTP1Connection: ConnectionHandler {
         if inFlight { return }
         if parser.isMidRequest || !inbound.isEmpty {
             server.logger.info("closing \(connection.peerAddress): request not received within the time limit")
-            fail(connection, HTTPParseError(.requestTimeout, "request not received in time"))
+            fail(connection, HTTPError(.requestTimeout, "request not received in time"))
         } else {
             connection.close()
         }
@@ -137,11 +137,11 @@ final class HTTP1Connection: ConnectionHandler {
         let query: String
         do {
             (path, query) = try RequestTarget.split(head.target)
-        } catch let error as HTTPParseError {
+        } catch let error as HTTPError {
             fail(connection, error)
             return
         } catch {
-            fail(connection, HTTPParseError(.badRequest, "bad request target"))
+            fail(connection, HTTPError(.badRequest, "bad request target"))
             return
         }
         let origin = RequestOrigin(peerAddress: connection.peerAddress, peerIsTrustedProxy: connection.peerIsTrustedProxy,
@@ -207,7 +207,7 @@ final class HTTP1Connection: ConnectionHandler {
         }
     }
 
-    private func fail(_ connection: Connection, _ error: HTTPParseError) {
+    private func fail(_ connection: Connection, _ error: HTTPError) {
         server.observer?.requestFinished(route: "", method: "", status: error.status.code, micros: 0)
         server.logger.debug("\(connection.peerAddress): \(error.status.code) \(error.message)")
         let response = Response.error(error.status, error.message)

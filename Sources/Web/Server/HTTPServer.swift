@@ -36,6 +36,8 @@ public final class HTTPServer: @unchecked Sendable {
     public let configuration: ServerConfiguration
     public let logger: Logger
     let handler: Handler
+    /// A route's own body limit for a request head (`Router.bodyLimit`); nil: `Limits.maxBodyBytes`.
+    let bodyLimit: BodyLimit?
     let accessLog: Bool
     let observer: (any ServerObserver)?
     public private(set) var loops: [EventLoop] = []
@@ -44,9 +46,12 @@ public final class HTTPServer: @unchecked Sendable {
     private let stopping = Atomic<Bool>(false)
     private let nextLoop = Atomic<Int>(0)
 
-    public init(configuration: ServerConfiguration, logger: Logger, handler: @escaping Handler) {
+    /// `bodyLimit` lets routes refuse a long body from its head (`router.bodyLimit`).
+    public init(configuration: ServerConfiguration, logger: Logger, bodyLimit: BodyLimit? = nil,
+                handler: @escaping Handler) {
         self.configuration = configuration
         self.logger = logger
+        self.bodyLimit = bodyLimit
         self.handler = handler
         self.accessLog = configuration.accessLog
         self.observer = configuration.observer

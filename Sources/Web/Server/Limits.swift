@@ -17,10 +17,29 @@ public struct Limits: Sendable, Equatable {
     public var idleTimeoutMillis = 75_000
     /// Open connections (HTTP and WebSocket) across all loops (20,000). Past it new ones are closed at once.
     public var maxConnections = 20_000
-    /// Bytes queued to one connection that the peer has not read yet (4 MiB). Past it the connection is closed.
+    /// Longest chunk-size line of a chunked body, extensions included (1 KiB). Past it: 400.
+    public var maxChunkLineBytes = 1024
+    /// Request body bytes held in memory across the whole server (32 MiB): each body reserves its
+    /// `Content-Length` (a chunked one, what it has sent so far) until its response is written.
+    /// A body that does not fit is refused with 503 and its connection closed; bodies already
+    /// admitted never suffer for it.
+    public var maxBufferedBodyBytes = 32 * 1024 * 1024
+    /// Bytes read from one connection and not yet parsed (the head, a body's unparsed tail and
+    /// requests pipelined behind one that is being answered): head + body limits + 64 KiB. Past it
+    /// reading pauses while a response is pending; otherwise the request gets 413.
+    public var maxInboundBytes: Int { maxHeaderBytes + maxBodyBytes + 64 * 1024 }
+    /// Bytes queued to one connection that the peer has not read yet (4 MiB). Past it the server
+    /// stops reading and answering that connection's pipelined requests until the peer reads.
     public var maxOutboundBytes = 4 * 1024 * 1024
-    /// Requests read ahead on one connection while earlier ones are answered (pipelining, 32).
+    /// Pipelined requests answered from one connection's buffered bytes in one turn of its loop
+    /// (32); the rest wait for the next turn, so one client cannot hold a loop.
     public var maxPipelinedRequests = 32
+    /// `recv` calls on one connection per loop wake-up (4, of 64 KiB each): a fast sender cannot
+    /// starve the other connections on its loop.
+    public var maxReadsPerWakeup = 4
+    /// Time a closing connection keeps reading and dropping input after its last response (2 s),
+    /// so the peer reads that response instead of a reset.
+    public var lingerMillis = 2_000
     /// WebSocket message size after reassembly and inflation (1 MiB). Past it: close 1009.
     public var maxWebSocketMessageBytes = 1024 * 1024
     /// Bytes queued to one WebSocket that it has not read (1 MiB). Past it: close 1008.
