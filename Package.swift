@@ -1,7 +1,8 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Layers (see docs/DESIGN.md): shetphone -> Phone -> (Store, Web) -> System (CLinux, COpenSSL, CCrypt, CZlib, CSQLite).
+// Layers (see docs/DESIGN.md): shetphone -> Phone -> (Store, Outbound, Web) -> System (CLinux, COpenSSL, CCrypt, CZlib,
+// CSQLite, CCurl). Outbound also uses Web's threads and locks.
 // No SwiftNIO, Vapor, Hummingbird or FlyingFox anywhere in this graph.
 let package = Package(
     name: "shetphone",
@@ -24,14 +25,19 @@ let package = Package(
             name: "Store",
             dependencies: ["CSQLite", .product(name: "Logging", package: "swift-log")]
         ),
+        .systemLibrary(name: "CCurl", path: "Sources/System/CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(
             name: "Web",
             dependencies: ["CLinux", "COpenSSL", "CZlib", .product(name: "Logging", package: "swift-log")],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
         .target(
+            name: "Outbound",
+            dependencies: ["Web", "CCurl"]
+        ),
+        .target(
             name: "Phone",
-            dependencies: ["Web", "Store", "COpenSSL", "CCrypt", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Web", "Store", "Outbound", "COpenSSL", "CCrypt", .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "shetphone",
@@ -49,6 +55,7 @@ let package = Package(
         .testTarget(name: "WebTests", dependencies: ["Web"]),
         .testTarget(name: "PhoneTests", dependencies: ["Phone", "Web"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "OutboundTests", dependencies: ["Outbound"]),
     ],
     swiftLanguageModes: [.v5]
 )
