@@ -42,7 +42,7 @@ let package = Package(
         .executableTarget(
             name: "shetphone",
             dependencies: [
-                "Phone", "Web",
+                "Phone", "Web", "Outbound",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

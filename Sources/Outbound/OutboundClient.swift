@@ -197,25 +197,26 @@ public final class OutboundClient: @unchecked Sendable {
     }
 }
 
-/// One value handed from one thread to another that waits for it.
-final class Rendezvous<Value>: @unchecked Sendable {
+/// One value handed from one thread to another that waits for it (a command-line tool waiting
+/// for the outbound thread; never an event loop).
+public final class Rendezvous<Value>: @unchecked Sendable {
     private var mutex = pthread_mutex_t()
     private var condition = pthread_cond_t()
     private var value: Value?
 
-    init() {
+    public init() {
         pthread_mutex_init(&mutex, nil)
         pthread_cond_init(&condition, nil)
     }
 
-    func put(_ newValue: Value) {
+    public func put(_ newValue: Value) {
         pthread_mutex_lock(&mutex)
         value = newValue
         pthread_cond_signal(&condition)
         pthread_mutex_unlock(&mutex)
     }
 
-    func take() -> Value {
+    public func take() -> Value {
         pthread_mutex_lock(&mutex)
         while value == nil { pthread_cond_wait(&condition, &mutex) }
         let result = value!

@@ -5,7 +5,8 @@ struct Shetphone: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "shetphone",
         abstract: "A browser phone and building-intercom server for Twilio.",
-        subcommands: [ServeCommand.self, CheckConfigCommand.self, PasswdCommand.self, GrantCommand.self],
+        subcommands: [ServeCommand.self, CheckConfigCommand.self, PasswdCommand.self, GrantCommand.self,
+                      TwilioAPICommand.self],
         defaultSubcommand: ServeCommand.self
     )
 }

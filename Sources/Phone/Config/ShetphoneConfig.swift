@@ -13,7 +13,8 @@ public struct ShetphoneConfig: Sendable {
     /// True when no config file was given and the built-in demo is running.
     public let isDemo: Bool
 
-    public static let knownSections: Set<String> = ["app", "server", "twilio", "numbers", "clients", "presets", "intercom"]
+    public static let knownSections: Set<String> = ["app", "server", "twilio", "numbers", "clients", "presets", "intercom",
+                                                    "outbound", "smtp", "email", "hooks", "ring", "voicemail"]
 
     public init(text: String, path: String, isDemo: Bool = false) throws {
         self.path = path
@@ -25,7 +26,7 @@ public struct ShetphoneConfig: Sendable {
         }
         ini = try IniFile(text: text, path: path)
         for section in ini.sections where !ShetphoneConfig.knownSections.contains(section.name) {
-            throw ConfigError(path, section.line, "unknown section [\(section.name)] (known: app, server, twilio, numbers, clients, presets, intercom)")
+            throw ConfigError(path, section.line, "unknown section [\(section.name)] (known: \(ShetphoneConfig.knownSections.sorted().joined(separator: ", ")))")
         }
         server = try ServerSettings(section: ini["server"], file: path)
         app = try AppSettings(section: ini["app"], file: path, directory: directory)

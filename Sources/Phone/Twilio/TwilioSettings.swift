@@ -22,10 +22,12 @@ public struct TwilioSettings: Sendable {
     /// while rotating). Webhooks carrying `X-Twilio-Webhooks-Signature-Settings` are checked
     /// with these; the others with the auth token.
     public var webhookSharedKeys: [String] = []
+    /// `api_base_url`: where Twilio's REST API is (default https://api.twilio.com; a test points it at a fake).
+    public var apiBaseURL = TwilioAPI.defaultBaseURL
 
     public static let keys = [
         "account_sid", "auth_token", "api_key_sid", "api_key_secret", "app_sid", "token_ttl", "validate_signatures",
-        "webhook_shared_key",
+        "webhook_shared_key", "api_base_url",
     ]
 
     /// Checks every value; the error names the key and the rule it broke.
@@ -70,6 +72,7 @@ public struct TwilioSettings: Sendable {
             case "webhook_shared_key":
                 sharedKeys = entry.value.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
                 if sharedKeys.isEmpty { throw reader.error("is empty (leave it out to check webhooks with the auth token only)") }
+            case "api_base_url": break
             default: throw reader.error("unknown key (known: \(TwilioSettings.keys.joined(separator: ", ")))")
             }
         }
@@ -87,6 +90,9 @@ public struct TwilioSettings: Sendable {
             webhookSharedKeys = sharedKeys
         } catch let error as SettingError {
             throw ConfigError(file, section[error.key]?.line ?? section.line, "[twilio] \(error.key): \(error.message)")
+        }
+        if let entry = section["api_base_url"] {
+            apiBaseURL = try ValueReader(file: file, section: "twilio", entry: entry).httpsURL()
         }
     }
 

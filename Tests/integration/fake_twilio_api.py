@@ -1,0 +1,268 @@
+"""A fake of Twilio's REST API (2010-04-01) over real HTTPS, for tests only.
+
+It speaks the documented paths, HTTP Basic auth (account SID + auth token, or an API key SID +
+secret) and JSON shapes for the resources Shetphone uses: the Account, Recordings (metadata,
+.mp3/.wav media, DELETE), Messages, IncomingPhoneNumbers, Applications and Keys. Errors come back
+as Twilio sends them: {"code": 20404, "message": ..., "more_info": ..., "status": 404}.
+
+The certificate is a throw-away one made with `openssl` at test time (`make_certificate`); the
+client under test is told to trust it. Switches for faults: `hang` (accept, then never answer),
+`fail_next` (a list of statuses to answer before behaving), `redirect_media` (answer media with a
+302 to a second URL, as Twilio does).
+"""
+import base64
+import http.server
+import json
+import os
+import re
+import socketserver
+import ssl
+import subprocess
+import threading
+import time
+
+API = "/2010-04-01/Accounts/"
+
+
+def make_certificate(folder, name="fake-twilio", hosts=("127.0.0.1",)):
+    """Writes a self-signed certificate + key for `hosts` into `folder`; returns (cert, key) paths."""
+    cert = os.path.join(folder, f"{name}.crt")
+    key = os.path.join(folder, f"{name}.key")
+    san = ",".join(("IP:" if re.match(r"^[0-9.]+$", h) else "DNS:") + h for h in hosts)
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", f"/CN={hosts[0]}", "-addext", f"subjectAltName={san}",
+                    "-keyout", key, "-out", cert], check=True, capture_output=True)
+    return cert, key
+
+
+def twilio_error(status, code, message):
+    return status, {"code": code, "message": message,
+                    "more_info": f"https://www.twilio.com/docs/errors/{code}", "status": status}
+
+
+class FakeTwilioAPI:
+    def __init__(self, account_sid, auth_token, cert, key, api_key=None):
+        self.account_sid = account_sid
+        self.auth_token = auth_token
+        self.api_key = api_key  # (sid, secret) or None
+        self.recordings = {}    # sid -> {"audio": bytes, "duration": int, "call_sid": str}
+        self.messages = []
+        self.numbers = {}       # PN sid -> dict
+        self.applications = {}  # AP sid -> dict
+        self.keys = {}
+        self.requests = []      # (method, path, authorized, connection number)
+        self.hang = False
+        self.fail_next = []     # statuses to answer first, e.g. [503, 429]
+        self.retry_after = None
+        self.redirect_media = False
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._connections = 0
+        fake = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def setup(self):
+                super().setup()
+                with fake._lock:
+                    fake._connections += 1
+                    self.connection_number = fake._connections
+
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                fake._handle(self, "GET")
+
+            def do_POST(self):
+                fake._handle(self, "POST")
+
+            def do_DELETE(self):
+                fake._handle(self, "DELETE")
+
+        class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+            daemon_threads = True
+
+        self.httpd = Server(("127.0.0.1", 0), Handler)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
+        self.port = self.httpd.server_address[1]
+        self.base_url = f"https://127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def stop(self):
+        self._stop.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def add_recording(self, sid, audio, duration=7, call_sid="CA" + "1" * 32):
+        self.recordings[sid] = {"audio": audio, "duration": duration, "call_sid": call_sid}
+
+    def connections_used(self, path_fragment=""):
+        return {r[3] for r in self.requests if path_fragment in r[1]}
+
+    # -- request handling ------------------------------------------------------------------
+
+    def _authorized(self, header):
+        if not header or not header.startswith("Basic "):
+            return False
+        try:
+            user, _, password = base64.b64decode(header[6:]).decode().partition(":")
+        except Exception:
+            return False
+        if (user, password) == (self.account_sid, self.auth_token):
+            return True
+        return self.api_key is not None and (user, password) == self.api_key
+
+    def _handle(self, h, method):
+        length = int(h.headers.get("Content-Length") or 0)
+        body = h.rfile.read(length) if length else b""
+        path = h.path.split("?", 1)[0]
+        authorized = self._authorized(h.headers.get("Authorization"))
+        with self._lock:
+            self.requests.append((method, path, authorized, h.connection_number))
+        if self.hang:
+            self._stop.wait(120)
+            h.close_connection = True
+            return
+        if path.startswith("/media/"):
+            return self._media_blob(h, path)
+        if self.fail_next:
+            status = self.fail_next.pop(0)
+            headers = {"Retry-After": str(self.retry_after)} if self.retry_after is not None else {}
+            return self._json(h, *twilio_error(status, 20500 if status >= 500 else 20429,
+                                                "Service unavailable" if status >= 500 else "Too Many Requests"),
+                              headers=headers)
+        if not authorized:
+            return self._json(h, *twilio_error(401, 20003, "Authenticate"),
+                              headers={"WWW-Authenticate": 'Basic realm="Twilio API"'})
+        prefix = API + self.account_sid
+        if not path.startswith(prefix):
+            return self._json(h, *twilio_error(404, 20404, f"The requested resource {path} was not found"))
+        rest = path[len(prefix):]
+        form = {}
+        if body:
+            from urllib.parse import parse_qs
+            form = {k: v[0] for k, v in parse_qs(body.decode(), keep_blank_values=True).items()}
+        route = self._route(method, rest, form, h)
+        if route is None:
+            return self._json(h, *twilio_error(404, 20404, f"The requested resource {path} was not found"))
+
+    def _route(self, method, rest, form, h):
+        if rest == ".json" and method == "GET":
+            return self._json(h, 200, {"sid": self.account_sid, "friendly_name": "Fake account",
+                                       "status": "active", "type": "Full"})
+        m = re.fullmatch(r"/Recordings/(RE[0-9a-fA-F]{32})\.(json|mp3|wav)", rest)
+        if m:
+            sid, ext = m.groups()
+            recording = self.recordings.get(sid)
+            if recording is None:
+                return self._json(h, *twilio_error(404, 20404, f"The requested resource {h.path} was not found"))
+            if method == "DELETE" and ext == "json":
+                del self.recordings[sid]
+                return self._empty(h, 204)
+            if method != "GET":
+                return None
+            if ext == "json":
+                return self._json(h, 200, {
+                    "sid": sid, "account_sid": self.account_sid, "call_sid": recording["call_sid"],
+                    "duration": str(recording["duration"]), "status": "completed", "channels": 1,
+                    "source": "RecordVerb", "media_url": f"{self.base_url}{API}{self.account_sid}/Recordings/{sid}",
+                    "uri": f"{API}{self.account_sid}/Recordings/{sid}.json"})
+            if self.redirect_media:
+                return self._empty(h, 302, {"Location": f"{self.base_url}/media/{sid}.{ext}"})
+            return self._audio(h, recording["audio"], ext)
+        if rest == "/Messages.json" and method == "POST":
+            for field in ("To", "From", "Body"):
+                if not form.get(field):
+                    return self._json(h, *twilio_error(400, 21604 if field == "To" else 21603,
+                                                        f"A '{field}' parameter is required."))
+            sid = "SM" + os.urandom(16).hex()
+            message = {"sid": sid, "account_sid": self.account_sid, "to": form["To"], "from": form["From"],
+                       "body": form["Body"], "status": "queued", "direction": "outbound-api", "num_segments": "1",
+                       "uri": f"{API}{self.account_sid}/Messages/{sid}.json"}
+            self.messages.append({**message, "status_callback": form.get("StatusCallback")})
+            return self._json(h, 201, message)
+        if rest == "/IncomingPhoneNumbers.json" and method == "GET":
+            return self._json(h, 200, {"incoming_phone_numbers": list(self.numbers.values()), "page": 0,
+                                       "page_size": 50, "next_page_uri": None})
+        m = re.fullmatch(r"/IncomingPhoneNumbers/(PN[0-9a-fA-F]{32})\.json", rest)
+        if m and method == "POST":
+            number = self.numbers.get(m.group(1))
+            if number is None:
+                return None
+            for field, key in (("VoiceUrl", "voice_url"), ("SmsUrl", "sms_url"), ("VoiceApplicationSid", "voice_application_sid"),
+                               ("StatusCallback", "status_callback")):
+                if field in form:
+                    number[key] = form[field]
+            return self._json(h, 200, number)
+        if rest == "/Applications.json" and method in ("GET", "POST"):
+            if method == "GET":
+                return self._json(h, 200, {"applications": list(self.applications.values()), "page": 0})
+            sid = "AP" + os.urandom(16).hex()
+            app = {"sid": sid, "friendly_name": form.get("FriendlyName", ""), "voice_url": form.get("VoiceUrl"),
+                   "voice_method": form.get("VoiceMethod", "POST"), "status_callback": form.get("StatusCallback")}
+            self.applications[sid] = app
+            return self._json(h, 201, app)
+        if rest == "/Keys.json" and method == "POST":
+            sid = "SK" + os.urandom(16).hex()
+            key = {"sid": sid, "friendly_name": form.get("FriendlyName", ""), "secret": os.urandom(16).hex()}
+            self.keys[sid] = key
+            return self._json(h, 201, key)
+        return None
+
+    def add_number(self, e164):
+        sid = "PN" + os.urandom(16).hex()
+        self.numbers[sid] = {"sid": sid, "phone_number": e164, "friendly_name": e164, "voice_url": None,
+                             "sms_url": None, "voice_application_sid": None}
+        return sid
+
+    # -- responses -------------------------------------------------------------------------
+
+    def _json(self, h, status, payload, headers=None):
+        data = json.dumps(payload).encode()
+        h.send_response(status)
+        h.send_header("Content-Type", "application/json")
+        h.send_header("Content-Length", str(len(data)))
+        for k, v in (headers or {}).items():
+            h.send_header(k, v)
+        h.end_headers()
+        h.wfile.write(data)
+        return True
+
+    def _empty(self, h, status, headers=None):
+        h.send_response(status)
+        h.send_header("Content-Length", "0")
+        for k, v in (headers or {}).items():
+            h.send_header(k, v)
+        h.end_headers()
+        return True
+
+    def _audio(self, h, audio, ext):
+        # Chunked, as large media is: the client must take it piece by piece.
+        h.send_response(200)
+        h.send_header("Content-Type", "audio/mpeg" if ext == "mp3" else "audio/x-wav")
+        h.send_header("Transfer-Encoding", "chunked")
+        h.end_headers()
+        for start in range(0, len(audio), 16384):
+            piece = audio[start:start + 16384]
+            h.wfile.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+        h.wfile.write(b"0\r\n\r\n")
+        return True
+
+    def _media_blob(self, h, path):
+        m = re.fullmatch(r"/media/(RE[0-9a-fA-F]{32})\.(mp3|wav)", path)
+        recording = self.recordings.get(m.group(1)) if m else None
+        if recording is None:
+            return self._json(h, *twilio_error(404, 20404, "gone"))
+        # The storage URL needs no credentials; a client must not send them to it either way.
+        return self._audio(h, recording["audio"], m.group(2))
