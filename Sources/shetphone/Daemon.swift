@@ -40,14 +40,8 @@ enum Daemon {
            pid > 0, pid != getpid(), kill(pid, 0) == 0 {
             throw DaemonError("pid file \(path) names process \(pid), which is still running")
         }
-        let temporary = path + ".tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw DaemonError("cannot write pid file \(path): \(String(cString: strerror(errno)))") }
-        var text = "\(getpid())\n"
-        text.withUTF8 { _ = write(fd, $0.baseAddress, $0.count) }
-        close(fd)
-        guard rename(temporary, path) == 0 else {
-            throw DaemonError("cannot write pid file \(path): \(String(cString: strerror(errno)))")
+        do { try AtomicFile.write(Array("\(getpid())\n".utf8), to: path, mode: 0o644) } catch {
+            throw DaemonError("cannot write pid file: \(error)")
         }
     }
 

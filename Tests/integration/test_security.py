@@ -188,3 +188,68 @@ def test_shared_key_signature_without_a_configured_key_is_refused(shetphone_serv
     headers = signed_headers(shetphone_server, url, form, algorithm="HMAC_SHA256", key=SHARED_KEY, settings=SETTINGS_256)
     answer = requests.post(url, data=form, headers=headers, timeout=5)
     assert answer.status_code == 403 and "webhook_shared_key" in answer.text
+
+
+# --- Files: symlinks planted in state_dir -------------------------------------------------------
+
+def write_config(tmp_path, text):
+    from conftest import ACCOUNT_SID, API_KEY_SECRET, API_KEY_SID, APP_SID
+    path = os.path.join(str(tmp_path), "shetphone.ini")
+    with open(path, "w") as f:
+        f.write(text.format(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN, app_sid=APP_SID,
+                            api_key_sid=API_KEY_SID, api_key_secret=API_KEY_SECRET, tmp=str(tmp_path)))
+    return path
+
+
+def shetphone(*args, cwd):
+    from conftest import binary
+    import subprocess
+    return subprocess.run([binary(), *args], cwd=cwd, capture_output=True, text=True, timeout=30)
+
+
+def test_a_planted_lock_file_link_is_not_followed(tmp_path):
+    config = write_config(tmp_path, INTERCOM_INI)
+    victim = tmp_path / "created-through-the-link"
+    os.symlink(victim, tmp_path / "intercom-state.json.lock")
+    result = shetphone("grant", "--config", config, "--minutes", "30", cwd=tmp_path)
+    assert result.returncode != 0
+    assert "intercom-state.json.lock" in result.stderr and "symbolic link" in result.stderr, result.stderr
+    assert not victim.exists()
+
+
+def test_a_planted_state_file_link_is_replaced_not_written_through(tmp_path):
+    config = write_config(tmp_path, INTERCOM_INI)
+    victim = tmp_path / "precious"
+    precious = '{"version": 1, "grant": null, "usedCodes": [], "openings": []}\n'
+    victim.write_text(precious)
+    os.symlink(victim, tmp_path / "intercom-state.json")
+    result = shetphone("grant", "--config", config, "--minutes", "30", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert victim.read_text() == precious
+    assert not os.path.islink(tmp_path / "intercom-state.json")
+    assert sorted(p.name for p in tmp_path.iterdir() if ".tmp" in p.name) == []
+
+
+# --- Secrets inside public_dir ------------------------------------------------------------------
+
+def test_the_server_refuses_a_public_dir_that_holds_the_config(tmp_path):
+    ini = DEFAULT_INI.replace("[server]\n", "[server]\npublic_dir = .\n")
+    config = write_config(tmp_path, ini)
+    (tmp_path / "login.html").write_text("<form></form>")
+    result = shetphone("serve", "--config", config, cwd=tmp_path)
+    assert result.returncode != 0
+    assert "public_dir . contains this config file" in result.stderr + result.stdout, result.stderr
+    checked = shetphone("check-config", config, cwd=tmp_path)
+    assert checked.returncode != 0 and "anyone could download it" in checked.stderr + checked.stdout
+
+
+def test_the_server_refuses_a_users_file_inside_public_dir(tmp_path):
+    from conftest import ROOT
+    public = tmp_path / "www"
+    public.mkdir()
+    (public / "login.html").write_text((open(os.path.join(ROOT, "Public", "login.html")).read()))
+    ini = DEFAULT_INI.replace("[server]\n", "[server]\npublic_dir = www\n").replace("[app]\n", "[app]\nhtpasswd = www/.htpasswd\n")
+    config = write_config(tmp_path, ini)
+    result = shetphone("serve", "--config", config, cwd=tmp_path)
+    assert result.returncode != 0
+    assert "contains the users file (htpasswd)" in result.stderr + result.stdout, result.stderr

@@ -11,8 +11,7 @@ extension HtpasswdFile {
     public static let newFileMode: mode_t = 0o640
 
     /// Adds `user` with `hash`, or replaces the hash on their first line, keeping every other line
-    /// (comments, CRLF) as it was. The file is replaced atomically (temp file in the same directory,
-    /// fsync, rename, fsync of the directory) with its mode kept, so a running server never
+    /// (comments, CRLF) as it was. The file is replaced atomically (`AtomicFile`) with its mode kept, so a running server never
     /// reads half a file and a crash leaves the old one.
     @discardableResult
     public static func setPassword(path: String, user: String, hash: String) throws -> PasswordChange {
@@ -89,45 +88,10 @@ extension HtpasswdFile {
 
     private static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t,
                                         owner: (uid: uid_t, gid: gid_t)?) throws {
-        let slash = path.lastIndex(of: "/")
-        let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        let temp = (directory == "/" ? "" : directory) + "/.\(name).\(getpid()).\(SecureRandom.token(byteCount: 6)).tmp"
-
-        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw HtpasswdError.system(path: temp, action: "create", errno: errno) }
-        var done = false
-        defer {
-            if !done { unlink(temp) }
-        }
         do {
-            defer { close(fd) }
-            guard fchmod(fd, mode) == 0 else { throw HtpasswdError.system(path: temp, action: "chmod", errno: errno) }
-            if let owner {
-                // Keep owner and group when allowed (root); else at least try the group. Failing
-                // here is not fatal: the mode is what guards the file.
-                if fchown(fd, owner.uid, owner.gid) != 0 { _ = fchown(fd, uid_t.max, owner.gid) }
-            }
-            var offset = 0
-            while offset < bytes.count {
-                let written = bytes.withUnsafeBytes { buffer in
-                    Glibc.write(fd, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
-                }
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    throw HtpasswdError.system(path: temp, action: "write", errno: errno)
-                }
-                offset += written
-            }
-            guard fsync(fd) == 0 else { throw HtpasswdError.system(path: temp, action: "fsync", errno: errno) }
-        }
-        guard rename(temp, path) == 0 else { throw HtpasswdError.system(path: path, action: "rename over", errno: errno) }
-        done = true
-        // The rename is durable only once the directory entry is on disk.
-        let dirFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dirFD >= 0 {
-            _ = fsync(dirFD)
-            close(dirFD)
+            try AtomicFile.write(bytes, to: path, mode: mode, owner: owner)
+        } catch {
+            throw HtpasswdError.system(path: error.path, action: error.action, errno: error.errno)
         }
     }
 }

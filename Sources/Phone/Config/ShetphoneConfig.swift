@@ -30,6 +30,22 @@ public struct ShetphoneConfig: Sendable {
         }
         server = try ServerSettings(section: ini["server"], file: path)
         app = try AppSettings(section: ini["app"], file: path, directory: directory)
+        if let exposed = secretExposedByPublicDir() { throw exposed }
+    }
+
+    /// The static files handler serves everything under `public_dir`: the config (auth token),
+    /// the users file (hashes) and `state_dir` (door codes) must never be there.
+    func secretExposedByPublicDir() -> ConfigError? {
+        let publicDir = server.publicDir
+        let line = ini["server"]?["public_dir"]?.line ?? 0
+        var secrets = [("the users file (htpasswd) \(app.htpasswdPath)", app.htpasswdPath),
+                       ("state_dir \(app.stateDir)", app.stateDir)]
+        if !isDemo { secrets.insert(("this config file", path), at: 0) }
+        for (what, secret) in secrets where ResolvedPath.isInside(secret, folder: publicDir) {
+            return ConfigError(path, line, "[server] public_dir \(publicDir) contains \(what): anyone could download it. "
+                + "Move it out of \(publicDir), or point public_dir at the dialer's own folder.")
+        }
+        return nil
     }
 
     /// Reads and checks a config file.

@@ -3,8 +3,8 @@ import Web
 
 /// `intercom-state.json` in `[app] state_dir`, shared by the server and `shetphone grant`.
 ///
-/// Writes are atomic (temporary file, fsync, rename, fsync of the folder): a crash leaves the
-/// old state or the new one, never half of either. Changes are made under an exclusive
+/// Writes go through `AtomicFile` (random exclusive temporary file, fsync, rename): a crash
+/// leaves the old state or the new one, and no planted symlink is followed. Changes are made under an exclusive
 /// `flock` on `intercom-state.json.lock`, so the server and the CLI never overwrite each
 /// other's change; the server notices the CLI's changes by the file's `stat` stamp.
 public final class IntercomStateFile: @unchecked Sendable {
@@ -34,9 +34,7 @@ public final class IntercomStateFile: @unchecked Sendable {
     /// Creates the lock file now, so a missing or read-only `state_dir` stops the server at
     /// startup instead of failing the first grant.
     public func prepare() throws {
-        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw IntercomStateError("cannot create \(lockPath): \(IntercomStateFile.lastError())") }
-        close(fd)
+        do { close(try AtomicFile.openLockFile(lockPath)) } catch { throw IntercomStateError(error.description) }
     }
 
     /// The state on disk; an empty state when there is no file yet.
@@ -56,47 +54,19 @@ public final class IntercomStateFile: @unchecked Sendable {
         }
     }
 
-    /// Replaces the file atomically with `state`.
+    /// Replaces the file atomically with `state` (`AtomicFile`).
     public func write(_ state: IntercomState) throws {
         var text = state.json.text
         text += "\n"
-        let temporary = path + ".tmp." + String(getpid())
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw IntercomStateError("cannot create \(temporary): \(IntercomStateFile.lastError())") }
-        var failure: String?
-        let bytes = Array(text.utf8)
-        var written = 0
-        while written < bytes.count {
-            let count = bytes[written...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                failure = "cannot write \(temporary): \(IntercomStateFile.lastError())"
-                break
-            }
-            written += count
-        }
-        if failure == nil, fsync(fd) != 0 { failure = "cannot fsync \(temporary): \(IntercomStateFile.lastError())" }
-        if close(fd) != 0, failure == nil { failure = "cannot close \(temporary): \(IntercomStateFile.lastError())" }
-        if failure == nil, rename(temporary, path) != 0 {
-            failure = "cannot rename \(temporary) to \(path): \(IntercomStateFile.lastError())"
-        }
-        if let failure {
-            unlink(temporary)
-            throw IntercomStateError(failure)
-        }
-        // The rename is durable only once the folder's entry is on disk.
-        let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
-        let folder = open(directory.isEmpty ? "/" : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if folder >= 0 {
-            fsync(folder)
-            close(folder)
+        do { try AtomicFile.write(Array(text.utf8), to: path, mode: 0o600) } catch {
+            throw IntercomStateError(error.description)
         }
     }
 
     /// Runs `body` holding the exclusive lock that the server and `shetphone grant` share.
     public func withLock<T>(_ body: () throws -> T) throws -> T {
-        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw IntercomStateError("cannot open \(lockPath): \(IntercomStateFile.lastError())") }
+        let fd: Int32
+        do { fd = try AtomicFile.openLockFile(lockPath) } catch { throw IntercomStateError(error.description) }
         defer { close(fd) }
         while flock(fd, LOCK_EX) != 0 {
             guard errno == EINTR else { throw IntercomStateError("cannot lock \(lockPath): \(IntercomStateFile.lastError())") }
