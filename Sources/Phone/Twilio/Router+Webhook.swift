@@ -3,12 +3,16 @@ import Web
 
 extension Router {
     /// Mounts a Twilio webhook at `path` behind `gate` (signature, size and field limits), for
-    /// POST and for GET (the console lets either be chosen; Twilio signs a GET's full URL).
+    /// POST and for GET (the console lets either be chosen; Twilio signs a GET's full URL), and
+    /// with a trailing slash (`/voice/`, as people type it into the console).
+    /// The body limit is also the route's, so a longer `Content-Length` gets 413 from the head alone.
     /// `handle` sees only requests that passed, with their parameters decoded.
     public func webhook(_ path: String, gate: TwilioWebhook, logger: Logger,
                         _ handle: @escaping (Request, [(String, String)]) -> Response) {
         for method in ["POST", "GET"] {
-            add(method, path) { request in gate.respond(to: request, logger: logger, handle) }
+            add(method, path, maxBodyBytes: gate.limits.maxBodyBytes, acceptsTrailingSlash: true) { request in
+                gate.respond(to: request, logger: logger, handle)
+            }
         }
     }
 }

@@ -66,15 +66,15 @@ public struct TwilioWebhook: Sendable {
 
     /// The verified parameters (the form for POST, the query for GET), or the response to send
     /// instead (403, 413, 400, 415), already logged and counted.
-    public func verify(_ request: Request, logger: Logger) -> Result<[(String, String)], ResponseError> {
+    public func verify(_ request: Request, logger: Logger) -> Result<[(String, String)], HTTPError> {
         let result = check(request, logger: logger)
         if case .failure(let refusal) = result {
-            metrics?.webhookRejected(route: request.route ?? request.path, status: refusal.response.status.code)
+            metrics?.webhookRejected(route: request.route ?? request.path, status: refusal.status.code)
         }
         return result
     }
 
-    private func check(_ request: Request, logger: Logger) -> Result<[(String, String)], ResponseError> {
+    private func check(_ request: Request, logger: Logger) -> Result<[(String, String)], HTTPError> {
         let given = request.headers[RequestSignature.headerName] ?? ""
         if validates && given.isEmpty {
             logger.warning("webhook \(request.path.prefix(100)) refused: no X-Twilio-Signature (from \(request.origin.clientAddress))")
@@ -84,7 +84,7 @@ public struct TwilioWebhook: Sendable {
         switch decodeParameters(request) {
         case .success(let decoded): parameters = decoded
         case .failure(let refusal):
-            logger.warning("webhook \(request.path.prefix(100)) refused: \(refusal.response.status.code) (from \(request.origin.clientAddress))")
+            logger.warning("webhook \(request.path.prefix(100)) refused: \(refusal.status.code) \(refusal.message) (from \(request.origin.clientAddress))")
             return .failure(refusal)
         }
         guard validates else { return .success(parameters) }
@@ -110,7 +110,7 @@ public struct TwilioWebhook: Sendable {
     }
 
     /// The form of a POST (checked against the limits before decoding), or a GET's query.
-    func decodeParameters(_ request: Request) -> Result<[(String, String)], ResponseError> {
+    func decodeParameters(_ request: Request) -> Result<[(String, String)], HTTPError> {
         if TwilioWebhook.carriesQuery(request) {
             if TwilioWebhook.fieldCount(request.query.utf8) > limits.maxFields {
                 return refuse(.payloadTooLarge, "more than \(limits.maxFields) query fields")
@@ -128,8 +128,8 @@ public struct TwilioWebhook: Sendable {
         }
         do {
             return .success(try request.formItems())
-        } catch let error as HTTPResponseError {
-            return .failure(ResponseError(error.response))
+        } catch let error as HTTPErrorConvertible {
+            return .failure(error.httpError)
         } catch {
             return refuse(.badRequest, "the form body could not be decoded")
         }
@@ -175,8 +175,8 @@ public struct TwilioWebhook: Sendable {
         return count
     }
 
-    private func refuse(_ status: HTTPStatus, _ message: String) -> Result<[(String, String)], ResponseError> {
-        .failure(ResponseError(.error(status, message)))
+    private func refuse(_ status: HTTPStatus, _ message: String) -> Result<[(String, String)], HTTPError> {
+        .failure(HTTPError(status, message))
     }
 
     private static func trimmed(_ text: Substring) -> Substring {
@@ -198,10 +198,4 @@ public struct TwilioWebhook: Sendable {
 struct SignatureSettingsError: Error {
     let message: String
     init(_ message: String) { self.message = message }
-}
-
-/// A response carried as an error value (for `Result`).
-public struct ResponseError: Error, @unchecked Sendable {
-    public let response: Response
-    public init(_ response: Response) { self.response = response }
 }
