@@ -14,6 +14,10 @@ import { KeypadController } from './controllers/keypad-controller.js';
 import { PresetsController } from './controllers/presets-controller.js';
 import { IntercomController } from './controllers/intercom-controller.js';
 import { AccountController } from './controllers/account-controller.js';
+import { AudioController } from './controllers/audio-controller.js';
+import { QualityController } from './controllers/quality-controller.js';
+import { ShortcutsController } from './controllers/shortcuts-controller.js';
+import { useBrowserLanguage } from './i18n.js';
 
 function connectionStatus() {
   return new ConnectionStatus({
@@ -29,6 +33,7 @@ function connectionStatus() {
 }
 
 async function boot() {
+  await useBrowserLanguage();
   const status = connectionStatus();
   const me = await whoAmI(status);
   if (!me) return;
@@ -51,6 +56,9 @@ async function boot() {
     new PresetsController(app, calls),
     new IntercomController(app),
     new AccountController(app),
+    new AudioController(app, calls),
+    new QualityController(app, calls),
+    new ShortcutsController(app, calls),
   ];
 
   let wasOffline = false;

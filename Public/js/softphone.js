@@ -4,6 +4,7 @@
 
 import { getJson } from './api.js';
 import { backoffDelay } from './live-socket.js';
+import { describeError as describe } from './sdk-errors.js';
 
 // Errors that mean "your token is bad or old": fetch a new one, then register.
 const TOKEN_ERROR_CODES = new Set([20101, 20102, 20103, 20104, 20105, 31202, 31204, 31205, 31206]);
@@ -16,6 +17,7 @@ const TOKEN_RETRY_MS = 5000;
  *  callEnded(current, outcome) outcome: completed | canceled | rejected | missed | failed
  *  incoming(current)           a new incoming call is ringing
  *  problem(message)            something the user should read
+ *  deviceMade(device)          the Twilio.Device exists (its `audio` can be set up)
  */
 export class Softphone {
   constructor(listeners = {}) {
@@ -42,6 +44,7 @@ export class Softphone {
       closeProtection: true,
     });
     this.device = device;
+    this.emit('deviceMade', device);
     device.on('registering', () => this.setState('registering'));
     device.on('registered', () => {
       this.registerAttempt = 0;
@@ -267,10 +270,4 @@ export class Softphone {
     const listener = this.listeners[name];
     if (typeof listener === 'function') listener(...args);
   }
-}
-
-function describe(error) {
-  if (!error) return 'unknown error';
-  const code = error.code ? ` (${error.code})` : '';
-  return `${error.message || error.name || String(error)}${code}`;
 }

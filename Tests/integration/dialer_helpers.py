@@ -39,7 +39,8 @@ def chromium_paths() -> tuple[str, str]:
     return browser, driver
 
 
-def make_browser(size: tuple[int, int] = DESKTOP, *, fake_sdk: bool = True, phone: bool = False):
+def make_browser(size: tuple[int, int] = DESKTOP, *, fake_sdk: bool = True, phone: bool = False,
+                 lang: str = "en-GB"):
     """A headless Chromium whose console is readable through get_log('browser').
     With fake_sdk, every page of this tab gets the fake Twilio.Device first."""
     browser, driver_path = chromium_paths()
@@ -55,10 +56,12 @@ def make_browser(size: tuple[int, int] = DESKTOP, *, fake_sdk: bool = True, phon
         "--disable-background-networking",
         "--disable-component-update",
         "--use-fake-ui-for-media-stream",
-        "--lang=en-GB",
+        "--use-fake-device-for-media-stream",
+        f"--lang={lang}",
         f"--window-size={size[0]},{size[1]}",
     ):
         options.add_argument(arg)
+    options.add_experimental_option("prefs", {"intl.accept_languages": lang})
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
     driver.set_page_load_timeout(20)

@@ -11,6 +11,12 @@
 //   __fakeTwilio.device()._incoming(from, to)      -> an incoming Call
 //   call._remoteRinging() / _remoteAnswer() / _remoteHangup() / _remoteCancel()
 //   __fakeTwilio.device()._tokenWillExpire() / _fail(code, message) / _dropRegistration()
+//   call._warn(name) / _clearWarning(name)            -> 'warning' / 'warning-cleared'
+// device.audio models the SDK's AudioHelper on the browser's real device list
+// (Chromium's --use-fake-device-for-media-stream devices): availableInputDevices,
+// availableOutputDevices, setInputDevice, speakerDevices / ringtoneDevices
+// (get, set, test), 'deviceChange' and 'inputVolume'. Calls to them are in
+// __fakeTwilio.audio; the test drives audio._unplug(deviceId) and audio._inputVolume(v).
 (function installFakeTwilio() {
   'use strict';
   if (window.Twilio) return;
@@ -61,6 +67,7 @@
     notifications: [],
     errors: [],
     events: [],
+    audio: { inputSets: [], speakerSets: [], ringtoneSets: [], tests: [] },
     failNextConnect: null,   // {code, message}: the next connect() rejects (microphone denied...)
     device() { return this.devices[this.devices.length - 1] || null; },
     lastCall() { return this.calls[this.calls.length - 1] || null; },
@@ -146,11 +153,102 @@
       this._device._forget(this);
       this.emit('disconnect', this);
     }
+    _warn(name, data = {}) { this.emit('warning', name, data); }
+    _clearWarning(name) { this.emit('warning-cleared', name); }
     _remoteCancel() {
       this._status = 'closed';
       this._device._forget(this);
       this.emit('cancel');
     }
+  }
+
+  /** The SDK's OutputDeviceCollection: a set of output device IDs ('default' to start). */
+  class OutputDeviceCollection {
+    constructor(audio, name) {
+      this._audio = audio;
+      this._name = name;
+      this._ids = ['default'];
+    }
+    get() {
+      const devices = this._audio.availableOutputDevices;
+      return new Set(this._ids.filter((id) => devices.has(id)).map((id) => devices.get(id)));
+    }
+    set(ids) {
+      const list = Array.isArray(ids) ? ids : [ids];
+      const unknown = list.filter((id) => !this._audio.availableOutputDevices.has(id));
+      if (!list.length || unknown.length) {
+        return Promise.reject(new Error(`Devices not found: ${unknown.join(', ')}`));
+      }
+      record.audio[`${this._name}Sets`].push(list);
+      this._ids = [...list];
+      return Promise.resolve();
+    }
+    test(soundUrl) {
+      record.audio.tests.push({ collection: this._name, devices: [...this._ids], soundUrl: soundUrl || null });
+      return Promise.resolve();
+    }
+    _lose(id) {
+      if (!this._ids.includes(id)) return false;
+      this._ids = this._ids.filter((other) => other !== id);
+      if (!this._ids.length) this._ids = ['default'];
+      return true;
+    }
+  }
+
+  /** The SDK's AudioHelper, listing the browser's own (fake) media devices. */
+  class AudioHelper extends Emitter {
+    constructor() {
+      super();
+      this.availableInputDevices = new Map();
+      this.availableOutputDevices = new Map();
+      this.inputDevice = null;
+      this.isOutputSelectionSupported = true;
+      this.isVolumeSupported = true;
+      this.speakerDevices = new OutputDeviceCollection(this, 'speaker');
+      this.ringtoneDevices = new OutputDeviceCollection(this, 'ringtone');
+      this._stream = null;
+      this._load();
+    }
+    async _load() {
+      // Labels appear once the page may use the microphone, as with the real SDK.
+      const probe = await navigator.mediaDevices.getUserMedia({ audio: true });
+      probe.getTracks().forEach((track) => track.stop());
+      for (const info of await navigator.mediaDevices.enumerateDevices()) {
+        if (info.kind === 'audioinput') this.availableInputDevices.set(info.deviceId, info);
+        if (info.kind === 'audiooutput') this.availableOutputDevices.set(info.deviceId, info);
+      }
+      this.emit('deviceChange', []);
+    }
+    async setInputDevice(deviceId) {
+      const info = this.availableInputDevices.get(deviceId);
+      if (!info) throw new Error(`Device not found: ${deviceId}`);
+      record.audio.inputSets.push(deviceId);
+      if (this._stream) this._stream.getTracks().forEach((track) => track.stop());
+      this._stream = await navigator.mediaDevices.getUserMedia({ audio: { deviceId: { exact: deviceId } } });
+      this.inputDevice = info;
+    }
+    async unsetInputDevice() {
+      if (this._stream) this._stream.getTracks().forEach((track) => track.stop());
+      this._stream = null;
+      this.inputDevice = null;
+    }
+    // ---- the hardware, driven by the test ----
+    _unplug(deviceId) {
+      const lost = [];
+      const input = this.availableInputDevices.get(deviceId);
+      const output = this.availableOutputDevices.get(deviceId);
+      this.availableInputDevices.delete(deviceId);
+      this.availableOutputDevices.delete(deviceId);
+      if (input && this.inputDevice && this.inputDevice.deviceId === deviceId) {
+        this.inputDevice = null;
+        lost.push(input);
+      }
+      const lostSpeaker = this.speakerDevices._lose(deviceId);
+      const lostRingtone = this.ringtoneDevices._lose(deviceId);
+      if (output && (lostSpeaker || lostRingtone)) lost.push(output);
+      this.emit('deviceChange', lost);
+    }
+    _inputVolume(volume) { this.emit('inputVolume', volume); }
   }
 
   class Device extends Emitter {
@@ -163,6 +261,7 @@
       this._calls = [];
       this._active = null;
       this.registerCount = 0;
+      this.audio = new AudioHelper();
       record.devices.push(this);
       record.tokens.push(token);
     }

@@ -41,8 +41,8 @@ def browser():
     """Makes browsers; at the end checks each one's console, then quits it."""
     made = []
 
-    def make(size=DESKTOP, *, fake_sdk=True, phone=False, allowed_errors=()):
-        driver = make_browser(size, fake_sdk=fake_sdk, phone=phone)
+    def make(size=DESKTOP, *, fake_sdk=True, phone=False, allowed_errors=(), lang="en-GB"):
+        driver = make_browser(size, fake_sdk=fake_sdk, phone=phone, lang=lang)
         made.append((driver, tuple(allowed_errors)))
         return driver
 

@@ -10,6 +10,7 @@ import { CallPanel } from '../call-panel.js';
 import { CallLog } from '../call-log.js';
 import { formatE164 } from '../phone-number.js';
 import { notifyIncomingCall } from '../call-notification.js';
+import { describeError } from '../sdk-errors.js';
 
 const PAGE_TITLE = document.title;
 
@@ -20,7 +21,7 @@ export class CallController {
   /** `app`: {me, status, announce, names, socket} from main.js. */
   constructor(app) {
     this.app = app;
-    this.listeners = { change: [], incoming: [], ended: [] };
+    this.listeners = { change: [], incoming: [], ended: [], device: [] };
     this.closeNotification = null;
 
     this.field = new NumberField({ select: byId('country'), input: byId('number'), hint: byId('number-hint') });
@@ -49,12 +50,14 @@ export class CallController {
       callChanged: (current) => this.onCallChanged(current),
       callEnded: (current, outcome) => this.onCallEnded(current, outcome),
       incoming: (current) => this.onIncoming(current),
+      deviceMade: (device) => this.emit('device', device),
     });
     this.wireButtons();
     this.listen(app.socket);
   }
 
-  /** `name`: change (current or null), incoming (current), ended (current, outcome). */
+  /** `name`: change (current or null), incoming (current), ended (current, outcome),
+   *  device (the Twilio.Device, once made). */
   on(name, listener) {
     this.listeners[name].push(listener);
     return this;
@@ -119,7 +122,7 @@ export class CallController {
       await this.phone.dial(e164);
       announce(`Calling ${this.who(e164)}`);
     } catch (error) {
-      status.problem(`The call to ${formatE164(e164)} failed: ${error.message}`);
+      status.problem(`The call to ${formatE164(e164)} failed: ${describeError(error)}`);
     }
   }
 
