@@ -18,6 +18,7 @@ import { AudioController } from './controllers/audio-controller.js';
 import { QualityController } from './controllers/quality-controller.js';
 import { ShortcutsController } from './controllers/shortcuts-controller.js';
 import { useBrowserLanguage } from './i18n.js';
+import { keepShellOffline } from './offline-shell.js';
 
 function connectionStatus() {
   return new ConnectionStatus({
@@ -33,6 +34,7 @@ function connectionStatus() {
 }
 
 async function boot() {
+  keepShellOffline();
   await useBrowserLanguage();
   const status = connectionStatus();
   const me = await whoAmI(status);

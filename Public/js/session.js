@@ -1,6 +1,7 @@
 // Who is logged in on this page: `api/me`, asked until the server answers.
 
 import { getJson, ApiError } from './api.js';
+import { t } from './i18n.js';
 
 const ME_RETRY_MS = 5000;
 
@@ -11,8 +12,18 @@ export async function whoAmI(status) {
       return await getJson('api/me');
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) return null;
-      status.problem(`Cannot reach the server (${error.message}). Trying again…`);
-      await new Promise((resolve) => setTimeout(resolve, ME_RETRY_MS));
+      status.problem(navigator.onLine === false
+        ? t('session.offline')
+        : t('session.unreachable', { reason: error.message }));
+      await new Promise((resolve) => {
+        const retry = () => {
+          window.removeEventListener('online', retry);
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(retry, ME_RETRY_MS);
+        window.addEventListener('online', retry);
+      });
     }
   }
 }

@@ -47,4 +47,6 @@ export default {
   'shortcuts.help': 'Diese Liste',
   'shortcuts.fields': 'Tasten in einem Textfeld bleiben im Feld.',
   'shortcuts.close': 'Schließen',
+  'session.offline': 'Sie sind offline. Das Telefon startet, sobald die Verbindung zurück ist.',
+  'session.unreachable': 'Der Server ist nicht erreichbar ({reason}). Neuer Versuch…',
 };

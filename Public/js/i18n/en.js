@@ -48,4 +48,6 @@ export default {
   'shortcuts.help': 'This list',
   'shortcuts.fields': 'Keys typed into a text field stay in the field.',
   'shortcuts.close': 'Close',
+  'session.offline': 'You are offline. The phone starts as soon as the connection is back.',
+  'session.unreachable': 'Cannot reach the server ({reason}). Trying again…',
 };
