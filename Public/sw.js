@@ -35,6 +35,7 @@ const SHELL = [
   'js/intercom-panel.js',
   'js/keypad.js',
   'js/live-socket.js',
+  'js/login.js',
   'js/main.js',
   'js/number-field.js',
   'js/offline-shell.js',

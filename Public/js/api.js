@@ -2,6 +2,8 @@
 // prefix such as /shetphone/), the CSRF header on every write, and one place
 // that sends the user to the login page when the session is gone.
 
+import { t } from './i18n.js';
+
 let csrfToken = '';
 let clockOffsetMs = 0;
 
@@ -53,7 +55,7 @@ export async function request(method, path, body) {
   try {
     response = await fetch(path, init);
   } catch (error) {
-    throw new ApiError(path, 0, `server unreachable (${error.message})`);
+    throw new ApiError(path, 0, t('api.unreachable', { reason: error.message }));
   }
   noteServerClock(response);
   if (response.status === 401) {

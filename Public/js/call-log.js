@@ -5,8 +5,9 @@
 import { el, icon } from './element.js';
 import { formatE164, sameNumber } from './phone-number.js';
 import { formatClock, formatDuration, parseServerTime } from './time-format.js';
+import { t } from './i18n.js';
 
-// Twilio CallStatus values and our own local outcomes -> words in the log.
+// Twilio CallStatus values and our own local outcomes -> the word in the log (catalogue `log.<word>`).
 const STATUS_LABELS = {
   queued: 'calling',
   initiated: 'calling',
@@ -16,7 +17,7 @@ const STATUS_LABELS = {
   answered: 'answered',
   completed: 'completed',
   busy: 'busy',
-  'no-answer': 'no answer',
+  'no-answer': 'noAnswer',
   failed: 'failed',
   canceled: 'canceled',
   missed: 'missed',
@@ -25,6 +26,7 @@ const STATUS_LABELS = {
 const FINAL = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled', 'missed', 'rejected']);
 // How far along a call is: statuses may arrive out of order, never go back.
 const RANK = { calling: 0, ringing: 1, answered: 2 };
+const statusWord = (status) => (STATUS_LABELS[status] ? t(`log.${STATUS_LABELS[status]}`) : status);
 const MATCH_WINDOW_MS = 4 * 60 * 60 * 1000;
 
 let nextId = 1;
@@ -149,15 +151,15 @@ export class CallLog {
     }
     const { row } = entry;
     const status = entry.status;
-    const label = STATUS_LABELS[status] || status;
-    const title = entry.name || formatE164(entry.number) || 'Unknown number';
+    const label = statusWord(status);
+    const title = entry.name || formatE164(entry.number) || t('log.unknownNumber');
     const missed = entry.direction === 'incoming' && (status === 'missed' || status === 'no-answer');
     row.dataset.status = status;
     row.dataset.direction = entry.direction;
     row.dataset.outcome = missed ? 'missed' : (status === 'failed' ? 'failed' : '');
     row.querySelector('.direction').replaceChildren(
       icon(missed ? 'missed' : entry.direction === 'incoming' ? 'incoming' : 'outgoing'),
-      el('span', { class: 'visually-hidden' }, entry.direction === 'incoming' ? 'Incoming' : 'Outgoing'),
+      el('span', { class: 'visually-hidden' }, t(entry.direction === 'incoming' ? 'log.incoming' : 'log.outgoing')),
     );
     row.querySelector('.entry-title').textContent = title;
     const parts = [];
@@ -172,7 +174,7 @@ export class CallLog {
       : label;
     const redial = row.querySelector('.round-btn');
     redial.hidden = !entry.number;
-    redial.setAttribute('aria-label', `Call ${title} again`);
+    redial.setAttribute('aria-label', t('log.redial', { who: title }));
   }
 
   buildRow(entry) {

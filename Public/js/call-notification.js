@@ -1,6 +1,8 @@
 // Desktop notification for an incoming call (Notification API). Clicking it
 // brings this tab to the front and answers, like the original Shetphone.
 
+import { t } from './i18n.js';
+
 export function notificationsSupported() {
   return typeof window.Notification === 'function';
 }
@@ -27,8 +29,8 @@ export function notifyIncomingCall({ caller, number, tag, onAnswer }) {
   if (permission() !== 'granted') return null;
   let note;
   try {
-    note = new window.Notification('Incoming call', {
-      body: caller && number && caller !== number ? `${caller} (${number})` : (caller || number || 'Unknown caller'),
+    note = new window.Notification(t('notify.title'), {
+      body: caller && number && caller !== number ? `${caller} (${number})` : (caller || number || t('notify.unknownCaller')),
       tag: tag || 'shetphone-incoming',
       requireInteraction: true,
     });

@@ -3,6 +3,9 @@
 
 import { formatDuration } from './time-format.js';
 import { icon } from './element.js';
+import { t } from './i18n.js';
+
+const ENDED = ['completed', 'canceled', 'rejected', 'missed', 'failed'];
 
 export class CallPanel {
   constructor(nodes) {
@@ -30,18 +33,18 @@ export class CallPanel {
     nodes.mute.hidden = phase !== 'open';
     const muted = Boolean(current && current.muted);
     nodes.mute.setAttribute('aria-pressed', String(muted));
-    nodes.mute.replaceChildren(icon(muted ? 'mic-off' : 'mic'), document.createTextNode(muted ? 'Unmute' : 'Mute'));
-    nodes.hangup.lastChild.textContent = phase === 'open' ? 'Hang up' : 'Cancel';
+    nodes.mute.replaceChildren(icon(muted ? 'mic-off' : 'mic'), document.createTextNode(t(muted ? 'call.unmute' : 'call.mute')));
+    nodes.hangup.lastChild.textContent = t(phase === 'open' ? 'call.hangup' : 'call.cancel');
 
     switch (phase) {
       case 'idle':
-        if (!this.lastEnded) nodes.state.textContent = this.callsOff ? 'Calls are off' : 'Ready';
+        if (!this.lastEnded) nodes.state.textContent = t(this.callsOff ? 'calls.off' : 'call.ready');
         break;
-      case 'dialing': nodes.state.textContent = `Calling ${who}…`; break;
-      case 'ringing': nodes.state.textContent = `Ringing ${who}…`; break;
-      case 'incoming': nodes.state.textContent = `Incoming call from ${who}`; break;
-      case 'answering': nodes.state.textContent = `Connecting to ${who}…`; break;
-      case 'open': nodes.state.textContent = `In call with ${who}`; break;
+      case 'dialing': nodes.state.textContent = t('call.dialing', { who }); break;
+      case 'ringing': nodes.state.textContent = t('call.ringing', { who }); break;
+      case 'incoming': nodes.state.textContent = t('call.incoming', { who }); break;
+      case 'answering': nodes.state.textContent = t('call.answering', { who }); break;
+      case 'open': nodes.state.textContent = t('call.open', { who }); break;
       default: break;
     }
     if (current) this.lastEnded = '';
@@ -63,15 +66,9 @@ export class CallPanel {
 
   /** The call is over: say how it ended until the next one starts. */
   ended(outcome, who, seconds) {
-    const words = {
-      completed: 'Call ended',
-      canceled: 'Call canceled',
-      rejected: 'Call rejected',
-      missed: 'Missed call',
-      failed: 'Call failed',
-    };
     const length = seconds ? ` · ${formatDuration(seconds)}` : '';
-    this.lastEnded = `${words[outcome] || 'Call ended'}${who ? ` (${who})` : ''}${length}`;
+    const words = t(ENDED.includes(outcome) ? `call.ended.${outcome}` : 'call.ended.completed');
+    this.lastEnded = `${words}${who ? ` (${who})` : ''}${length}`;
     this.nodes.state.textContent = this.lastEnded;
   }
 

@@ -2,6 +2,7 @@
 // whatever else registers one) asked in order, then the name Twilio gave.
 
 import { formatE164 } from './phone-number.js';
+import { t } from './i18n.js';
 
 export class CallerNames {
   constructor() {
@@ -24,7 +25,7 @@ export class CallerNames {
   /** "Name (+44 …)" or the formatted number; `entry.name` is the caller name from `call.incoming`. */
   describe(number, entry = null) {
     const name = this.nameFor(number) || (entry && entry.name) || '';
-    const pretty = formatE164(number) || 'unknown number';
+    const pretty = formatE164(number) || t('names.unknownNumber');
     return name ? `${name} (${pretty})` : pretty;
   }
 }

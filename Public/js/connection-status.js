@@ -1,19 +1,10 @@
 // The header indicators (server WebSocket, Twilio phone registration) and
 // the banners that say in words why something does not work.
 
-const SERVER_LABELS = {
-  connecting: 'Server: connecting',
-  online: 'Server: online',
-  offline: 'Server: offline',
-};
-const PHONE_LABELS = {
-  off: 'Phone: calls off',
-  starting: 'Phone: starting',
-  registering: 'Phone: connecting',
-  registered: 'Phone: ready',
-  unregistered: 'Phone: offline',
-  error: 'Phone: offline',
-};
+import { t } from './i18n.js';
+
+const SERVER_STATES = ['connecting', 'online', 'offline'];
+const PHONE_STATES = ['off', 'starting', 'registering', 'registered', 'unregistered', 'error'];
 
 export class ConnectionStatus {
   constructor(nodes) {
@@ -23,7 +14,7 @@ export class ConnectionStatus {
   }
 
   server(state, socket) {
-    setIndicator(this.nodes.server, state, SERVER_LABELS[state] || `Server: ${state}`);
+    setIndicator(this.nodes.server, state, t(SERVER_STATES.includes(state) ? `server.${state}` : 'server.other', { state }));
     clearInterval(this.offlineTimer);
     const banner = this.nodes.offlineBanner;
     if (state !== 'offline') {
@@ -34,15 +25,15 @@ export class ConnectionStatus {
     const update = () => {
       const seconds = Math.max(0, Math.ceil((socket.retryAt - Date.now()) / 1000));
       this.nodes.offlineText.textContent = seconds > 0
-        ? `Offline: no connection to the server. Trying again in ${seconds} s.`
-        : 'Offline: no connection to the server. Trying again…';
+        ? t('server.offlineRetryIn', { seconds })
+        : t('server.offlineRetrying');
     };
     update();
     this.offlineTimer = setInterval(update, 1000);
   }
 
   phone(state, reason = '') {
-    const label = PHONE_LABELS[state] || `Phone: ${state}`;
+    const label = t(PHONE_STATES.includes(state) ? `phone.${state}` : 'phone.other', { state });
     setIndicator(this.nodes.phone, state, label);
     this.nodes.phone.title = reason;
   }
@@ -51,7 +42,7 @@ export class ConnectionStatus {
   callsOff(reason) {
     this.phone('off');
     this.nodes.sdkBanner.hidden = false;
-    this.nodes.sdkBanner.textContent = `Calls are off: ${reason}`;
+    this.nodes.sdkBanner.textContent = t('calls.offBecause', { reason });
   }
 
   problem(message) {

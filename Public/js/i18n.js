@@ -10,6 +10,7 @@ import { LANGUAGES } from './i18n/languages.js';
 
 let catalogue = english;
 let current = 'en';
+let regionNames = null;
 
 /** The first language in `wanted` (BCP 47 tags, best first) that has a catalogue, else 'en'. */
 export function pickLanguage(wanted, available = LANGUAGES) {
@@ -39,6 +40,17 @@ export async function useBrowserLanguage(root = document) {
 
 export function language() {
   return current;
+}
+
+/** A country's name in the page's language (`country`: a row of calling-codes.js). */
+export function countryName(country) {
+  if (current === 'en' || typeof Intl.DisplayNames !== 'function') return country.name;
+  try {
+    regionNames = regionNames || new Intl.DisplayNames([current], { type: 'region' });
+    return regionNames.of(country.iso) || country.name;
+  } catch (error) {
+    return country.name;
+  }
 }
 
 /** The text for `key`, with {placeholders} filled from `params`. An unknown key shows as itself. */

@@ -6,6 +6,7 @@ import { getJson, postJson, deleteJson, serverNow, noteServerTime } from './api.
 import { el, icon } from './element.js';
 import { formatE164 } from './phone-number.js';
 import { formatClock, formatDuration, parseServerTime } from './time-format.js';
+import { t } from './i18n.js';
 
 const MAX_OPENINGS = 20;
 const LENGTHS = [15, 30, 60, 120];
@@ -32,7 +33,7 @@ export class IntercomPanel {
       this.apply(await getJson('api/intercom'));
     } catch (error) {
       if (error.status === 401) return;
-      this.nodes.state.textContent = `Intercom state unavailable: ${error.message}`;
+      this.nodes.state.textContent = t('intercom.unavailable', { reason: error.message });
     }
   }
 
@@ -61,7 +62,7 @@ export class IntercomPanel {
       if (answer && answer.grant) this.apply(answer);
       else if (fallbackGrant) this.setGrant(fallbackGrant);
     } catch (error) {
-      if (error.status !== 401) this.setError(`Could not change the grant: ${error.message}`);
+      if (error.status !== 401) this.setError(t('intercom.changeFailed', { reason: error.message }));
     } finally {
       this.busy = false;
       this.setButtonsDisabled(false);
@@ -108,7 +109,7 @@ export class IntercomPanel {
     const at = parseServerTime(data.at) || new Date();
     const { rang } = this.nodes;
     rang.hidden = false;
-    rang.textContent = `The intercom rang at ${formatClock(at)}; the call was passed on to you.`;
+    rang.textContent = t('intercom.rang', { time: formatClock(at) });
   }
 
   setGrant(grant) {
@@ -132,11 +133,11 @@ export class IntercomPanel {
     const { nodes, grant } = this;
     nodes.box.dataset.active = String(grant.active);
     if (grant.active) {
-      const by = grant.by === 'link' ? ' (started with the grant link)'
-        : grant.by ? ` (started by ${grant.by})` : '';
-      nodes.state.textContent = `The door opens for everyone until ${formatClock(new Date(grant.until))}${by}.`;
+      const by = grant.by === 'link' ? t('intercom.byLink')
+        : grant.by ? t('intercom.byUser', { user: grant.by }) : '';
+      nodes.state.textContent = t('intercom.open', { time: formatClock(new Date(grant.until)), by });
     } else {
-      nodes.state.textContent = 'No grant: the intercom calls you.';
+      nodes.state.textContent = t('intercom.noGrant');
     }
     nodes.start.hidden = grant.active;
     nodes.extend.hidden = !grant.active;
@@ -147,9 +148,9 @@ export class IntercomPanel {
 
   renderButtonLabels() {
     const minutes = this.minutes();
-    const length = minutes >= 60 ? `${minutes / 60} h` : `${minutes} min`;
-    this.nodes.start.textContent = `Open the door for ${length}`;
-    this.nodes.extend.textContent = `Extend by ${length}`;
+    const length = minutes >= 60 ? t('intercom.hours', { n: minutes / 60 }) : t('intercom.minutes', { n: minutes });
+    this.nodes.start.textContent = t('intercom.start', { length });
+    this.nodes.extend.textContent = t('intercom.extend', { length });
   }
 
   renderCountdown() {
@@ -161,7 +162,7 @@ export class IntercomPanel {
     }
     countdown.hidden = false;
     const left = Math.max(0, Math.ceil((this.grant.until - serverNow()) / 1000));
-    countdown.textContent = `${formatDuration(left)} left`;
+    countdown.textContent = t('intercom.left', { time: formatDuration(left) });
   }
 
   renderOpenings() {
@@ -171,7 +172,7 @@ export class IntercomPanel {
       el('span', { class: 'entry-text' },
         el('span', { class: 'entry-title' }, describeOpening(opening)),
         el('span', { class: 'entry-sub' },
-          [formatClock(opening.at), opening.from ? `call from ${formatE164(opening.from)}` : '']
+          [formatClock(opening.at), opening.from ? t('intercom.callFrom', { number: formatE164(opening.from) }) : '']
             .filter(Boolean).join(' · '))))));
     openingsEmpty.hidden = this.openings.length > 0;
   }
@@ -203,7 +204,7 @@ function normaliseOpening(data) {
 }
 
 function describeOpening(opening) {
-  if (opening.how === 'grant') return 'Opened during a grant';
-  if (opening.how === 'code') return 'Opened with the door code';
-  return `Opened (${opening.how || 'unknown way'})`;
+  if (opening.how === 'grant') return t('intercom.openedGrant');
+  if (opening.how === 'code') return t('intercom.openedCode');
+  return t('intercom.openedOther', { how: opening.how || t('intercom.unknownWay') });
 }

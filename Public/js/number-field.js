@@ -7,6 +7,7 @@ import {
   parseNumber, countryByIso, caretAfterSignificant, significantBefore, formatE164,
 } from './phone-number.js';
 import { el } from './element.js';
+import { t, countryName, language } from './i18n.js';
 
 const STORAGE_KEY = 'shetphone.country';
 
@@ -30,9 +31,9 @@ export class NumberField {
   }
 
   fillCountries() {
-    const sorted = [...COUNTRIES].sort((a, b) => a.name.localeCompare(b.name));
+    const sorted = [...COUNTRIES].sort((a, b) => countryName(a).localeCompare(countryName(b), language()));
     for (const country of sorted) {
-      this.select.append(el('option', { value: country.iso }, `${country.name} (+${country.cc})`));
+      this.select.append(el('option', { value: country.iso }, `${countryName(country)} (+${country.cc})`));
     }
   }
 
@@ -93,9 +94,9 @@ export class NumberField {
     this.hint.classList.toggle('invalid', showProblem);
     this.hint.classList.toggle('valid', parsed.state === 'valid');
     if (parsed.state === 'valid') {
-      this.hint.textContent = `✓ ${formatE164(parsed.e164)} · ${parsed.country ? parsed.country.name : 'valid number'}`;
+      this.hint.textContent = `✓ ${formatE164(parsed.e164)} · ${parsed.country ? countryName(parsed.country) : t('number.valid')}`;
     } else if (showProblem) {
-      this.hint.textContent = parsed.message || 'Not a phone number';
+      this.hint.textContent = parsed.message || t('number.notANumber');
     } else if (parsed.state === 'incomplete' && parsed.e164) {
       this.hint.textContent = `${formatE164(parsed.e164)}…`;
     } else {
@@ -110,7 +111,7 @@ export class NumberField {
     const parsed = this.reformat();
     if (parsed.state === 'valid') return parsed.e164;
     if (parsed.state === 'empty') {
-      this.hint.textContent = 'Type a number or pick a preset first';
+      this.hint.textContent = t('number.empty');
       this.hint.classList.add('invalid');
       this.input.setAttribute('aria-invalid', 'true');
     }

@@ -3,6 +3,7 @@
 // Pure functions (no DOM), so the rules can be checked in isolation.
 
 import { COUNTRIES, ALL_CALLING_CODES } from './calling-codes.js';
+import { t, countryName } from './i18n.js';
 
 const BY_ISO = new Map(COUNTRIES.map((country) => [country.iso, country]));
 
@@ -106,7 +107,7 @@ function parseInternational(digits, selectedIso) {
   if (!code) {
     if (digits.length < 3) return result('incomplete', '', null, `+${digits}`, '');
     return result('invalid', '', null, `+${digits}`,
-      `+${digits.slice(0, 3)} is not a known country calling code`);
+      t('number.unknownCode', { code: `+${digits.slice(0, 3)}` }));
   }
   const country = countryForCode(code, selectedIso);
   const nsn = digits.slice(code.length);
@@ -117,7 +118,7 @@ function parseInternational(digits, selectedIso) {
 function parseNational(digits, country) {
   if (!country) {
     return result('invalid', '', null, digits,
-      'Choose a country, or start the number with + and the country code');
+      t('number.noCountry'));
   }
   let nsn = digits;
   let prefix = '';
@@ -138,28 +139,28 @@ function judge(code, nsn, country, display) {
   const [min, max] = country ? country.nsn : [E164_MIN_DIGITS - code.length, E164_MAX_DIGITS - code.length];
   const low = Math.max(min, E164_MIN_DIGITS - code.length);
   const high = Math.min(max, E164_MAX_DIGITS - code.length);
-  const where = country ? `${country.name} (+${code})` : `+${code}`;
+  const where = country ? `${countryName(country)} (+${code})` : `+${code}`;
   if (country && country.trunk === '0' && nsn.startsWith('0')) {
     return result('invalid', e164, country, display,
-      `Numbers in ${where} do not start with 0 after the country code: drop the 0`);
+      t('number.dropZero', { where }));
   }
   if (nsn.length < low) {
     return result('incomplete', e164, country, display,
-      `Too short: numbers in ${where} have ${range(low, high)} digits after the country code, this has ${nsn.length}`);
+      t('number.tooShort', { where, range: range(low, high), count: nsn.length }));
   }
   if (nsn.length > high || total > E164_MAX_DIGITS) {
     return result('invalid', e164, country, display,
-      `Too long: numbers in ${where} have ${range(low, high)} digits after the country code, this has ${nsn.length}`);
+      t('number.tooLong', { where, range: range(low, high), count: nsn.length }));
   }
   if (country && country.trunk && country.trunk === '0' && nsn.startsWith('0')) {
     return result('invalid', e164, country, display,
-      `${formatE164(e164)}: numbers in ${where} do not start with 0 after the country code`);
+      t('number.zeroAfterCode', { number: formatE164(e164), where }));
   }
   return result('valid', e164, country, display, '');
 }
 
 function range(low, high) {
-  return low === high ? String(low) : `${low} to ${high}`;
+  return low === high ? String(low) : t('number.range', { low, high });
 }
 
 function result(state, e164, country, display, message) {

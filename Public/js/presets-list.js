@@ -3,6 +3,7 @@
 
 import { el, icon } from './element.js';
 import { formatE164, sameNumber } from './phone-number.js';
+import { t } from './i18n.js';
 
 export class PresetsList {
   constructor({ list, empty, onFill, onDial }) {
@@ -25,12 +26,12 @@ export class PresetsList {
       }));
     this.list.replaceChildren(...this.presets.map((preset) => this.row(preset)));
     this.empty.hidden = this.presets.length > 0;
-    this.empty.textContent = 'No presets. Add them to presets.csv on the server.';
+    this.empty.textContent = t('presets.none');
   }
 
   failed(message) {
     this.empty.hidden = false;
-    this.empty.textContent = `Presets could not be loaded: ${message}`;
+    this.empty.textContent = t('presets.failed', { reason: message });
   }
 
   row(preset) {
@@ -39,7 +40,7 @@ export class PresetsList {
       el('button', {
         type: 'button',
         class: 'preset-fill',
-        'aria-label': `Put ${preset.name}, ${pretty}, in the number field`,
+        'aria-label': t('presets.fill', { name: preset.name, number: pretty }),
         onclick: () => this.onFill(preset),
       },
       icon('person'),
@@ -49,7 +50,7 @@ export class PresetsList {
       el('button', {
         type: 'button',
         class: 'round-btn preset-dial',
-        'aria-label': `Call ${preset.name}`,
+        'aria-label': t('presets.dial', { name: preset.name }),
         onclick: () => this.onDial(preset),
       }, icon('phone')));
   }

@@ -2,6 +2,8 @@
 // repository: the user copies it to Public/vendor/ (see vendor/README.md) or
 // configures `[app] twilio_sdk_url`. Without it the page works, minus calls.
 
+import { t } from './i18n.js';
+
 export const DEFAULT_SDK_URL = 'vendor/twilio.min.js';
 
 /** Why calls are off, in words for the banner. */
@@ -20,7 +22,7 @@ export function loadTwilioSdk(url = DEFAULT_SDK_URL, timeoutMs = 20000) {
   if (hasDevice()) return Promise.resolve(window.Twilio);
   return new Promise((resolve, reject) => {
     const script = document.createElement('script');
-    const timer = setTimeout(() => fail('the Twilio Voice SDK took too long to load'), timeoutMs);
+    const timer = setTimeout(() => fail(t('sdk.slow')), timeoutMs);
     function fail(reason) {
       clearTimeout(timer);
       script.remove();
@@ -29,9 +31,9 @@ export function loadTwilioSdk(url = DEFAULT_SDK_URL, timeoutMs = 20000) {
     script.addEventListener('load', () => {
       clearTimeout(timer);
       if (hasDevice()) resolve(window.Twilio);
-      else fail(`${url} loaded but does not define Twilio.Device (is it the Voice SDK 2.x?)`);
+      else fail(t('sdk.wrong', { url }));
     });
-    script.addEventListener('error', () => fail('the Twilio Voice SDK is not installed (see README)'));
+    script.addEventListener('error', () => fail(t('sdk.missing')));
     script.src = url;
     script.async = true;
     document.head.append(script);

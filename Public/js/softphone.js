@@ -5,6 +5,7 @@
 import { getJson } from './api.js';
 import { backoffDelay } from './live-socket.js';
 import { describeError as describe } from './sdk-errors.js';
+import { t } from './i18n.js';
 
 // Errors that mean "your token is bad or old": fetch a new one, then register.
 const TOKEN_ERROR_CODES = new Set([20101, 20102, 20103, 20104, 20105, 31202, 31204, 31205, 31206]);
@@ -76,7 +77,7 @@ export class Softphone {
       this.device.updateToken(grant.token);
     } catch (error) {
       if (error.status === 401) return;
-      this.problem(`Could not refresh the phone's token (${error.message}); retrying`);
+      this.problem(t('phone.tokenRefreshFailed', { reason: error.message }));
       setTimeout(() => this.refreshToken(), TOKEN_RETRY_MS);
     }
   }
@@ -118,9 +119,9 @@ export class Softphone {
       return;
     }
     if (call && this.current && this.current.call === call) {
-      this.problem(`Call error: ${describe(error)}`);
+      this.problem(t('call.errorWords', { reason: describe(error) }));
     } else {
-      this.problem(`Phone error: ${describe(error)}`);
+      this.problem(t('phone.errorWords', { reason: describe(error) }));
     }
     if (this.device && this.device.state !== 'registered') {
       this.setState('error', describe(error));
@@ -129,8 +130,8 @@ export class Softphone {
   }
 
   async dial(e164) {
-    if (!this.device) throw new Error('calls are off');
-    if (this.current) throw new Error('there is already a call');
+    if (!this.device) throw new Error(t('calls.offShort'));
+    if (this.current) throw new Error(t('calls.alreadyOne'));
     // Show the call at once: connect() waits for the microphone prompt.
     this.current = {
       call: null, direction: 'outgoing', number: e164, phase: 'dialing',
@@ -196,7 +197,7 @@ export class Softphone {
     call.on('reject', () => mine() && this.end('rejected'));
     call.on('error', (error) => {
       if (!mine()) return;
-      this.problem(`Call error: ${describe(error)}`);
+      this.problem(t('call.errorWords', { reason: describe(error) }));
       if (typeof call.status === 'function' && call.status() === 'closed') this.end('failed');
     });
   }

@@ -11,6 +11,7 @@ import { CallLog } from '../call-log.js';
 import { formatE164 } from '../phone-number.js';
 import { notifyIncomingCall } from '../call-notification.js';
 import { describeError } from '../sdk-errors.js';
+import { t } from '../i18n.js';
 
 const PAGE_TITLE = document.title;
 
@@ -115,14 +116,14 @@ export class CallController {
       return;
     }
     if (!this.phone.available) {
-      status.problem(`Calls are off: ${this.panel.callsOff || 'the phone is not ready yet'}`);
+      status.problem(t('calls.offBecause', { reason: this.panel.callsOff || t('calls.notReady') }));
       return;
     }
     try {
       await this.phone.dial(e164);
-      announce(`Calling ${this.who(e164)}`);
+      announce(t('call.announceDialing', { who: this.who(e164) }));
     } catch (error) {
-      status.problem(`The call to ${formatE164(e164)} failed: ${describeError(error)}`);
+      status.problem(t('call.failed', { number: formatE164(e164), reason: describeError(error) }));
     }
   }
 
@@ -160,8 +161,8 @@ export class CallController {
 
   onIncoming(current) {
     const caller = this.who(current.number, current.logEntry);
-    document.title = `Incoming call · ${PAGE_TITLE}`;
-    this.app.announce(`Incoming call from ${caller}. Answer or reject with the buttons under the number.`);
+    document.title = t('call.incomingTitle', { title: PAGE_TITLE });
+    this.app.announce(t('call.announceIncoming', { who: caller }));
     if (document.activeElement === document.body || !document.activeElement) byId('answer').focus();
     this.closeNotification = notifyIncomingCall({
       caller: this.app.names.nameFor(current.number) || (current.logEntry && current.logEntry.name)
@@ -187,17 +188,16 @@ export class CallController {
     window.addEventListener('online', () => this.phone.ensureRegistered());
     try {
       if (me.accessTokens === false) {
-        throw new CallsOff('the server hands out legacy Capability Tokens, which the Voice SDK 2.x refuses '
-          + '(set api_key_sid and api_key_secret in [twilio])');
+        throw new CallsOff(t('calls.legacyTokens'));
       }
       const Twilio = await loadTwilioSdk(me.sdkUrl || DEFAULT_SDK_URL);
-      if (Twilio.Device.isSupported === false) throw new Error('this browser has no WebRTC support');
+      if (Twilio.Device.isSupported === false) throw new CallsOff(t('calls.noWebRtc'));
       await this.phone.start(Twilio);
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) return;
       const reason = error.name === 'SdkUnavailable' || error instanceof CallsOff
         ? error.message
-        : `the phone could not start (${error.message})`;
+        : t('calls.startFailed', { reason: describeError(error) });
       if (!this.phone.available) {
         status.callsOff(reason);
         this.panel.setCallsOff(reason);

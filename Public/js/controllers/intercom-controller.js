@@ -2,6 +2,7 @@
 
 import { byId } from '../element.js';
 import { IntercomPanel } from '../intercom-panel.js';
+import { t } from '../i18n.js';
 
 export class IntercomController {
   constructor(app) {
@@ -24,7 +25,7 @@ export class IntercomController {
       .on('intercom.ringing', (data) => this.panel.onRingingEvent(data))
       .on('intercom.opened', (data) => {
         this.panel.onOpenedEvent(data);
-        app.announce('The intercom opened the door.');
+        app.announce(t('intercom.doorOpened'));
       });
   }
 

@@ -4,6 +4,7 @@
 import { byId } from '../element.js';
 import { Keypad, KEYPAD_KEYS } from '../keypad.js';
 import { isTextEntry } from '../text-entry.js';
+import { t } from '../i18n.js';
 
 export class KeypadController {
   /** `calls`: the CallController whose phone and field the keys go to. */
@@ -29,7 +30,7 @@ export class KeypadController {
 
   showTones(digits) {
     this.sent.dataset.digits = digits;
-    this.sent.textContent = digits ? `Tones sent: ${digits}` : '';
+    this.sent.textContent = digits ? t('keypad.tonesSent', { digits }) : '';
   }
 
   onKeyDown(event) {
