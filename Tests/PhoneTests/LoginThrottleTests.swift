@@ -54,6 +54,23 @@ final class LoginThrottleTests: XCTestCase {
         XCTAssertEqual(limiter.begin(client: "10.9.9.9", user: "bob"), .allowed)
     }
 
+    func testAKnownDeviceIsNotBlockedByFailuresForItsUserFromElsewhere() {
+        let limiter = throttle()
+        for n in 1...10 { _ = limiter.begin(client: "10.0.0.\(n)", user: "alice") }
+        XCTAssertNotEqual(limiter.begin(client: "10.9.9.9", user: "alice"), .allowed, "the name is blocked without a device")
+        XCTAssertEqual(limiter.begin(client: "10.9.9.8", user: "alice", device: "nonce-1"), .allowed)
+    }
+
+    func testAKnownDeviceThatKeepsFailingIsBlockedAloneAndTheAddressLimitStays() {
+        let limiter = throttle()
+        for n in 1...6 { XCTAssertEqual(limiter.begin(client: "10.0.1.\(n)", user: "alice", device: "nonce-1"), .allowed) }
+        XCTAssertNotEqual(limiter.begin(client: "10.0.1.9", user: "alice", device: "nonce-1"), .allowed)
+        XCTAssertEqual(limiter.begin(client: "10.0.2.1", user: "alice", device: "nonce-2"), .allowed)
+        XCTAssertEqual(limiter.begin(client: "10.0.2.2", user: "alice"), .allowed, "the name was never counted")
+        for _ in 1...6 { _ = limiter.begin(client: "10.0.3.1", user: "bob", device: "nonce-3") }
+        XCTAssertNotEqual(limiter.begin(client: "10.0.3.1", user: "carol", device: "nonce-4"), .allowed, "per-address limit")
+    }
+
     func testSuccessForgivesAddressAndUser() {
         let limiter = throttle()
         for _ in 0..<5 { _ = limiter.begin(client: "10.0.0.1", user: "alice") }

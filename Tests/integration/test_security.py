@@ -287,3 +287,52 @@ def test_the_server_refuses_a_users_file_inside_public_dir(tmp_path):
     result = shetphone("serve", "--config", config, cwd=tmp_path)
     assert result.returncode != 0
     assert "contains the users file (htpasswd)" in result.stderr + result.stdout, result.stderr
+
+
+# --- Lock-out: failures from elsewhere never block a browser the user has logged in from --------
+
+def failed_logins(server, user, addresses):
+    from nginx_helpers import Browser
+    for address in addresses:
+        reply = Browser("http", server.port, host="127.0.0.1", source=address).login("", user, "wrong-password")
+        assert reply.status in (303, 429), reply.status
+
+
+def test_alice_logs_in_from_her_known_browser_while_an_attacker_fails_her_name(shetphone_server):
+    from nginx_helpers import Browser
+    server = shetphone_server
+    alice = Browser("http", server.port, host="127.0.0.1", source="127.0.0.1")
+    first = alice.login("", "alice", "alice-password")
+    assert first.status == 303 and "error" not in first.header("Location")
+    assert "shetphone_device" in alice.cookies
+    alice.cookies.pop("shetphone_session")
+
+    # Twelve addresses, one failure each: no address is blocked, alice's name is.
+    failed_logins(server, "alice", [f"127.0.0.{n}" for n in range(2, 14)])
+    stranger = Browser("http", server.port, host="127.0.0.1", source="127.0.0.30").login("", "alice", "alice-password")
+    assert stranger.status == 429, "the per-name limit still holds for browsers alice never used"
+
+    known = alice.login("", "alice", "alice-password")
+    assert known.status == 303 and "error" not in known.header("Location"), known.status
+    assert "shetphone_session" in alice.cookies
+    # A forged or someone else's device cookie counts for nothing.
+    forged = Browser("http", server.port, host="127.0.0.1", source="127.0.0.31")
+    forged.cookies["shetphone_device"] = alice.cookies["shetphone_device"][:-2] + "AA"
+    assert forged.login("", "alice", "alice-password").status == 429
+
+
+def test_a_known_browser_that_keeps_failing_is_throttled_on_its_own(shetphone_server):
+    from nginx_helpers import Browser
+    server = shetphone_server
+    bob = Browser("http", server.port, host="127.0.0.1", source="127.0.0.40")
+    assert bob.login("", "bob", "bob-password").status == 303
+    bob.cookies.pop("shetphone_session")
+    # Each from its own address, so only the device cookie's count grows.
+    statuses = []
+    for n in range(41, 50):
+        bob.source = f"127.0.0.{n}"
+        statuses.append(bob.login("", "bob", "wrong").status)
+    assert statuses[:5] == [303] * 5 and 429 in statuses
+    # bob's name was never counted: another browser of his is not blocked.
+    other = Browser("http", server.port, host="127.0.0.1", source="127.0.0.60")
+    assert other.login("", "bob", "bob-password").status == 303

@@ -49,8 +49,11 @@ public final class PhoneApp: @unchecked Sendable {
             sessionSettings.idleTimeoutSeconds = config.app.sessionIdleHours * 3600
             sessions = SessionStore(settings: sessionSettings)
             metrics.countSessions(in: sessions)
+            // check-config and the demo write nothing: their device cookies need not outlive them.
+            let deviceCookies = dryRun || config.isDemo ? DeviceCookieSigner.ephemeral()
+                : try DeviceCookieSigner.load(directory: config.app.stateDir)
             logins = try LoginRoutes(sessions: sessions, authenticator: Authenticator(htpasswd: htpasswd, workers: workers),
-                                     throttle: LoginThrottle(), publicDir: config.server.publicDir,
+                                     throttle: LoginThrottle(), deviceCookies: deviceCookies, publicDir: config.server.publicDir,
                                      basePath: config.app.basePath, logger: logger)
             let intercomSettings = try IntercomSettings(section: config.ini["intercom"], file: file)
             for warning in intercomSettings.warnings { logger.warning("\(warning)") }

@@ -18,6 +18,8 @@ public final class LoginRoutes: @unchecked Sendable {
     public let sessions: SessionStore
     public let authenticator: Authenticator
     public let throttle: LoginThrottle
+    /// Signs the cookie that marks a browser as one its user has logged in from.
+    public let deviceCookies: DeviceCookieSigner
     /// "" or "/shetphone": where the app lives in the browser's URL space.
     public let basePath: String
     private let page: LoginPage
@@ -25,20 +27,22 @@ public final class LoginRoutes: @unchecked Sendable {
 
     /// Reads `publicDir/login.html` now, so a missing template stops the server at startup.
     public init(sessions: SessionStore, authenticator: Authenticator, throttle: LoginThrottle,
-                publicDir: String, basePath: String, logger: Logger) throws {
+                deviceCookies: DeviceCookieSigner = .ephemeral(), publicDir: String, basePath: String, logger: Logger) throws {
         self.sessions = sessions
         self.authenticator = authenticator
         self.throttle = throttle
+        self.deviceCookies = deviceCookies
         self.basePath = LoginRoutes.normalised(basePath)
         self.page = try LoginPage(publicDir: publicDir)
         self.logger = logger
     }
 
     init(sessions: SessionStore, authenticator: Authenticator, throttle: LoginThrottle,
-         page: LoginPage, basePath: String, logger: Logger) {
+         deviceCookies: DeviceCookieSigner = .ephemeral(), page: LoginPage, basePath: String, logger: Logger) {
         self.sessions = sessions
         self.authenticator = authenticator
         self.throttle = throttle
+        self.deviceCookies = deviceCookies
         self.basePath = LoginRoutes.normalised(basePath)
         self.page = page
         self.logger = logger
@@ -124,7 +128,9 @@ public final class LoginRoutes: @unchecked Sendable {
             return completion(failedLoginRedirect(next: next))
         }
 
-        if case .limited(let seconds) = throttle.begin(client: client, user: user) {
+        // A browser this user has logged in from is throttled on its own, never by the name.
+        let device = deviceCookies.verify(request.cookies[DeviceCookie.name]).flatMap { $0.user == user ? $0.nonce : nil }
+        if case .limited(let seconds) = throttle.begin(client: client, user: user, device: device) {
             logger.warning("login throttled for user \(user.debugDescription) from \(client); retry in \(seconds) s")
             var response = loginPage(request, next: next, error: "Too many failed logins. Try again in \(seconds) seconds.",
                                      status: .tooManyRequests)
@@ -140,13 +146,16 @@ public final class LoginRoutes: @unchecked Sendable {
                 logger.warning("login failed for user \(user.debugDescription) from \(client)")
                 return completion(failedLoginRedirect(next: next))
             }
-            throttle.succeeded(client: client, user: user)
+            throttle.succeeded(client: client, user: user, device: device)
             // A fresh id on every login: an id planted before login (fixation) is worth nothing.
             if let oldID { sessions.destroy(id: oldID) }
             let (id, session) = sessions.create(user: user)
             logger.info("login ok for user \(user.debugDescription) from \(client), session \(session.key.prefix(12))")
             var response = Response.redirect(to: next)
             addCookie(&response, sessionCookie(id: id, secure: secure))
+            addCookie(&response, try? SetCookie(name: DeviceCookie.name, value: deviceCookies.issue(user: user),
+                                                path: csrfCookiePath, maxAge: DeviceCookie.maxAgeSeconds,
+                                                httpOnly: true, secure: secure, sameSite: .strict))
             addCookie(&response, try? SetCookie.removal(name: LoginRoutes.csrfCookieName, path: csrfCookiePath,
                                                         secure: secure, sameSite: .strict))
             response.headers.set("Cache-Control", "no-store")

@@ -5,6 +5,10 @@ import Web
 /// then each one doubles the wait before the next try, up to a cap. Success or a quiet spell
 /// forgets. Memory is bounded: past `maxEntries` the stalest entries go.
 ///
+/// A browser with a valid device cookie for the user (`DeviceCookie`) is counted by its cookie
+/// instead of the user name: failures from elsewhere never block it (OWASP's device cookies).
+/// The per-address count applies to everyone.
+///
 /// Every attempt counts as a failure from the moment it is admitted until `succeeded` clears it:
 /// otherwise fifty guesses sent at once would all pass before the first one failed.
 public final class LoginThrottle: @unchecked Sendable {
@@ -51,9 +55,9 @@ public final class LoginThrottle: @unchecked Sendable {
     public var count: Int { lock.withLock { entries.count } }
 
     /// Admits an attempt (and counts it as a failure until `succeeded`), or says how long to wait.
-    public func begin(client: String, user: String) -> Decision {
+    public func begin(client: String, user: String, device: String? = nil) -> Decision {
         let now = clock()
-        let keys = LoginThrottle.keys(client: client, user: user)
+        let keys = LoginThrottle.keys(client: client, user: user, device: device)
         return lock.withLock {
             var wait: UInt64 = 0
             for key in keys {
@@ -69,19 +73,19 @@ public final class LoginThrottle: @unchecked Sendable {
     }
 
     /// The attempt begun for `client` and `user` was right: both are forgiven.
-    public func succeeded(client: String, user: String) {
-        let keys = LoginThrottle.keys(client: client, user: user)
+    public func succeeded(client: String, user: String, device: String? = nil) {
+        let keys = LoginThrottle.keys(client: client, user: user, device: device)
         lock.withLock {
             for key in keys { entries[key] = nil }
         }
     }
 
     /// How long `client` or `user` must wait now, in seconds (0 when free to try).
-    public func retryAfter(client: String, user: String) -> Int {
+    public func retryAfter(client: String, user: String, device: String? = nil) -> Int {
         let now = clock()
         return lock.withLock {
             var wait: UInt64 = 0
-            for key in LoginThrottle.keys(client: client, user: user) {
+            for key in LoginThrottle.keys(client: client, user: user, device: device) {
                 if let entry = live(key, now: now), entry.blockedUntil > now {
                     wait = max(wait, entry.blockedUntil - now)
                 }
@@ -90,10 +94,11 @@ public final class LoginThrottle: @unchecked Sendable {
         }
     }
 
-    /// Throttle keys. IPv6 clients are keyed by their /64: one host usually owns a whole /64,
-    /// so per-address counting would otherwise be free to dodge.
-    static func keys(client: String, user: String) -> [String] {
-        ["addr:" + addressKey(client), "user:" + user]
+    /// Throttle keys: the address, and the device cookie's nonce (a browser known to be the
+    /// user's) or else the user name. IPv6 clients are keyed by their /64: one host usually owns
+    /// a whole /64, so per-address counting would otherwise be free to dodge.
+    static func keys(client: String, user: String, device: String?) -> [String] {
+        ["addr:" + addressKey(client), device.map { "device:" + $0 } ?? "user:" + user]
     }
 
     static func addressKey(_ address: String) -> String {
