@@ -20,6 +20,8 @@ public final class PhoneApp: @unchecked Sendable {
     let logins: LoginRoutes
     let live: LiveState
     let intercom: Intercom
+    /// `[outbound]`, `[smtp]`, `[email]`, `[hooks]`.
+    let notices: NoticeSettings
     let intercomRoutes: IntercomRoutes
     let voiceRoutes: VoiceRoutes
     var server: HTTPServer?
@@ -55,6 +57,7 @@ public final class PhoneApp: @unchecked Sendable {
             logins = try LoginRoutes(sessions: sessions, authenticator: Authenticator(htpasswd: htpasswd, workers: workers),
                                      throttle: LoginThrottle(), deviceCookies: deviceCookies, publicDir: config.server.publicDir,
                                      basePath: config.app.basePath, logger: logger)
+            notices = try NoticeSettings(config: config)
             let intercomSettings = try IntercomSettings(section: config.ini["intercom"], file: file)
             for warning in intercomSettings.warnings { logger.warning("\(warning)") }
             intercom = try Intercom(settings: intercomSettings, stateFile: IntercomStateFile(directory: config.app.stateDir),
