@@ -336,3 +336,33 @@ def test_a_known_browser_that_keeps_failing_is_throttled_on_its_own(shetphone_se
     # bob's name was never counted: another browser of his is not blocked.
     other = Browser("http", server.port, host="127.0.0.1", source="127.0.0.60")
     assert other.login("", "bob", "bob-password").status == 303
+
+
+# --- Toll fraud: allowed_countries = GB US (the default test config) ----------------------------
+
+def dial(server, destination):
+    url = server.url("/voice")
+    form = {"CallSid": "CA1", "From": "client:alice", "To": destination}
+    answer = requests.post(url, data=form, headers=signed_headers(server, url, form), timeout=5)
+    assert answer.status_code == 200, answer.text
+    return ET.fromstring(answer.content)
+
+
+@pytest.mark.parametrize("destination,words", [
+    ("+449098790000", "premium-rate"), ("+448712345678", "shared-cost"), ("+447012345678", "personal-numbering"),
+    ("+19005551234", "premium-rate"), ("+15002345678", "personal-numbering"), ("+14562345678", "carrier-service"),
+    ("+441534456789", "country"), ("+441481256789", "country"), ("+441624756789", "country"),
+    ("+447624123456", "country"),
+])
+def test_premium_and_crown_dependency_numbers_are_refused(shetphone_server, destination, words):
+    root = dial(shetphone_server, destination)
+    assert root.find("Dial") is None
+    assert words in root.find("Say").text
+
+
+def test_allow_premium_lets_listed_ranges_through(shetphone_factory):
+    server = shetphone_factory(ini=DEFAULT_INI.replace("[app]\n", "[app]\nallow_premium = +4487 +1900555\n"))
+    assert dial(server, "+448712345678").find("Dial/Number").text == "+448712345678"
+    assert dial(server, "+19005551234").find("Dial/Number").text == "+19005551234"
+    assert dial(server, "+19006661234").find("Dial") is None
+    assert dial(server, "+442079460000").find("Dial/Number").text == "+442079460000"

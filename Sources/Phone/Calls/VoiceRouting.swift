@@ -68,9 +68,14 @@ public struct VoiceRouting: Sendable {
         else {
             return refuse("Sorry, that is not a valid phone number.", because: "\(user) dialled \(JSON.quoted(to)), not a phone number")
         }
-        guard plan.allowsCall(to: destination) else {
+        switch plan.refusal(forCallTo: destination) {
+        case nil: break
+        case .country(let region):
             return refuse("Sorry, calls to that country are not allowed.",
-                          because: "\(user) dialled \(destination) in \(destination.region ?? "no country"), not in allowed_countries")
+                          because: "\(user) dialled \(destination) in \(region ?? "no country"), not in allowed_countries")
+        case .costly(let kind):
+            return refuse("Sorry, calls to \(kind.rawValue) numbers are not allowed.",
+                          because: "\(user) dialled \(destination), a \(kind.rawValue) number not in allow_premium")
         }
         // Twilio refuses a caller ID equal to the callee on some routes; ours never is, but calling our own
         // number is allowed: it comes back as an incoming call.

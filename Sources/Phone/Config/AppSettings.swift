@@ -14,6 +14,9 @@ public struct AppSettings: Sendable {
     /// `allowed_countries`: ISO codes callers may dial (default: the countries of the configured numbers).
     public var allowedCountries: [String] = []
     public var allowedCountriesLine = 0
+    /// `allow_premium`: E.164 prefixes (`+4487 +1900`) of premium, shared-cost or personal ranges
+    /// that may be dialled after all (default none: `PremiumRanges` are refused).
+    public var allowPremium: [String] = []
     /// `twilio_sdk_url`: where the dialer loads the Twilio Voice SDK from (default `vendor/twilio.min.js`).
     public var twilioSDKURL = "vendor/twilio.min.js"
     /// `session_hours`: a session ends after this long without use (default 12).
@@ -28,7 +31,7 @@ public struct AppSettings: Sendable {
     public var noAnswerMessage = "Sorry, nobody is available to take your call. Goodbye."
 
     static let keys = [
-        "public_url", "base_path", "htpasswd", "presets", "allowed_countries", "twilio_sdk_url",
+        "public_url", "base_path", "htpasswd", "presets", "allowed_countries", "allow_premium", "twilio_sdk_url",
         "session_hours", "state_dir", "metrics_allow", "dial_timeout", "no_answer_message",
     ]
 
@@ -68,6 +71,11 @@ public struct AppSettings: Sendable {
                 for code in allowedCountries where code.count != 2 || !code.allSatisfy({ $0.isASCII && $0.isLetter }) {
                     throw reader.error("\"\(code)\" is not a two-letter country code")
                 }
+            case "allow_premium":
+                allowPremium = reader.words
+                for prefix in allowPremium where !AppSettings.isE164Prefix(prefix) {
+                    throw reader.error("\"\(prefix)\" is not an E.164 prefix like +4487 (a +, then 1 to 15 digits, no spaces)")
+                }
             case "twilio_sdk_url":
                 guard !entry.value.contains(where: { $0 == "\"" || $0 == "<" || $0 == ">" || $0 == " " }) else {
                     throw reader.error("\"\(entry.value)\" is not a URL")
@@ -87,6 +95,11 @@ public struct AppSettings: Sendable {
     }
 
     /// `name` relative to `directory` unless it is absolute.
+    static func isE164Prefix(_ text: String) -> Bool {
+        let digits = text.utf8.dropFirst()
+        return text.hasPrefix("+") && (1...15).contains(digits.count) && digits.allSatisfy { $0 >= 48 && $0 <= 57 }
+    }
+
     public static func join(_ directory: String, _ name: String) -> String {
         if name.hasPrefix("/") || directory.isEmpty || directory == "." { return name }
         return directory.hasSuffix("/") ? directory + name : directory + "/" + name

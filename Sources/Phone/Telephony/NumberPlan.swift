@@ -21,6 +21,16 @@ public struct NumberPlan: Sendable {
     public private(set) var callerIDs: [CallerIDs]
     /// ISO 3166 alpha-2 regions outgoing calls may reach.
     public private(set) var allowedRegions: Set<String>
+    /// `allow_premium`: E.164 prefixes (`+4487`) of `PremiumRanges` that may be dialled after all.
+    public var allowedPremiumPrefixes: [String] = []
+
+    /// Why an outgoing call may not ring a number.
+    public enum CallRefusal: Sendable, Equatable {
+        /// Not in `allowed_countries` (or in no country at all).
+        case country(String?)
+        /// A premium, shared-cost, personal or carrier range that `allow_premium` does not list.
+        case costly(PremiumRanges.Kind)
+    }
 
     public init(lines: [Line], callerIDs: [CallerIDs]? = nil, allowedRegions: Set<String>? = nil) {
         self.lines = lines
@@ -143,8 +153,17 @@ public struct NumberPlan: Sendable {
 
     /// True when outgoing calls may ring `destination` (toll-fraud guard).
     public func allowsCall(to destination: PhoneNumber) -> Bool {
-        guard let region = destination.region else { return false }
-        return allowedRegions.contains(region)
+        refusal(forCallTo: destination) == nil
+    }
+
+    /// Why outgoing calls may not ring `destination`, or nil when they may.
+    public func refusal(forCallTo destination: PhoneNumber) -> CallRefusal? {
+        guard let region = destination.region, allowedRegions.contains(region) else { return .country(destination.region) }
+        if let kind = PremiumRanges.kind(of: destination),
+           !allowedPremiumPrefixes.contains(where: { destination.e164.hasPrefix($0) }) {
+            return .costly(kind)
+        }
+        return nil
     }
 
     // MARK: reading values

@@ -102,6 +102,8 @@ public struct PhoneNumber: Hashable, Sendable, CustomStringConvertible, Comparab
         switch countryCallingCode {
         case 1:
             return NANPRegion.region(areaCode: Int(nationalNumber.prefix(3)) ?? 0)
+        case 44:
+            return UKRegion.region(nationalNumber: nationalNumber)
         case 7:
             // Kazakhstan's numbers are +7 6xx and +7 7xx.
             return nationalNumber.hasPrefix("6") || nationalNumber.hasPrefix("7") ? "KZ" : "RU"
