@@ -32,8 +32,6 @@ public struct Request: Sendable {
         self.body = body
         self.origin = origin
     }
-
-    public var isHead: Bool { method == "HEAD" }
 }
 
 /// HTTP major/minor version from the request line.

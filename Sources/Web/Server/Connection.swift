@@ -37,16 +37,32 @@ public final class Connection: @unchecked Sendable {
     public let limits: Limits
     /// Monotonic ms after which the handler is told; 0 = none.
     public var deadline: UInt64 = 0
-    public private(set) var isOpen = true
     /// Bytes queued and not yet written to the socket.
     public private(set) var queuedBytes = 0
     private var outbound: [[UInt8]] = []
     private var firstOffset = 0
-    private var wantsWritable = false
-    private var readingPaused = false
-    private var closeWhenFlushed = false
-    private var lingering = false
+    private var phase = Phase.open
+    /// What epoll is asked to report; mirrors the last `modify`.
+    private var interest = Interest()
     weak var server: HTTPServer?
+
+    /// How far the socket is from closed.
+    private enum Phase {
+        case open
+        /// `closeAfterFlush` was called: writing out what is queued, then lingering.
+        case flushingToClose
+        /// Write side shut; reading and dropping input for `Limits.lingerMillis`.
+        case lingering
+        case closed
+    }
+
+    /// The epoll registration: reading can be paused (backpressure), writable only while output waits.
+    private struct Interest {
+        var readingPaused = false
+        var writable = false
+    }
+
+    public var isOpen: Bool { phase != .closed }
 
     init(loop: EventLoop, fd: Int32, peerAddress: String, peerIsTrustedProxy: Bool, limits: Limits,
          handler: ConnectionHandler) {
@@ -70,25 +86,13 @@ public final class Connection: @unchecked Sendable {
 
     /// Queues bytes and writes as much as the socket takes now. Loop thread only.
     public func write(_ bytes: [UInt8]) {
-        guard isOpen, !lingering, !bytes.isEmpty else { return }
-        outbound.append(bytes)
-        queuedBytes += bytes.count
-        flush()
-    }
-
-    /// Queues several buffers to be written in one `writev`. Loop thread only.
-    public func write(_ chunks: [[UInt8]]) {
-        guard isOpen else { return }
-        for chunk in chunks where !chunk.isEmpty {
-            outbound.append(chunk)
-            queuedBytes += chunk.count
-        }
-        flush()
+        enqueue(bytes)
+        flushQueued()
     }
 
     /// Queues bytes without writing yet; `flushQueued` writes everything queued in one `writev`.
     public func enqueue(_ bytes: [UInt8]) {
-        guard isOpen, !lingering, !bytes.isEmpty else { return }
+        guard phase == .open || phase == .flushingToClose, !bytes.isEmpty else { return }
         outbound.append(bytes)
         queuedBytes += bytes.count
     }
@@ -100,39 +104,45 @@ public final class Connection: @unchecked Sendable {
 
     /// Stops reading from the socket (the kernel buffers, then TCP pushes back on the peer).
     public func pauseReading() {
-        guard isOpen, !readingPaused else { return }
-        readingPaused = true
+        guard phase == .open || phase == .flushingToClose, !interest.readingPaused else { return }
+        interest.readingPaused = true
         updateInterest()
     }
 
     public func resumeReading() {
-        guard isOpen, readingPaused else { return }
-        readingPaused = false
+        guard phase == .open || phase == .flushingToClose, interest.readingPaused else { return }
+        interest.readingPaused = false
         updateInterest()
     }
 
     /// Closes once everything queued has been written. The write side is shut first and
     /// unread input drained for a moment, so the peer reads our last response instead of a reset.
+    /// A peer that never reads it is dropped after `Limits.idleTimeoutMillis`.
     public func closeAfterFlush() {
-        guard isOpen else { return }
-        closeWhenFlushed = true
-        if queuedBytes == 0 { lingerThenClose() }
+        guard phase == .open else { return }
+        phase = .flushingToClose
+        if queuedBytes == 0 {
+            lingerThenClose()
+        } else {
+            let giveUp = monotonicMillis() + UInt64(limits.idleTimeoutMillis)
+            if deadline == 0 || deadline > giveUp { deadline = giveUp }
+        }
     }
 
     private func lingerThenClose() {
-        guard isOpen, !lingering else { return }
-        lingering = true
+        guard phase == .flushingToClose else { return }
+        phase = .lingering
         shutdown(fd, Int32(SHUT_WR))
-        deadline = monotonicMillis() + 2000
-        if readingPaused {
-            readingPaused = false
+        deadline = monotonicMillis() + UInt64(limits.lingerMillis)
+        if interest.readingPaused {
+            interest.readingPaused = false
             updateInterest()
         }
     }
 
     private func drainWhileLingering() {
         let buffer = loop.readBuffer
-        for _ in 0..<16 {
+        for _ in 0..<(4 * limits.maxReadsPerWakeup) {
             let count = recv(fd, buffer.baseAddress, buffer.count, 0)
             if count > 0 { continue }
             if count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) { return }
@@ -143,8 +153,8 @@ public final class Connection: @unchecked Sendable {
 
     /// Closes now, dropping anything unsent.
     public func close() {
-        guard isOpen else { return }
-        isOpen = false
+        guard phase != .closed else { return }
+        phase = .closed
         loop.unregister(fd)
         loop.connections[fd] = nil
         Glibc.close(fd)
@@ -155,14 +165,14 @@ public final class Connection: @unchecked Sendable {
     }
 
     func handle(events: UInt32) {
-        if lingering {
+        if phase == .lingering {
             drainWhileLingering()
             return
         }
         if events & EPOLLOUT.rawValue != 0 {
             flush()
         }
-        if readingPaused && events & (EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0 {
+        if interest.readingPaused && events & (EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0 {
             // Level-triggered hang-up would wake the loop forever while we are not reading.
             close()
             return
@@ -174,15 +184,18 @@ public final class Connection: @unchecked Sendable {
 
     func deadlinePassed() {
         deadline = 0
-        if lingering { close(); return }
-        handler.connectionDeadlinePassed(self)
+        switch phase {
+        case .open: handler.connectionDeadlinePassed(self)
+        case .flushingToClose, .lingering: close()
+        case .closed: break
+        }
     }
 
     private func readAvailable() {
         let buffer = loop.readBuffer
         // A bounded number of reads per wake-up so one fast sender cannot starve the loop.
-        for _ in 0..<4 {
-            guard isOpen, !readingPaused else { return }
+        for _ in 0..<limits.maxReadsPerWakeup {
+            guard isOpen, !interest.readingPaused else { return }
             let count = recv(fd, buffer.baseAddress, buffer.count, 0)
             if count > 0 {
                 handler.connection(self, didRead: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
@@ -215,12 +228,12 @@ public final class Connection: @unchecked Sendable {
         }
         guard isOpen else { return }
         let needsWritable = !outbound.isEmpty
-        if needsWritable != wantsWritable {
-            wantsWritable = needsWritable
+        if needsWritable != interest.writable {
+            interest.writable = needsWritable
             updateInterest()
         }
         if outbound.isEmpty {
-            if closeWhenFlushed { lingerThenClose(); return }
+            if phase == .flushingToClose { lingerThenClose(); return }
             handler.connectionDidDrain(self)
         }
     }
@@ -265,8 +278,8 @@ public final class Connection: @unchecked Sendable {
     private func updateInterest() {
         var events: UInt32 = 0
         // Peer hang-up is only interesting while reading; paused, it would fire on every wait.
-        if !readingPaused { events |= EPOLLIN.rawValue | EPOLLRDHUP.rawValue }
-        if wantsWritable { events |= EPOLLOUT.rawValue }
+        if !interest.readingPaused { events |= EPOLLIN.rawValue | EPOLLRDHUP.rawValue }
+        if interest.writable { events |= EPOLLOUT.rawValue }
         loop.modify(fd, events: events)
     }
 }

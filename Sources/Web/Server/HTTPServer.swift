@@ -38,6 +38,8 @@ public final class HTTPServer: @unchecked Sendable {
     let handler: Handler
     /// A route's own body limit for a request head (`Router.bodyLimit`); nil: `Limits.maxBodyBytes`.
     let bodyLimit: BodyLimit?
+    /// Request-body bytes held across every connection (`Limits.maxBufferedBodyBytes`).
+    public let bodyBudget: RequestBodyBudget
     let accessLog: Bool
     let observer: (any ServerObserver)?
     public private(set) var loops: [EventLoop] = []
@@ -52,6 +54,7 @@ public final class HTTPServer: @unchecked Sendable {
         self.configuration = configuration
         self.logger = logger
         self.bodyLimit = bodyLimit
+        self.bodyBudget = RequestBodyBudget(capacity: configuration.limits.maxBufferedBodyBytes)
         self.handler = handler
         self.accessLog = configuration.accessLog
         self.observer = configuration.observer
@@ -97,11 +100,7 @@ public final class HTTPServer: @unchecked Sendable {
                 for listener in loop.listeners.values { loop.unregister(listener.fd) }
                 loop.listeners.removeAll()
                 for connection in Array(loop.connections.values) {
-                    if let http = connection.handler as? HTTP1Connection {
-                        http.shutdown(connection)
-                    } else {
-                        connection.handler.connectionServerIsStopping(connection)
-                    }
+                    connection.handler.connectionServerIsStopping(connection)
                 }
             }
         }
@@ -182,7 +181,7 @@ public final class HTTPServer: @unchecked Sendable {
             connectionClosed()
             return
         }
-        let http = HTTP1Connection(server: self, limits: configuration.limits)
+        let http = HTTP1Connection(server: self, peerAddress: peer, peerIsTrustedProxy: trusted)
         let connection = Connection(loop: loop, fd: fd, peerAddress: peer, peerIsTrustedProxy: trusted,
                                     limits: configuration.limits, handler: http)
         connection.server = self

@@ -1,0 +1,375 @@
+/// The lifecycle of one HTTP/1.x connection, with no socket in it: bytes in, actions out.
+///
+/// One method per input (bytes read, response ready, drained, deadline passed, read end, server
+/// stopping, next loop turn, closed); each appends the actions the connection must take, in order.
+/// Time comes in as `now` (monotonic ms), so tests drive it with a fake clock. It owns the unparsed
+/// bytes and the parser, answers requests one at a time in order (pipelined bytes wait in the
+/// buffer), and decides every deadline. Modelled on NIO's `HTTPServerPipelineHandler` and
+/// Hummingbird's connection state machine.
+struct HTTPConnectionStateMachine {
+    /// A request with the application, not answered yet.
+    struct Exchange: Equatable {
+        /// Which request this is on the connection; a response for another one is ignored.
+        let id: UInt64
+        let method: String
+        let target: String
+        let version: HTTPVersion
+        /// What the request asked for (version default + `Connection`).
+        let keepAlive: Bool
+        let client: String
+        /// Taken from the `RequestBodyBudget` for its body; given back with the response.
+        let reservedBodyBytes: Int
+    }
+
+    /// A request whose bytes are arriving.
+    struct Receiving: Equatable {
+        /// When its first byte came: the header and body timeouts count from here.
+        let startedAt: UInt64
+        var headDone = false
+        /// Taken from the `RequestBodyBudget` so far.
+        var reservedBodyBytes = 0
+    }
+
+    enum State: Equatable {
+        /// Between requests, nothing buffered; closed quietly at `deadline`.
+        case idle(deadline: UInt64)
+        case receiving(Receiving)
+        case responding(Exchange)
+        /// Responses the peer has not read passed `maxOutboundBytes`: reading and parsing wait
+        /// until it reads them (or until the idle timeout from `since`).
+        case waitingForDrain(since: UInt64)
+        /// `maxPipelinedRequests` were answered in one turn: the rest wait for the next loop turn.
+        case waitingForTurn
+        /// The last response is queued with `Connection: close`; the connection closes once it is written.
+        case closing
+        /// Another protocol (WebSocket) owns the connection.
+        case upgraded
+        case closed
+    }
+
+    enum Action {
+        /// Queue bytes (`100 Continue`).
+        case write([UInt8])
+        /// Hand the request to the application.
+        case dispatch(Request, exchange: UInt64)
+        /// Queue the application's response to `exchange`.
+        case respond(Response, Exchange, keepAlive: Bool)
+        /// Queue this error as the connection's last response (`Connection: close`).
+        case refuse(HTTPError)
+        /// Switch the connection to another protocol; `leftover` bytes are already its own.
+        case upgrade(ConnectionUpgrade, leftover: [UInt8])
+        /// Absolute monotonic ms; 0 clears it.
+        case setDeadline(UInt64)
+        case pauseReading
+        case resumeReading
+        /// Call `turnResumed` on the next loop turn.
+        case yieldTurn
+        case closeAfterFlush
+        case close
+    }
+
+    private(set) var state: State
+    let limits: Limits
+    private var buffer = InboundBuffer()
+    private var parser: HTTPRequestParser
+    private let budget: RequestBodyBudget
+    private let peerAddress: String
+    private let peerIsTrustedProxy: Bool
+    private let proxies: TrustedProxies
+    /// The peer sent EOF: answer what is complete, then close.
+    private var peerClosedRead = false
+    /// The server is stopping: answer what is in flight with `Connection: close`, keep nothing idle.
+    private var serverStopping = false
+    private var deadline: UInt64 = 0
+    private var lastExchangeID: UInt64 = 0
+    private var answeredThisTurn = 0
+
+    init(now: UInt64, limits: Limits, bodyLimit: BodyLimit?, budget: RequestBodyBudget,
+         peerAddress: String, peerIsTrustedProxy: Bool, proxies: TrustedProxies) {
+        self.limits = limits
+        self.parser = HTTPRequestParser(limits: limits, bodyLimit: bodyLimit)
+        self.budget = budget
+        self.peerAddress = peerAddress
+        self.peerIsTrustedProxy = peerIsTrustedProxy
+        self.proxies = proxies
+        self.state = .idle(deadline: now + UInt64(limits.headerReadTimeoutMillis))
+    }
+
+    /// Unparsed bytes held for this connection.
+    var bufferedBytes: Int { buffer.count }
+
+    // MARK: Inputs
+
+    /// The connection is registered: arm the first request's header timeout.
+    mutating func started(now: UInt64, into actions: inout [Action]) {
+        updateDeadline(&actions)
+    }
+
+    mutating func bytesRead(_ bytes: UnsafeRawBufferPointer, now: UInt64, into actions: inout [Action]) {
+        switch state {
+        case .closing, .upgraded, .closed:
+            return
+        case .idle, .receiving, .responding, .waitingForDrain, .waitingForTurn:
+            break
+        }
+        answeredThisTurn = 0
+        buffer.append(bytes)
+        if buffer.count > limits.maxInboundBytes {
+            switch state {
+            case .responding, .waitingForDrain, .waitingForTurn:
+                // Pipelined bytes wait in the kernel, not here, until this response is out.
+                actions.append(.pauseReading)
+                return
+            default:
+                refuse(HTTPError(.payloadTooLarge, "a request is at most \(limits.maxInboundBytes) bytes"), &actions)
+                return
+            }
+        }
+        advance(now: now, &actions)
+        updateDeadline(&actions)
+    }
+
+    /// The application answered `exchange`; `queuedBytes` are written-out bytes still waiting.
+    mutating func responseReady(_ response: Response, exchange id: UInt64, queuedBytes: Int, now: UInt64,
+                                into actions: inout [Action]) {
+        guard case .responding(let exchange) = state, exchange.id == id else { return }
+        budget.release(exchange.reservedBodyBytes)
+        if let upgrade = response.upgrade, response.status.code == 101 {
+            state = .upgraded
+            actions.append(.respond(response, exchange, keepAlive: true))
+            actions.append(.upgrade(upgrade, leftover: buffer.takeAll()))
+            return
+        }
+        let lastOne = serverStopping || (peerClosedRead && buffer.isEmpty)
+        let keepAlive = exchange.keepAlive && !lastOne
+        actions.append(.respond(response, exchange, keepAlive: keepAlive))
+        if !keepAlive {
+            close(afterFlush: true, &actions)
+            return
+        }
+        state = .idle(deadline: now + UInt64(limits.idleTimeoutMillis))
+        if queuedBytes + response.body.count > limits.maxOutboundBytes {
+            // A client that pipelines but does not read its answers gets no more until it does.
+            state = .waitingForDrain(since: now)
+            actions.append(.pauseReading)
+            updateDeadline(&actions)
+            return
+        }
+        if !peerClosedRead { actions.append(.resumeReading) }
+        advance(now: now, &actions)
+        updateDeadline(&actions)
+    }
+
+    /// Everything queued has been written.
+    mutating func drained(now: UInt64, into actions: inout [Action]) {
+        guard case .waitingForDrain = state else { return }
+        state = .idle(deadline: now + UInt64(limits.idleTimeoutMillis))
+        if !peerClosedRead { actions.append(.resumeReading) }
+        advance(now: now, &actions)
+        updateDeadline(&actions)
+    }
+
+    /// The loop came back after a `yieldTurn`.
+    mutating func turnResumed(now: UInt64, into actions: inout [Action]) {
+        guard case .waitingForTurn = state else { return }
+        answeredThisTurn = 0
+        state = .idle(deadline: now + UInt64(limits.idleTimeoutMillis))
+        if !peerClosedRead { actions.append(.resumeReading) }
+        advance(now: now, &actions)
+        updateDeadline(&actions)
+    }
+
+    mutating func deadlinePassed(now: UInt64, into actions: inout [Action]) {
+        deadline = 0
+        switch state {
+        case .idle:
+            close(afterFlush: false, &actions)
+        case .receiving:
+            refuse(HTTPError(.requestTimeout, "the request did not arrive in time"), &actions)
+        case .waitingForDrain:
+            close(afterFlush: false, &actions)
+        case .responding, .waitingForTurn, .closing, .upgraded, .closed:
+            break
+        }
+    }
+
+    /// The peer closed its sending side (EOF).
+    mutating func readEnded(now: UInt64, into actions: inout [Action]) {
+        peerClosedRead = true
+        switch state {
+        case .idle, .receiving:
+            // Nothing in flight; a half-received request can never complete.
+            close(afterFlush: true, &actions)
+        case .responding, .waitingForDrain, .waitingForTurn:
+            // EOF stays readable: stop asking until the answers are out.
+            actions.append(.pauseReading)
+        case .closing, .upgraded, .closed:
+            break
+        }
+    }
+
+    /// The server is stopping: idle connections go now, busy ones after their response.
+    mutating func serverIsStopping(now: UInt64, into actions: inout [Action]) {
+        serverStopping = true
+        switch state {
+        case .idle:
+            close(afterFlush: false, &actions)
+        case .waitingForDrain, .waitingForTurn:
+            close(afterFlush: true, &actions)
+        case .receiving, .responding, .closing, .upgraded, .closed:
+            break
+        }
+    }
+
+    /// The connection is closed: give back whatever budget is still held.
+    mutating func closed() {
+        switch state {
+        case .receiving(let receiving): budget.release(receiving.reservedBodyBytes)
+        case .responding(let exchange): budget.release(exchange.reservedBodyBytes)
+        default: break
+        }
+        state = .closed
+        buffer.removeAll()
+        parser.reset()
+    }
+
+    // MARK: Parsing
+
+    /// Parses buffered bytes until a request goes to the application or more bytes are needed.
+    private mutating func advance(now: UInt64, _ actions: inout [Action]) {
+        var receiving: Receiving
+        switch state {
+        case .idle:
+            if buffer.isEmpty {
+                if peerClosedRead || serverStopping { close(afterFlush: true, &actions) }
+                return
+            }
+            if answeredThisTurn >= limits.maxPipelinedRequests {
+                state = .waitingForTurn
+                actions.append(.pauseReading)
+                actions.append(.yieldTurn)
+                return
+            }
+            receiving = Receiving(startedAt: now)
+        case .receiving(let current):
+            receiving = current
+        case .responding, .waitingForDrain, .waitingForTurn, .closing, .upgraded, .closed:
+            return
+        }
+
+        let step = buffer.withUnsafeBytes { parser.parse($0) }
+        switch step {
+        case .failure(let error):
+            state = .receiving(receiving)
+            refuse(error, &actions)
+        case .needMore, .head:
+            if step == .head, let head = parser.requestHead {
+                receiving.headDone = true
+                if let length = head.contentLength, length > 0 {
+                    guard budget.reserve(length) else { return refuseForBudget(receiving, &actions) }
+                    receiving.reservedBodyBytes = length
+                }
+                if head.expectsContinue && head.version.minor >= 1 {
+                    actions.append(.write(HTTPResponseEncoder.continueHead))
+                }
+            }
+            // The parser holds the body decoded; the raw bytes it is done with go.
+            buffer.consume(parser.discardParsed())
+            if parser.body.count > receiving.reservedBodyBytes {
+                // A chunked body reserves as it grows, in steps so the shared counter is not hot.
+                let wanted = min(parser.maxBodyBytes, max(parser.body.count, receiving.reservedBodyBytes + 16 * 1024))
+                guard budget.reserve(wanted - receiving.reservedBodyBytes) else {
+                    return refuseForBudget(receiving, &actions)
+                }
+                receiving.reservedBodyBytes = wanted
+            }
+            state = .receiving(receiving)
+            if peerClosedRead { close(afterFlush: true, &actions) }
+        case .request(let consumed):
+            guard let head = parser.requestHead else { return }
+            let body = parser.body
+            parser.reset()
+            buffer.consume(consumed)
+            if body.count > receiving.reservedBodyBytes {
+                guard budget.reserve(body.count - receiving.reservedBodyBytes) else {
+                    return refuseForBudget(receiving, &actions)
+                }
+                receiving.reservedBodyBytes = body.count
+            }
+            state = .receiving(receiving)
+            dispatch(head, body, receiving, &actions)
+        }
+    }
+
+    private mutating func dispatch(_ head: HTTPRequestHead, _ body: [UInt8], _ receiving: Receiving,
+                                   _ actions: inout [Action]) {
+        let path: String
+        let query: String
+        do {
+            (path, query) = try RequestTarget.split(head.target)
+        } catch {
+            return refuse(HTTPError(answering: error), &actions)
+        }
+        let origin = RequestOrigin(peerAddress: peerAddress, peerIsTrustedProxy: peerIsTrustedProxy,
+                                   headers: head.headers, proxies: proxies)
+        let request = Request(method: head.method, target: head.target, path: path, query: query,
+                              version: head.version, headers: head.headers, body: body, origin: origin)
+        lastExchangeID &+= 1
+        answeredThisTurn += 1
+        let exchange = Exchange(id: lastExchangeID, method: head.method, target: head.target, version: head.version,
+                                keepAlive: head.keepAlive, client: origin.clientAddress,
+                                reservedBodyBytes: receiving.reservedBodyBytes)
+        state = .responding(exchange)
+        actions.append(.dispatch(request, exchange: exchange.id))
+    }
+
+    private mutating func refuseForBudget(_ receiving: Receiving, _ actions: inout [Action]) {
+        state = .receiving(receiving)
+        refuse(HTTPError(.serviceUnavailable, "the server is busy receiving other requests; try again shortly")
+            .adding("Retry-After", "1"), &actions)
+    }
+
+    /// The stream can no longer be trusted: answer `error` and close.
+    private mutating func refuse(_ error: HTTPError, _ actions: inout [Action]) {
+        if case .receiving(let receiving) = state { budget.release(receiving.reservedBodyBytes) }
+        actions.append(.refuse(error))
+        close(afterFlush: true, &actions)
+    }
+
+    private mutating func close(afterFlush: Bool, _ actions: inout [Action]) {
+        buffer.removeAll()
+        parser.reset()
+        if afterFlush {
+            state = .closing
+            actions.append(.closeAfterFlush)
+        } else {
+            state = .closed
+            actions.append(.close)
+        }
+    }
+
+    // MARK: Deadlines
+
+    /// Each state has at most one deadline; the connection hears of it only when it changes.
+    private mutating func updateDeadline(_ actions: inout [Action]) {
+        let wanted: UInt64
+        switch state {
+        case .idle(let at):
+            wanted = at
+        case .receiving(let receiving):
+            let timeout = receiving.headDone ? limits.bodyReadTimeoutMillis : limits.headerReadTimeoutMillis
+            wanted = receiving.startedAt + UInt64(timeout)
+        case .waitingForDrain(let since):
+            wanted = since + UInt64(limits.idleTimeoutMillis)
+        case .responding, .waitingForTurn:
+            wanted = 0
+        case .closing, .upgraded, .closed:
+            // The connection's own linger (or the new protocol) owns the deadline now.
+            return
+        }
+        if wanted != deadline {
+            deadline = wanted
+            actions.append(.setDeadline(wanted))
+        }
+    }
+}
