@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layers (see docs/DESIGN.md): shetphone -> Phone -> (Store, Outbound, Web) -> System (CLinux, COpenSSL, CCrypt, CZlib,
-// CSQLite, CCurl). Outbound also uses Web's threads and locks.
+// CSQLite, CCurl, CPostgres). Outbound also uses Web's threads and locks; Postgres (libpq) uses Web's locks.
 // No SwiftNIO, Vapor, Hummingbird or FlyingFox anywhere in this graph.
 let package = Package(
     name: "shetphone",
@@ -26,6 +26,7 @@ let package = Package(
             dependencies: ["CSQLite", .product(name: "Logging", package: "swift-log")]
         ),
         .systemLibrary(name: "CCurl", path: "Sources/System/CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CPostgres", path: "Sources/System/CPostgres", providers: [.apt(["libpq-dev"])]),
         .target(
             name: "Web",
             dependencies: ["CLinux", "COpenSSL", "CZlib", .product(name: "Logging", package: "swift-log")],
@@ -34,6 +35,10 @@ let package = Package(
         .target(
             name: "Outbound",
             dependencies: ["Web", "CCurl"]
+        ),
+        .target(
+            name: "Postgres",
+            dependencies: ["CPostgres", "CLinux", "Web"]
         ),
         .target(
             name: "Phone",
@@ -56,6 +61,7 @@ let package = Package(
         .testTarget(name: "PhoneTests", dependencies: ["Phone", "Web"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "OutboundTests", dependencies: ["Outbound"]),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
     ],
     swiftLanguageModes: [.v5]
 )

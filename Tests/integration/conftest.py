@@ -215,3 +215,12 @@ def raw_request(port, data, timeout=5.0, read_until_close=True):
         except socket.timeout:
             pass
         return b"".join(chunks)
+
+
+@pytest.fixture
+def postgres():
+    """A real PostgreSQL in a temporary folder (Debian's postgresql package), stopped at the end."""
+    from postgres_helpers import PostgresServer
+    server = PostgresServer()
+    yield server
+    server.close()
