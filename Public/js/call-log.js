@@ -23,6 +23,10 @@ const STATUS_LABELS = {
   missed: 'missed',
   rejected: 'rejected',
 };
+// What one leg of a call that rang several browsers may say without speaking for the call:
+// when a sibling leg was answered, the call was answered.
+const SIBLING_LOSERS = new Set(['canceled', 'no-answer', 'missed', 'rejected', 'busy']);
+const ANSWERED = new Set(['in-progress', 'answered']);
 const FINAL = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled', 'missed', 'rejected']);
 // How far along a call is: statuses may arrive out of order, never go back.
 const RANK = { calling: 0, ringing: 1, answered: 2 };
@@ -70,8 +74,10 @@ export class CallLog {
     if (status) this.setStatus(entry, status, false);
     if (outcome) {
       entry.endedAt = endedAt || Date.now();
-      // The server's final word (with Twilio's duration) wins over ours.
-      if (!entry.serverFinal) this.setStatus(entry, outcome, false);
+      // The server's final word (with Twilio's duration) wins over ours, and so does another
+      // browser that answered the call this one only heard ringing.
+      const answeredElsewhere = SIBLING_LOSERS.has(outcome) && this.answeredElsewhere(entry, sid);
+      if (!entry.serverFinal && !answeredElsewhere) this.setStatus(entry, outcome, false);
       if (!entry.duration && entry.answeredAt) {
         entry.duration = Math.round((entry.endedAt - entry.answeredAt) / 1000);
       }
@@ -91,14 +97,55 @@ export class CallLog {
     }
     for (const sid of sids) entry.sids.add(sid);
     const status = String(data.status || '').toLowerCase();
-    if (status === 'in-progress' && !entry.answeredAt) entry.answeredAt = Date.now();
+    const leg = data.callSid && data.parentCallSid ? String(data.callSid) : '';
+    if (leg) this.recordLeg(entry, leg, status);
+    if (leg && SIBLING_LOSERS.has(status) && (entry.answeredAt || this.answeredElsewhere(entry, leg))) {
+      // Another browser took this call: this leg's canceled / no-answer is not the call's.
+      this.render(entry);
+      return entry;
+    }
+    if (ANSWERED.has(status) && !entry.answeredAt) entry.answeredAt = Date.now();
     if (data.duration !== undefined && data.duration !== null && data.duration !== '') {
       const seconds = Number(data.duration);
       if (Number.isFinite(seconds)) entry.duration = seconds;
     }
+    if (leg && ANSWERED.has(status) && SIBLING_LOSERS.has(entry.status)) {
+      // A sibling's canceled arrived first: the answer wins.
+      entry.status = 'answered';
+      entry.serverFinal = false;
+    }
     if (status) this.setStatus(entry, status, true);
     this.render(entry);
     return entry;
+  }
+
+  /** A `call.outcome` event: how this user's outgoing call ended, {callSid, dialCallSid, status, reason, to}. */
+  applyOutcome(data) {
+    const sids = [data.callSid, data.dialCallSid].filter(Boolean);
+    const entry = this.find({ sids, direction: 'outgoing', number: data.to || '' });
+    if (!entry) return null;
+    for (const sid of sids) entry.sids.add(sid);
+    const status = String(data.status || '').toLowerCase();
+    if (data.reason) entry.reason = String(data.reason);
+    if (STATUS_LABELS[status]) this.setStatus(entry, status, true);
+    this.render(entry);
+    return entry;
+  }
+
+  /** The status each leg (by its CallSid) reported, and whether it was ever answered. */
+  recordLeg(entry, sid, status) {
+    const leg = entry.legs.get(sid) || { status: '', answered: false };
+    leg.status = status;
+    if (ANSWERED.has(status)) leg.answered = true;
+    entry.legs.set(sid, leg);
+  }
+
+  /** True when a leg other than `sid` of this call was answered. */
+  answeredElsewhere(entry, sid = '') {
+    for (const [legSid, leg] of entry.legs) {
+      if (legSid !== sid && leg.answered) return true;
+    }
+    return false;
   }
 
   /** A `call.incoming` event: {callSid, from, to, callerName}. */
@@ -119,7 +166,9 @@ export class CallLog {
       name: this.nameFor(number) || '',
       status,
       serverFinal: false,
+      reason: '',
       sids: new Set(),
+      legs: new Map(),
       startedAt: Date.now(),
       answeredAt: 0,
       endedAt: 0,
@@ -169,6 +218,7 @@ export class CallLog {
     row.querySelector('.entry-sub').textContent = parts.join(' · ');
     const badge = row.querySelector('.status-badge');
     badge.dataset.status = status;
+    badge.title = entry.reason;
     badge.textContent = FINAL.has(status) && status === 'completed' && entry.duration
       ? `${label} ${formatDuration(entry.duration)}`
       : label;

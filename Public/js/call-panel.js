@@ -5,7 +5,9 @@ import { formatDuration } from './time-format.js';
 import { icon } from './element.js';
 import { t } from './i18n.js';
 
-const ENDED = ['completed', 'canceled', 'rejected', 'missed', 'failed'];
+const ENDED = ['completed', 'canceled', 'rejected', 'missed', 'failed', 'answered-elsewhere'];
+// Endings the server explains (call.outcome), in the words the caller heard.
+const SERVER_REASONS = ['busy', 'no-answer', 'failed'];
 
 export class CallPanel {
   constructor(nodes) {
@@ -64,10 +66,16 @@ export class CallPanel {
     }
   }
 
-  /** The call is over: say how it ended until the next one starts. */
-  ended(outcome, who, seconds) {
+  /**
+   * The call is over: say how it ended until the next one starts. `outcome` is the phone's
+   * (completed, missed...) or the server's (busy, no-answer, failed with `reason`, the words
+   * the caller heard, shown in the page's language when it has them).
+   */
+  ended(outcome, who, seconds, reason = '') {
     const length = seconds ? ` · ${formatDuration(seconds)}` : '';
-    const words = t(ENDED.includes(outcome) ? `call.ended.${outcome}` : 'call.ended.completed');
+    let words;
+    if (reason) words = SERVER_REASONS.includes(outcome) ? t(`call.outcome.${outcome}`) : reason;
+    else words = t(ENDED.includes(outcome) ? `call.ended.${outcome}` : 'call.ended.completed');
     this.lastEnded = `${words}${who ? ` (${who})` : ''}${length}`;
     this.nodes.state.textContent = this.lastEnded;
   }

@@ -7,9 +7,11 @@ import { backoffDelay } from './live-socket.js';
 import { describeError as describe } from './sdk-errors.js';
 import { t } from './i18n.js';
 
-// Errors that mean "your token is bad or old": fetch a new one, then register.
-const TOKEN_ERROR_CODES = new Set([20101, 20102, 20103, 20104, 20105, 31202, 31204, 31205, 31206]);
-const TOKEN_RETRY_MS = 5000;
+// Errors that mean "your token is bad or old": fetch a new one, then register (with backoff).
+// 31206 "Rate exceeded authorized limit" is not one: it is retried like any other error.
+export const TOKEN_ERROR_CODES = new Set([20101, 20102, 20103, 20104, 20105, 31202, 31204, 31205]);
+// A fresh token Twilio refuses this many times in a row will not get better: stop and say so.
+export const MAX_TOKEN_REFUSALS = 3;
 
 /**
  * Listeners (all optional):
@@ -30,6 +32,10 @@ export class Softphone {
     this.registerAttempt = 0;
     this.registerTimer = null;
     this.wantRegistered = false;
+    this.tokenRefusals = 0;
+    this.tokenAttempt = 0;
+    this.tokenTimer = null;
+    this.gaveUp = '';
   }
 
   get available() {
@@ -49,6 +55,7 @@ export class Softphone {
     device.on('registering', () => this.setState('registering'));
     device.on('registered', () => {
       this.registerAttempt = 0;
+      this.tokenRefusals = 0;
       this.setState('registered');
     });
     device.on('unregistered', () => {
@@ -70,32 +77,42 @@ export class Softphone {
     return grant;
   }
 
+  /** A new token for the Device; a failed fetch is retried with backoff. Returns whether it got one. */
   async refreshToken() {
-    if (!this.device) return;
+    if (!this.device || this.gaveUp) return false;
+    clearTimeout(this.tokenTimer);
     try {
       const grant = await this.fetchToken();
+      if (this.gaveUp) return false;
+      this.tokenAttempt = 0;
       this.device.updateToken(grant.token);
+      return true;
     } catch (error) {
-      if (error.status === 401) return;
+      if (error.status === 401) return false;
+      const delay = backoffDelay(this.tokenAttempt);
+      this.tokenAttempt += 1;
       this.problem(t('phone.tokenRefreshFailed', { reason: error.message }));
-      setTimeout(() => this.refreshToken(), TOKEN_RETRY_MS);
+      this.tokenTimer = setTimeout(() => this.refreshToken(), delay);
     }
   }
 
   async register() {
     const device = this.device;
-    if (!device || device.state === 'registered' || device.state === 'registering') return;
+    if (!device || this.gaveUp || device.state === 'registered' || device.state === 'registering') return;
     clearTimeout(this.registerTimer);
     try {
       await device.register();
     } catch (error) {
+      // A token error also arrives as the Device's 'error' event, which fetches a token and retries.
+      if (TOKEN_ERROR_CODES.has(error && Number(error.code))) return;
       this.setState('error', describe(error));
       this.scheduleRegister();
     }
   }
 
-  /** Register again soon, backing off like the WebSocket does. */
+  /** Register again soon, backing off like the WebSocket does: the one way to re-register. */
   scheduleRegister() {
+    if (this.gaveUp) return;
     clearTimeout(this.registerTimer);
     const delay = backoffDelay(this.registerAttempt);
     this.registerAttempt += 1;
@@ -104,18 +121,23 @@ export class Softphone {
 
   /** The network or the server came back: make sure we can take calls. */
   ensureRegistered() {
-    if (!this.device || !this.wantRegistered) return;
+    if (!this.device || !this.wantRegistered || this.gaveUp) return;
     if (this.device.state !== 'registered' && this.device.state !== 'registering') {
       this.registerAttempt = 0;
-      this.register();
+      this.scheduleRegister();
     }
   }
 
   async onDeviceError(error, call) {
     const code = error && Number(error.code);
     if (TOKEN_ERROR_CODES.has(code)) {
-      await this.refreshToken();
-      this.ensureRegistered();
+      if (this.gaveUp) return;
+      this.tokenRefusals += 1;
+      if (this.tokenRefusals > MAX_TOKEN_REFUSALS) {
+        this.giveUp(t('phone.tokenRefused', { reason: describe(error) }));
+        return;
+      }
+      if (await this.refreshToken()) this.scheduleRegister();
       return;
     }
     if (call && this.current && this.current.call === call) {
@@ -127,6 +149,16 @@ export class Softphone {
       this.setState('error', describe(error));
       this.scheduleRegister();
     }
+  }
+
+  /** Stops every retry for good and says why. */
+  giveUp(message) {
+    this.gaveUp = message;
+    this.wantRegistered = false;
+    clearTimeout(this.registerTimer);
+    clearTimeout(this.tokenTimer);
+    this.setState('error', message);
+    this.problem(message);
   }
 
   async dial(e164) {

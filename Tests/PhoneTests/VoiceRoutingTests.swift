@@ -27,7 +27,8 @@ final class VoiceRoutingTests: XCTestCase {
         let answer = try routing().answer(outgoing("+1 (212) 555-0100"))
         let tree = try XCTUnwrap(TwiMLTree.parse(answer.twiml.xml))
         let dial = try XCTUnwrap(tree.child("Dial"))
-        XCTAssertEqual(dial.attributes, ["callerId": "+14155550100", "answerOnBridge": "true"])
+        XCTAssertEqual(dial.attributes, ["callerId": "+14155550100", "answerOnBridge": "true", "timeout": "60",
+                                         "action": "https://phone.example.com/base/voice", "method": "POST"])
         let number = try XCTUnwrap(dial.child("Number"))
         XCTAssertEqual(number.text, "+12125550100")
         XCTAssertEqual(number.attributes["statusCallback"],
@@ -115,5 +116,50 @@ final class VoiceRoutingTests: XCTestCase {
         let dial = try XCTUnwrap(TwiMLTree.parse(xml)?.child("Dial"))
         XCTAssertEqual(dial.attributes["action"], "voice")
         XCTAssertEqual(dial.child("Client")?.attributes["statusCallback"], "status?number=%2B442079460174")
+    }
+
+    // MARK: How outgoing calls end
+
+    func dialEnded(_ status: String, from: String = "client:alice") -> [(String, String)] {
+        [("AccountSid", account), ("CallSid", "CA1"), ("From", from), ("To", "+12125550100"),
+         ("DialCallSid", "CA2"), ("DialCallStatus", status)]
+    }
+
+    func testOutgoingCallThatDidNotConnectSaysWhyAndTellsTheDialer() throws {
+        let cases = [("busy", "the number is busy"), ("no-answer", "there was no answer"),
+                     ("failed", "the call could not be connected")]
+        for (status, reason) in cases {
+            let answer = try routing().answer(dialEnded(status))
+            let tree = try XCTUnwrap(TwiMLTree.parse(answer.twiml.xml), answer.twiml.xml)
+            XCTAssertEqual(tree.children.map(\.name), ["Say", "Hangup"], status)
+            XCTAssertEqual(tree.child("Say")?.text, "Sorry, \(reason).")
+            XCTAssertEqual(answer.outcome, .dialEnded(status: status))
+            let event = try XCTUnwrap(answer.events.first)
+            XCTAssertEqual(event.type, "call.outcome")
+            XCTAssertEqual(event.rooms, ["user:alice"])
+            XCTAssertEqual(event.data, ["callSid": "CA1", "dialCallSid": "CA2", "status": .string(status),
+                                        "reason": .string(reason), "to": "+12125550100"])
+        }
+    }
+
+    func testOutgoingCallThatHappenedJustHangsUp() throws {
+        for status in ["completed", "answered", "canceled"] {
+            let answer = try routing().answer(dialEnded(status))
+            let tree = try XCTUnwrap(TwiMLTree.parse(answer.twiml.xml))
+            XCTAssertEqual(tree.children.map(\.name), ["Hangup"], status)
+            XCTAssertEqual(answer.events.first?.data["reason"], .null)
+        }
+    }
+
+    func testAnUnknownDialStatusCountsAsFailed() throws {
+        let answer = try routing().answer(dialEnded("exploded"))
+        XCTAssertEqual(answer.events.first?.data["status"], "failed")
+        XCTAssertEqual(TwiMLTree.parse(answer.twiml.xml)?.child("Say")?.text, "Sorry, the call could not be connected.")
+    }
+
+    func testIncomingCallNobodyAnsweredStillSaysTheNoAnswerMessage() throws {
+        let answer = try routing().answer(dialEnded("no-answer", from: "+447700900123"))
+        XCTAssertEqual(TwiMLTree.parse(answer.twiml.xml)?.child("Say")?.text, "Nobody <home> & \"away\"")
+        XCTAssertTrue(answer.events.isEmpty)
     }
 }

@@ -12,6 +12,8 @@
 //   call._remoteRinging() / _remoteAnswer() / _remoteHangup() / _remoteCancel()
 //   __fakeTwilio.device()._tokenWillExpire() / _fail(code, message) / _dropRegistration()
 //   call._warn(name) / _clearWarning(name)            -> 'warning' / 'warning-cleared'
+//   __fakeTwilio.refuseTokens = {code, message}: every register() fails with that error, as
+//   Twilio does with a token it will not take (20101 AccessTokenInvalid)
 // device.audio models the SDK's AudioHelper on the browser's real device list
 // (Chromium's --use-fake-device-for-media-stream devices): availableInputDevices,
 // availableOutputDevices, setInputDevice, speakerDevices / ringtoneDevices
@@ -69,6 +71,7 @@
     events: [],
     audio: { inputSets: [], speakerSets: [], ringtoneSets: [], tests: [] },
     failNextConnect: null,   // {code, message}: the next connect() rejects (microphone denied...)
+    refuseTokens: null,      // {code, message}: every register() fails with it
     device() { return this.devices[this.devices.length - 1] || null; },
     lastCall() { return this.calls[this.calls.length - 1] || null; },
   };
@@ -77,7 +80,9 @@
   let sidCounter = 0;
   function newCallSid() {
     sidCounter += 1;
-    return `CA${String(sidCounter).padStart(32, '0')}`;
+    // Unique across pages too (two dialers ringing for one call have different legs).
+    const page = Math.floor(Math.random() * 0xffffffff).toString(16).padStart(8, '0');
+    return `CA${page}${String(sidCounter).padStart(24, '0')}`;
   }
   const later = (fn) => setTimeout(fn, 0);
   const DTMF = /^[0-9*#w]+$/;
@@ -274,6 +279,16 @@
       this.registerCount += 1;
       this.state = 'registering';
       this.emit('registering');
+      if (record.refuseTokens) {
+        const refusal = record.refuseTokens;
+        return new Promise((resolve, reject) => later(() => {
+          const error = new Error(refusal.message || `fake token refusal ${refusal.code}`);
+          error.code = refusal.code;
+          this.state = 'unregistered';
+          this.emit('error', error);
+          reject(error);
+        }));
+      }
       return new Promise((resolve) => later(() => {
         this.state = 'registered';
         this.emit('registered');

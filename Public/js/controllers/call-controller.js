@@ -24,6 +24,7 @@ export class CallController {
     this.app = app;
     this.listeners = { change: [], incoming: [], ended: [], device: [] };
     this.closeNotification = null;
+    this.lastEnded = null;  // the last call that ended, for a server outcome that comes after it
 
     this.field = new NumberField({ select: byId('country'), input: byId('number'), hint: byId('number-hint') });
     this.field.chooseDefaultCountry(Array.isArray(app.me.numbers) ? app.me.numbers : []);
@@ -95,6 +96,7 @@ export class CallController {
           this.panel.show(current, this.who(current.number, current.logEntry));
         }
       })
+      .on('call.outcome', (data) => this.onOutcome(data))
       .on('call.incoming', (data) => {
         const entry = this.log.applyIncoming(data);
         const current = this.phone.current;
@@ -152,11 +154,34 @@ export class CallController {
     keepFocusInCallActions(focused);
   }
 
+  /** `call.outcome`: the server says how this user's outgoing call ended (busy, no answer...). */
+  onOutcome(data) {
+    const entry = this.log.applyOutcome(data);
+    const outcome = { status: String(data.status || ''), reason: String(data.reason || '') };
+    const current = this.phone.current;
+    if (current && (current.sid === data.callSid || (entry && current.logEntry === entry))) {
+      current.serverOutcome = outcome;
+    } else if (this.lastEnded && (this.lastEnded.sid === data.callSid || (entry && this.lastEnded.logEntry === entry))) {
+      // The phone hung up before the server's word arrived: say it now.
+      this.showEnded(this.lastEnded, outcome.status, outcome.reason);
+    }
+  }
+
   onCallEnded(current, outcome) {
-    this.log.update(current.logEntry, { outcome });
-    const seconds = current.answeredAt ? Math.round((Date.now() - current.answeredAt) / 1000) : 0;
-    this.panel.ended(outcome, this.who(current.number, current.logEntry), seconds);
+    const server = current.serverOutcome;
+    const status = server && server.reason ? server.status : outcome;
+    const elsewhere = (outcome === 'missed' || outcome === 'canceled') && current.direction === 'incoming'
+      && current.logEntry && this.log.answeredElsewhere(current.logEntry, current.sid);
+    this.log.update(current.logEntry, { outcome: status, sid: current.sid });
+    current.endedAt = Date.now();
+    this.lastEnded = current;
+    this.showEnded(current, elsewhere ? 'answered-elsewhere' : status, server ? server.reason : '');
     this.emit('ended', current, outcome);
+  }
+
+  showEnded(call, status, reason) {
+    const seconds = call.answeredAt ? Math.round((call.endedAt - call.answeredAt) / 1000) : 0;
+    this.panel.ended(status, this.who(call.number, call.logEntry), seconds, reason);
   }
 
   onIncoming(current) {

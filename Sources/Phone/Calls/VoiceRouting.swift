@@ -33,6 +33,9 @@ public struct VoiceRouting: Sendable {
     /// Every leg reports these to `/status`, so browsers can show the whole progress.
     public static let progressEvents: [CallProgressEvent] = [.initiated, .ringing, .answered, .completed]
 
+    /// Seconds an outgoing call rings before it ends as `no-answer` (Twilio's own default is 30).
+    public static let outgoingRingSeconds = 60
+
     /// Longest `To` the dialer may send; a phone number with separators is far shorter.
     static let maximumDestinationLength = 64
 
@@ -41,10 +44,11 @@ public struct VoiceRouting: Sendable {
         if let accountSID, let given = parameters["AccountSid"], given != accountSID {
             return refuse(unavailableMessage, because: "AccountSid \(given) is not this account")
         }
+        let from = parameters["From"] ?? ""
         if let dialStatus = parameters["DialCallStatus"] {
+            if from.hasPrefix("client:") { return outgoingEnded(status: dialStatus, parameters: parameters) }
             return dialEnded(status: dialStatus)
         }
-        let from = parameters["From"] ?? ""
         if from.hasPrefix("client:") {
             guard let user = plan.user(atClientAddress: from) else {
                 return refuse(unavailableMessage, because: "\(JSON.quoted(from)) is no user in the number plan")
@@ -83,7 +87,8 @@ public struct VoiceRouting: Sendable {
         let dial = TwiMLElement.dial(
             [.number(destination.e164, statusCallback: statusCallbackURL(number: callerID, user: user),
                      statusCallbackEvent: VoiceRouting.progressEvents, statusCallbackMethod: .post)],
-            callerId: callerID.e164, answerOnBridge: true)
+            callerId: callerID.e164, answerOnBridge: true, timeout: VoiceRouting.outgoingRingSeconds,
+            action: url("/voice"), method: .post)
         return VoiceAnswer(twiml: TwiML([dial]), events: [],
                            outcome: .outgoing(user: user, destination: destination, callerID: callerID))
     }
@@ -106,6 +111,24 @@ public struct VoiceRouting: Sendable {
             ],
             rooms: [RoomName.number(number.e164)] + users.map(RoomName.user))
         return VoiceAnswer(twiml: TwiML([dial]), events: [event], outcome: .incoming(number: number, users: users))
+    }
+
+    /// The `<Dial action>` request of a browser's call: the reason it did not connect, spoken and sent
+    /// to the caller's dialers as `call.outcome` `{callSid, dialCallSid, status, reason, to}`.
+    private func outgoingEnded(status text: String, parameters: TwilioParameters) -> VoiceAnswer {
+        let outcome = DialOutcome(rawValue: text.lowercased()) ?? .failed
+        var events: [PhoneEvent] = []
+        if let user = plan.user(atClientAddress: parameters["From"]) {
+            events.append(PhoneEvent("call.outcome", [
+                "callSid": .string(orNull: parameters["CallSid"].flatMap { StatusCallback.short($0) }),
+                "dialCallSid": .string(orNull: parameters["DialCallSid"].flatMap { StatusCallback.short($0) }),
+                "status": .string(outcome.rawValue),
+                "reason": .string(orNull: outcome.reason),
+                "to": .string(orNull: parameters["To"].flatMap { StatusCallback.short($0) }),
+            ], rooms: [RoomName.user(user)]))
+        }
+        let said: [TwiMLElement] = outcome.reason.map { [.say("Sorry, \($0).")] } ?? []
+        return VoiceAnswer(twiml: TwiML(said + [.hangup()]), events: events, outcome: .dialEnded(status: outcome.rawValue))
     }
 
     /// The `<Dial action>` request: hang up after a call that happened, else say the no-answer message.
