@@ -107,11 +107,27 @@ final class HtpasswdFileTests: XCTestCase {
         XCTAssertEqual(contents.hashes["alice"]?.verify("pw"), true)
     }
 
-    func testTypicalHashIsTheMostCommonFamily() throws {
+    func testDummyAndPaddingHashAreTheSlowestFamilyInTheFile() throws {
         let four = try BcryptHasher.hash("pw", cost: 4)
-        let five = try BcryptHasher.hash("pw", cost: 5)
-        let contents = HtpasswdContents(text: "a:\(four)\nb:\(five)\nc:\(five)\n")
-        XCTAssertEqual(contents.typicalHash?.family, "bcrypt/5")
+        let six = try BcryptHasher.hash("pw", cost: 6)
+        let apr1 = "$apr1$abcdefgh$" + String(repeating: "a", count: 22)
+        let sha512 = "$6$saltsalt$" + String(repeating: "b", count: 86)
+        let many = "$6$rounds=200000$saltsalt$" + String(repeating: "c", count: 86)
+        // Most users are apr1: the slowest family still wins, whatever the count.
+        var contents = HtpasswdContents(text: "a:\(apr1)\nb:\(apr1)\nc:\(apr1)\nd:\(four)\ne:\(six)\nf:{SHA}\(String(repeating: "A", count: 27))=\n")
+        XCTAssertEqual(contents.slowestHash?.family, "bcrypt/6")
+        contents = HtpasswdContents(text: "a:\(apr1)\nb:\(sha512)\nc:{SHA}\(String(repeating: "A", count: 27))=\n")
+        XCTAssertEqual(contents.slowestHash?.family, "sha512Crypt")
+        contents = HtpasswdContents(text: "a:\(six)\nb:\(many)\n")
+        XCTAssertEqual(contents.slowestHash?.family, "sha512Crypt/200000", "200,000 SHA-512 rounds outweigh bcrypt cost 6")
+        XCTAssertNil(HtpasswdContents(text: "").slowestHash)
+
+        let folder = NSTemporaryDirectory() + "slowest-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try "a:\(apr1)\nb:\(four)\nc:\(apr1)\n".write(toFile: folder + "/.htpasswd", atomically: true, encoding: .utf8)
+        let file = HtpasswdFile(path: folder + "/.htpasswd", logger: CapturedLog().logger())
+        XCTAssertEqual(file.dummyHash().family, "bcrypt/4", "the dummy for unknown users and the padding for apr1 users")
     }
 
     func testMalformedLineIsLoggedWithFileAndLineNumberAndOthersStillWork() throws {

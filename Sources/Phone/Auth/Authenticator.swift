@@ -47,15 +47,19 @@ public final class Authenticator: @unchecked Sendable {
     }
 
     /// The check itself, on the calling thread. Slow by design: not on an event loop.
-    /// An unknown user costs what a known one does: their password is checked against a dummy
-    /// hash of the file's usual kind and cost, and the answer thrown away.
+    /// Every failure takes at least as long as the slowest hash in the file: an unknown user's
+    /// password is checked against a dummy of the slowest family, and a wrong password for a
+    /// user with a faster hash (apr1 beside bcrypt) is padded with the same dummy check.
     public func verifyNow(user: String, password: String) -> Bool {
         guard password.utf8.count <= Authenticator.maxPasswordBytes, !user.isEmpty,
               user.utf8.count <= HtpasswdContents.maxUserBytes else { return false }
+        let padding = htpasswd.dummyHash()
         if let hash = htpasswd.hash(for: user) {
-            return hash.verify(password)
+            if hash.verify(password) { return true }
+            if hash.family != padding.family { _ = padding.verify(password) }
+            return false
         }
-        _ = htpasswd.dummyHash().verify(password)
+        _ = padding.verify(password)
         return false
     }
 }

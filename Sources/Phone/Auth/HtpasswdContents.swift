@@ -11,9 +11,10 @@ public struct HtpasswdContents: Sendable {
 
     public private(set) var hashes: [String: PasswordHash] = [:]
     public private(set) var problems: [Problem] = []
-    /// The hash family most users have (`bcrypt/10`): unknown user names are checked against a
-    /// dummy of this family so that they take as long as real ones.
-    public private(set) var typicalHash: PasswordHash?
+    /// A hash of the slowest family in the file (`bcrypt/12` beside `apr1`): unknown user names
+    /// are checked against a dummy of this family, and a failed check of a faster hash is padded
+    /// with one, so no failure answers sooner than the slowest hash would (no user enumeration).
+    public private(set) var slowestHash: PasswordHash?
 
     /// Apache's own limit on user names.
     public static let maxUserBytes = 255
@@ -26,7 +27,6 @@ public struct HtpasswdContents: Sendable {
 
     public init(bytes: [UInt8]) {
         var firstLine: [String: Int] = [:]
-        var familyCounts: [String: (count: Int, first: Int, hash: PasswordHash)] = [:]
         var number = 0
         // Split on bytes: in Swift "\r\n" is one Character and would not split on "\n".
         for rawLine in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
@@ -65,15 +65,9 @@ public struct HtpasswdContents: Sendable {
             }
             firstLine[user] = number
             hashes[user] = hash
-            let family = hash.family
-            if let seen = familyCounts[family] {
-                familyCounts[family] = (seen.count + 1, seen.first, seen.hash)
-            } else {
-                familyCounts[family] = (1, number, hash)
-            }
+            // On a tie the one seen first, so the choice is stable across reloads.
+            if hash.estimatedMicroseconds > slowestHash?.estimatedMicroseconds ?? -1 { slowestHash = hash }
         }
-        // Most common family; on a tie the one seen first, so the choice is stable across reloads.
-        typicalHash = familyCounts.values.max { a, b in a.count < b.count || (a.count == b.count && a.first > b.first) }?.hash
     }
 
     /// Why `user` cannot be an htpasswd user name, or nil when it can.

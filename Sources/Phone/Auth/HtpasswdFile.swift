@@ -77,7 +77,7 @@ public final class HtpasswdFile: @unchecked Sendable {
     /// A hash of a random password in the family most users have. Checking a password for an
     /// unknown user against it takes as long as for a real one. Made once per family change.
     public func dummyHash() -> PasswordHash {
-        let (model, cached) = lock.withLock { (contents.typicalHash, dummy) }
+        let (model, cached) = lock.withLock { (contents.slowestHash, dummy) }
         if let cached, cached.family == (model?.family ?? cached.family) { return cached }
         // Made outside the lock: a bcrypt cost 12 hash takes ~250 ms, lookups must not wait on it.
         let made = PasswordHash.dummy(like: model)
