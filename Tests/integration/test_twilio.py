@@ -171,7 +171,8 @@ def test_incoming_call_rings_every_user_and_their_browsers_hear_of_it(shetphone_
     nobody = {"AccountSid": ACCOUNT_SID, "CallSid": "CA5", "From": "+447700900123", "To": "+15005550006",
               "DialCallStatus": "no-answer"}
     root = twiml(post_webhook(shetphone_server, "/voice", nobody))
-    assert [child.tag for child in root] == ["Say", "Hangup"]
+    # Voicemail is on by default: the greeting, then a recording.
+    assert [child.tag for child in root] == ["Say", "Record", "Hangup"]
 
 
 def test_presets_merge_the_ini_and_the_csv_and_skip_bad_rows(shetphone_factory, tmp_path):

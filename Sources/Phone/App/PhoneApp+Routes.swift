@@ -21,6 +21,9 @@ extension PhoneApp {
         })
         router.webhook("/voice", gate: webhook, logger: logger) { [voiceRoutes] request, form in voiceRoutes.voice(request, form) }
         router.webhook("/status", gate: webhook, logger: logger) { [voiceRoutes] request, form in voiceRoutes.status(request, form) }
+        router.webhook("/voice/screen", gate: webhook, logger: logger) { [voiceRoutes] request, form in voiceRoutes.screen(request, form) }
+        router.webhook("/voicemail/recorded", gate: webhook, logger: logger) { [voiceRoutes] request, form in voiceRoutes.recorded(request, form) }
+        router.get("/voicemail/greeting/:key") { [voiceRoutes] request in voiceRoutes.greeting(request.parameters["key"] ?? "") }
         router.add("GET", "/ws", webSocketHandler())
         intercomRoutes.register(on: router)
         router.add("GET", "/api/intercom", logins.authenticated { [intercomRoutes] request, session, responder in

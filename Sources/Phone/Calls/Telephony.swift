@@ -7,6 +7,10 @@ struct Telephony: Sendable {
     var presets: Presets
     var dialTimeout: Int
     var noAnswerMessage: String
+    /// `[ring]` and `[voicemail]`.
+    var reach = Reach()
+    /// `[voicemail]` greeting files, read here so serving them never touches the disk.
+    var greetings: [String: GreetingAudio] = [:]
 
     static func load(config: ShetphoneConfig, logger: Logger) throws -> Telephony {
         var plan = try NumberPlan(ini: config.ini, allowedCountries: config.app.allowedCountries,
@@ -22,7 +26,9 @@ struct Telephony: Sendable {
         for problem in presets.problems {
             logger.warning("presets: \(problem) (row skipped)")
         }
+        let reach = try Reach.load(config: config, plan: plan)
         return Telephony(plan: plan, presets: presets, dialTimeout: config.app.dialTimeout,
-                         noAnswerMessage: config.app.noAnswerMessage)
+                         noAnswerMessage: config.app.noAnswerMessage, reach: reach,
+                         greetings: try GreetingAudio.load(reach.voicemail?.audioGreetings ?? [:], file: config.path))
     }
 }

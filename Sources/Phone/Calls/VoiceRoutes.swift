@@ -38,13 +38,35 @@ public final class VoiceRoutes: @unchecked Sendable {
     /// `POST /voice`: TwiML for a browser's outgoing call or a call to one of our numbers.
     public func voice(_ request: Request, _ form: [(String, String)]) -> Response {
         let telephony = live.telephony
-        let routing = VoiceRouting(plan: telephony.plan, accountSID: twilio.accountSID,
+        var routing = VoiceRouting(plan: telephony.plan, accountSID: twilio.accountSID,
                                    webhookBaseURL: publicBaseURL(of: request), dialTimeout: telephony.dialTimeout,
                                    noAnswerMessage: telephony.noAnswerMessage)
-        let answer = routing.answer(form)
+        routing.reach = telephony.reach
+        let answer = routing.answer(form, query: (try? request.queryItems()) ?? [])
         logger.info("voice \(form.first { $0.0 == "CallSid" }?.1 ?? "-"): \(answer.outcome)")
         for event in answer.events { events.publish(event) }
         return .xml(answer.twiml.xml)
+    }
+
+    /// `POST /voice/screen`: what a screened mobile hears when it answers, and its key press.
+    public func screen(_ request: Request, _ form: [(String, String)]) -> Response {
+        .xml(CallScreening(webhookBaseURL: publicBaseURL(of: request)).answer(form: form, query: (try? request.queryItems()) ?? []).xml)
+    }
+
+    /// `POST /voicemail/recorded`: the `<Record action>`; the message itself arrives by its callback.
+    public func recorded(_ request: Request, _ form: [(String, String)]) -> Response {
+        .xml(TwiML([.say("Thank you. Goodbye."), .hangup()]).xml)
+    }
+
+    /// `GET /voicemail/greeting/<key>`: a greeting file for `<Play>` (read at start and on SIGHUP).
+    public func greeting(_ key: String) -> Response {
+        guard let audio = live.telephony.greetings[key] else {
+            return .error(.notFound, "no greeting \(JSON.quoted(String(key.prefix(40))))")
+        }
+        var response = Response(body: audio.bytes)
+        response.headers.add("Content-Type", audio.mediaType)
+        response.headers.add("Cache-Control", "public, max-age=300")
+        return response
     }
 
     /// `POST /status`: a Twilio status callback becomes a `call.status` event in the number's room.

@@ -20,6 +20,8 @@ public struct VoiceRouting: Sendable {
     /// Said when nobody answers an incoming call.
     public var noAnswerMessage: String
     public var unavailableMessage = "We are unable to connect your call at this time."
+    /// Extra phones, do-not-disturb and voicemail (`VoiceRouting+Reach.swift`).
+    public var reach = Reach()
 
     public init(plan: NumberPlan, accountSID: String? = nil, webhookBaseURL: String = "", dialTimeout: Int = 25,
                 noAnswerMessage: String = "Sorry, nobody is available to take your call. Goodbye.") {
@@ -39,7 +41,8 @@ public struct VoiceRouting: Sendable {
     /// Longest `To` the dialer may send; a phone number with separators is far shorter.
     static let maximumDestinationLength = 64
 
-    public func answer(_ form: [(String, String)]) -> VoiceAnswer {
+    /// `query`: the webhook URL's own parameters (`ring=2` on the second stage's `<Dial action>`).
+    public func answer(_ form: [(String, String)], query: [(String, String)] = []) -> VoiceAnswer {
         let parameters = TwilioParameters(form)
         if let accountSID, let given = parameters["AccountSid"], given != accountSID {
             return refuse(unavailableMessage, because: "AccountSid \(given) is not this account")
@@ -47,7 +50,7 @@ public struct VoiceRouting: Sendable {
         let from = parameters["From"] ?? ""
         if let dialStatus = parameters["DialCallStatus"] {
             if from.hasPrefix("client:") { return outgoingEnded(status: dialStatus, parameters: parameters) }
-            return dialEnded(status: dialStatus)
+            return dialEnded(status: dialStatus, parameters: parameters, query: TwilioParameters(query))
         }
         if from.hasPrefix("client:") {
             guard let user = plan.user(atClientAddress: from) else {
@@ -95,12 +98,6 @@ public struct VoiceRouting: Sendable {
 
     private func incoming(to number: PhoneNumber, parameters: TwilioParameters) -> VoiceAnswer {
         let users = plan.users(answering: number)
-        let callback = statusCallbackURL(number: number, user: nil)
-        let clients = users.map { user in
-            TwiMLElement.client(ClientIdentity.of(user), statusCallback: callback,
-                                statusCallbackEvent: VoiceRouting.progressEvents, statusCallbackMethod: .post)
-        }
-        let dial = TwiMLElement.dial(clients, timeout: dialTimeout, action: url("/voice"), method: .post)
         let event = PhoneEvent(
             "call.incoming",
             [
@@ -110,7 +107,8 @@ public struct VoiceRouting: Sendable {
                 "callerName": .string(orNull: parameters["CallerName"]),
             ],
             rooms: [RoomName.number(number.e164)] + users.map(RoomName.user))
-        return VoiceAnswer(twiml: TwiML([dial]), events: [event], outcome: .incoming(number: number, users: users))
+        return VoiceAnswer(twiml: ring(number, users: users, stage: 1, parameters: parameters), events: [event],
+                           outcome: .incoming(number: number, users: users))
     }
 
     /// The `<Dial action>` request of a browser's call: the reason it did not connect, spoken and sent
@@ -131,19 +129,27 @@ public struct VoiceRouting: Sendable {
         return VoiceAnswer(twiml: TwiML(said + [.hangup()]), events: events, outcome: .dialEnded(status: outcome.rawValue))
     }
 
-    /// The `<Dial action>` request: hang up after a call that happened, else say the no-answer message.
-    private func dialEnded(status: String) -> VoiceAnswer {
+    /// The `<Dial action>` request: hang up after a call that happened; after the first stage,
+    /// ring everyone; else voicemail (or the no-answer message).
+    private func dialEnded(status: String, parameters: TwilioParameters, query: TwilioParameters) -> VoiceAnswer {
         if status == "completed" || status == "answered" {
             return VoiceAnswer(twiml: TwiML([.hangup()]), events: [], outcome: .dialEnded(status: status))
         }
-        return VoiceAnswer(twiml: TwiML([.say(noAnswerMessage), .hangup()]), events: [], outcome: .dialEnded(status: status))
+        guard let to = parameters["To"], let number = try? PhoneNumber(e164: to), !plan.users(answering: number).isEmpty else {
+            return VoiceAnswer(twiml: TwiML([.say(noAnswerMessage), .hangup()]), events: [], outcome: .dialEnded(status: status))
+        }
+        if query["ring"] == "2", status != "canceled" {
+            return VoiceAnswer(twiml: ring(number, users: plan.users(answering: number), stage: 2, parameters: parameters),
+                               events: [], outcome: .dialEnded(status: status + ", ringing the later phones"))
+        }
+        return VoiceAnswer(twiml: nobodyAnswered(number, parameters: parameters), events: [], outcome: .dialEnded(status: status))
     }
 
     private func refuse(_ message: String, because reason: String) -> VoiceAnswer {
         VoiceAnswer(twiml: TwiML([.say(message), .hangup()]), events: [], outcome: .refused(reason: reason))
     }
 
-    private func url(_ path: String) -> String {
+    func url(_ path: String) -> String {
         webhookBaseURL.isEmpty ? String(path.dropFirst()) : webhookBaseURL + path
     }
 

@@ -86,7 +86,7 @@ extension TwiMLElement {
         TwiMLElement("Redirect", [("method", method?.rawValue)], text: url)
     }
 
-    private static func statusCallbackAttributes(
+    static func statusCallbackAttributes(
         _ url: String?, _ events: [CallProgressEvent], _ method: WebhookMethod?
     ) -> [(String, String?)] {
         [
