@@ -11,6 +11,9 @@ public protocol PhoneStore: AnyObject, Sendable {
     var sessions: SessionRecords { get }
     var calls: CallRecords { get }
     var intercom: IntercomRecords { get }
+    var voicemail: VoicemailRecords { get }
+    /// Emails and hooks waiting to go out.
+    var notices: NoticeRecords { get }
     /// What the file is called in messages (`/var/lib/shetphone/shetphone.db`).
     var location: String { get }
     /// True while writes are failing (disk full): webhooks answer 503 until it clears.

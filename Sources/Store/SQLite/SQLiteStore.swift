@@ -9,6 +9,8 @@ public final class SQLiteStore: PhoneStore, @unchecked Sendable {
     public let sessions: SessionRecords
     public let calls: CallRecords
     public let intercom: IntercomRecords
+    public let voicemail: VoicemailRecords
+    public let notices: NoticeRecords
     private let writer: StoreWriter
     private let readers: StoreReaders?
     private let faults: FaultLog
@@ -39,6 +41,8 @@ public final class SQLiteStore: PhoneStore, @unchecked Sendable {
         sessions = SessionTable(writer: writer)
         calls = CallTable(writer: writer, readers: readers)
         intercom = IntercomTables(writer: writer)
+        voicemail = VoicemailTable(writer: writer, readers: readers)
+        notices = NoticeTable(writer: writer)
     }
 
     /// WAL (readers never block the writer), full sync at each commit (an acknowledged write
