@@ -38,7 +38,7 @@ struct GrantCommand: ParsableCommand {
         let file: IntercomStateFile
         do {
             let loaded = try ShetphoneConfig.load(path: config)
-            settings = try IntercomSettings(section: loaded.ini["intercom"], file: loaded.path)
+            settings = loaded.intercom
             file = IntercomStateFile(directory: loaded.app.stateDir)
         } catch {
             printError("\(error)")

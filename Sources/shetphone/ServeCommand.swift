@@ -64,6 +64,7 @@ struct ServeCommand: ParsableCommand {
             printError("\(error)")
             throw ExitCode(1)
         }
+        for message in settings.messages { logger.warning("\(message)") }
         if settings.isDemo {
             logger.notice("no config file: running the built-in demo config on \(settings.server.server.listen.map(\.description).joined(separator: " ")) (copy shetphone.ini.example to shetphone.ini to configure)")
         } else {

@@ -20,8 +20,8 @@ struct TwilioAPICommand: ParsableCommand {
         func api() throws -> (TwilioAPI, OutboundClient) {
             do {
                 let config = try ShetphoneConfig.load(path: self.config)
-                let twilio = try TwilioSettings(section: config.ini["twilio"], file: config.path)
-                let outbound = try OutboundSettings(section: config.ini["outbound"], file: config.path, directory: config.directory)
+                let twilio = config.twilio
+                let outbound = config.outbound
                 let client = OutboundClient(settings: outbound.client)
                 let api = TwilioAPI(settings: twilio, client: client)
                 api.timeoutSeconds = outbound.timeoutSeconds

@@ -33,7 +33,7 @@ final class GrantPeriodTests: XCTestCase {
 
     func testTimesAreShownInUTC() {
         XCTAssertEqual(GrantPeriod.utcText(now), "2027-01-15 08:00 UTC")
-        XCTAssertEqual(GrantPage.isoText(now), "2027-01-15T08:00:00Z")
+        XCTAssertEqual(ZoneInfo.utc.isoText(now), "2027-01-15T08:00:00+00:00")
     }
 
     func testTheJSONOfTheDialer() {

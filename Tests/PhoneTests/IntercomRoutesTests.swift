@@ -112,6 +112,34 @@ final class IntercomRoutesTests: XCTestCase {
         XCTAssertEqual(fixture.published("intercom.grant"), [["action": "started", "until": .int(IntercomFixture.start + 3600), "by": "link"]])
     }
 
+    func testMinutesInTheLinkAreHonouredUpToTheMaximum() throws {
+        let fixture = try fixture()
+        let routes = try routes(fixture)
+        let page = text(routes.grantPage(grantRequest("code=\(IntercomRoutesTests.grantCode)&minutes=15")))
+        XCTAssertTrue(page.contains("15 minutes left"), page)
+        XCTAssertEqual(routes.intercom.activeGrant()?.until, IntercomFixture.start + 15 * 60)
+        // 500 is more than max_grant_minutes (120): the grant runs for 120.
+        let capped = text(routes.grantPage(grantRequest("code=\(IntercomRoutesTests.grantCode)&minutes=500")))
+        XCTAssertTrue(capped.contains("120 minutes left"), capped)
+        for bad in ["0", "-5", "ten", "1.5"] {
+            let response = routes.grantPage(grantRequest("code=\(IntercomRoutesTests.grantCode)&minutes=\(bad)"))
+            XCTAssertEqual(response.status, .badRequest, bad)
+            XCTAssertEqual(text(response), "minutes must be a whole number from 1 to 120\n")
+        }
+        XCTAssertEqual(routes.intercom.activeGrant()?.until, IntercomFixture.start + 120 * 60)
+    }
+
+    func testTheGrantPageShowsTimesInTheConfiguredZone() throws {
+        let fixture = try fixture()
+        let gate = TwilioWebhook(authToken: IntercomRoutesTests.authToken, validates: true, publicURL: IntercomRoutesTests.origin)
+        let routes = IntercomRoutes(intercom: try fixture.intercom(), webhook: gate, logger: fixture.log.logger(),
+                                    clock: fixture.clock.function, timeZone: try ZoneInfo(named: "America/New_York"))
+        let page = text(routes.grantPage(grantRequest("code=" + IntercomRoutesTests.grantCode)))
+        // The grant ends 2027-01-15 09:00 UTC: 04:00 in New York (EST, UTC-5).
+        XCTAssertTrue(page.contains("2027-01-15 04:00 EST"), page)
+        XCTAssertTrue(page.contains("datetime=\"2027-01-15T04:00:00-05:00\""), page)
+    }
+
     func testReloadingTheLinkNeverShortensALongerGrant() throws {
         let fixture = try fixture()
         let routes = try routes(fixture)

@@ -241,9 +241,16 @@ final class IntercomWebhookTests: XCTestCase {
         let fixture = try IntercomFixture()
         let verbs = try verbs(fixture.intercom().answer(call()))
         XCTAssertEqual(verbs.map(\.name), ["Dial"])
-        XCTAssertEqual(verbs[0].attributes, [:])
+        // The forward rings for [intercom] dial_timeout (default 20 s, the seed's timeout_seconds).
+        XCTAssertEqual(verbs[0].attributes, ["timeout": "20"])
         XCTAssertEqual(verbs[0].children.map(\.name), ["Number"])
         XCTAssertEqual(verbs[0].children.first?.text, IntercomFixture.residentNumber)
+    }
+
+    func testDialTimeoutIsTheForwardsRingTime() throws {
+        let fixture = try IntercomFixture("expected_from = +442079460999\ndial = +447700900123\ndial_timeout = 45")
+        let verbs = try verbs(fixture.intercom().answer(call()))
+        XCTAssertEqual(verbs[0].attributes, ["timeout": "45"])
     }
 
     func testPhoneNumberToDialOfTheURLWinsOverTheConfig() throws {

@@ -268,9 +268,13 @@ def test_websocket_from_a_foreign_origin_is_refused_through_nginx(stack):
 
 def test_static_files_come_through_the_prefix(stack):
     s = stack()
-    browser = s.browser()
+    # Logged out, the dialer's address sends the browser to the login page.
+    away = s.browser().get(BASE + "/")
+    assert away.status == 303 and away.header("Location") == BASE + "/login"
+    browser, _ = logged_in(s)
     index = browser.get(BASE + "/")
     assert index.status == 200 and index.header("Content-Type").startswith("text/html")
+    assert "script-src 'self'" in index.header("Content-Security-Policy")
     assert "<html" in index.text.lower()
     css = browser.get(BASE + "/app.css")
     assert css.status == 200 and css.header("Content-Type").startswith("text/css")

@@ -10,6 +10,7 @@ extension PhoneApp {
         router.get("/login.html") { _ in .redirect(to: "login", status: .movedPermanently) }
         router.add("POST", "/login", metrics.countingLogins(logins.loginHandler))
         router.add("POST", "/logout", logins.logoutHandler)
+        router.add("GET", "/logout", logins.logoutPageHandler)
         router.add("GET", "/api/me", logins.authenticated { [self] _, session, responder in
             responder.send(.json(me(session).text))
         })
@@ -37,7 +38,11 @@ extension PhoneApp {
         })
         router.get("/healthz") { [self] _ in health.response(server: server) }
         router.get("/metrics") { [metricsEndpoint] request in metricsEndpoint.respond(to: request) }
-        router.fallback(StaticFiles(root: config.server.publicDir, logger: logger).handler)
+        let files = StaticFiles(root: config.server.publicDir, logger: logger)
+        let policy = ContentSecurityPolicy(sdkURL: config.app.twilioSDKURL)
+        let pages = { (request: Request) in policy.applied(to: files.respond(to: request)) }
+        router.add("GET", "/", logins.dialerPage(pages))
+        router.fallback { request, responder in responder.send(pages(request)) }
     }
 
     func me(_ session: Session) -> JSON {

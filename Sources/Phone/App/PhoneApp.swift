@@ -26,21 +26,19 @@ public final class PhoneApp: @unchecked Sendable {
     let voiceRoutes: VoiceRoutes
     var server: HTTPServer?
 
-    /// Builds the app; throws the first config error, naming file and line.
-    /// With `dryRun` (for `check-config`) nothing is started.
-    public init(config: ShetphoneConfig, logger: Logger, dryRun: Bool = false) throws {
+    /// Builds the app from a checked config; throws when a file it needs cannot be used.
+    public init(config: ShetphoneConfig, logger: Logger) throws {
         self.config = config
         self.logger = logger
-        let file = config.path
         router = Router(basePath: config.app.basePath, logger: logger)
         metricsEndpoint = MetricsEndpoint(registry: metrics.registry, allowed: try TrustedProxies(config.app.metricsAllow))
         health = HealthCheck(metrics: metrics)
         rooms = Rooms(observer: metrics.server)
         events = RoomEventPublisher(rooms: rooms)
-        let workers = WorkerPool(threads: dryRun ? 1 : max(2, ServerConfiguration.coreCount))
+        let workers = WorkerPool(threads: max(2, ServerConfiguration.coreCount))
         self.workers = workers
         do {
-            twilio = try TwilioSettings(section: config.ini["twilio"], file: file)
+            twilio = config.twilio
             live = LiveState(telephony: try Telephony.load(config: config, logger: logger))
             voiceRoutes = VoiceRoutes(live: live, twilio: twilio, events: events, app: config.app, logger: logger)
             webhook = TwilioWebhook(authToken: twilio.authToken, validates: twilio.validateSignatures,
@@ -51,27 +49,24 @@ public final class PhoneApp: @unchecked Sendable {
             sessionSettings.idleTimeoutSeconds = config.app.sessionIdleHours * 3600
             sessions = SessionStore(settings: sessionSettings)
             metrics.countSessions(in: sessions)
-            // check-config and the demo write nothing: their device cookies need not outlive them.
-            let deviceCookies = dryRun || config.isDemo ? DeviceCookieSigner.ephemeral()
+            // The demo writes nothing: its device cookies need not outlive it.
+            let deviceCookies = config.isDemo ? DeviceCookieSigner.ephemeral()
                 : try DeviceCookieSigner.load(directory: config.app.stateDir)
             logins = try LoginRoutes(sessions: sessions, authenticator: Authenticator(htpasswd: htpasswd, workers: workers),
                                      throttle: LoginThrottle(), deviceCookies: deviceCookies, publicDir: config.server.publicDir,
                                      basePath: config.app.basePath, logger: logger)
             notices = try NoticeSettings(config: config)
-            let intercomSettings = try IntercomSettings(section: config.ini["intercom"], file: file)
-            for warning in intercomSettings.warnings { logger.warning("\(warning)") }
-            intercom = try Intercom(settings: intercomSettings, stateFile: IntercomStateFile(directory: config.app.stateDir),
+            intercom = try Intercom(settings: config.intercom, stateFile: IntercomStateFile(directory: config.app.stateDir),
                                     publisher: events, logger: logger)
-            intercomRoutes = IntercomRoutes(intercom: intercom, webhook: webhook, logger: logger)
+            intercomRoutes = IntercomRoutes(intercom: intercom, webhook: webhook, logger: logger, timeZone: config.app.timeZone)
         } catch {
             // The pool's threads must not outlive a failed start (they would race the exit).
             workers.shutdown()
             throw error
         }
 
-        if !dryRun { warnAboutRiskySettings() }
+        warnAboutRiskySettings()
         addRoutes()
-        if dryRun { workers.shutdown() }
     }
 
     public var handler: Handler { router.handler }
@@ -118,20 +113,6 @@ public final class PhoneApp: @unchecked Sendable {
             for room in current.subtracting(wanted) { rooms.leave(room, socket) }
             for room in wanted.subtracting(current) { rooms.join(room, socket) }
         }
-    }
-
-    /// What `check-config` says about user names Twilio would refuse as they are: the
-    /// client identities they get instead, for the number plan and `.htpasswd`.
-    public func identityReport() -> [String] {
-        var lines: [String] = []
-        if let renamings = ClientIdentity.renamings(live.telephony.plan.users, limit: .max) {
-            lines.append("\(config.path): Twilio client identities: \(renamings)")
-        }
-        let htpasswd = logins.authenticator.htpasswd
-        if let renamings = ClientIdentity.renamings(htpasswd.users, limit: .max) {
-            lines.append("\(htpasswd.path): Twilio client identities: \(renamings)")
-        }
-        return lines
     }
 
     public func shutdown() {

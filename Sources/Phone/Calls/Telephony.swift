@@ -13,9 +13,7 @@ struct Telephony: Sendable {
     var greetings: [String: GreetingAudio] = [:]
 
     static func load(config: ShetphoneConfig, logger: Logger) throws -> Telephony {
-        var plan = try NumberPlan(ini: config.ini, allowedCountries: config.app.allowedCountries,
-                                  allowedCountriesLine: config.app.allowedCountriesLine)
-        plan.allowedPremiumPrefixes = config.app.allowPremium
+        let plan = config.plan
         let entries = (config.ini["presets"]?.entries ?? []).map { (name: $0.key, value: $0.value, line: $0.line) }
         let csv = readTextFile(config.app.presetsPath, limit: 1 << 20)
         let presets = Presets(entries: entries, iniFile: config.path, csv: csv, csvFile: config.app.presetsPath,

@@ -29,10 +29,12 @@ public struct AppSettings: Sendable {
     public var dialTimeout = 25
     /// `no_answer_message`: said when nobody answers an incoming call.
     public var noAnswerMessage = "Sorry, nobody is available to take your call. Goodbye."
+    /// `timezone`: where times on pages (the grant page) are shown, as `Europe/London` (default UTC).
+    public var timeZone = ZoneInfo.utc
 
     static let keys = [
         "public_url", "base_path", "htpasswd", "presets", "allowed_countries", "allow_premium", "twilio_sdk_url",
-        "session_hours", "state_dir", "metrics_allow", "dial_timeout", "no_answer_message",
+        "session_hours", "state_dir", "metrics_allow", "dial_timeout", "no_answer_message", "timezone",
     ]
 
     public init(directory: String) {
@@ -88,6 +90,8 @@ public struct AppSettings: Sendable {
                 do { _ = try TrustedProxies(metricsAllow) } catch { throw reader.error("\(error)") }
             case "dial_timeout": dialTimeout = try reader.integer(in: 5...600)
             case "no_answer_message": noAnswerMessage = entry.value
+            case "timezone":
+                do { timeZone = try ZoneInfo(named: entry.value) } catch { throw reader.error("\(error)") }
             default:
                 throw reader.error("unknown key (known: \(AppSettings.keys.joined(separator: ", ")))")
             }

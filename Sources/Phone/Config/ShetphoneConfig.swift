@@ -1,22 +1,35 @@
 import Glibc
 import Web
 
-/// Everything `shetphone.ini` says, checked. Sections other than `[server]` and `[app]` are
-/// kept as parsed INI for the parts of the app that own them (Twilio, numbers, intercom).
+/// Everything `shetphone.ini` says, checked: every section is parsed here, once, so
+/// `check-config` can judge a file without building the app, starting a thread or writing a
+/// file. The original Shetphone's and the intercom's forms are read too (`IniTranslation`);
+/// what was translated or ignored is in `notes`.
 public struct ShetphoneConfig: Sendable {
     public let path: String
     /// The folder relative paths in the file are resolved against.
     public let directory: String
+    /// The file after translation (`[presets]` entries are read from here).
     public let ini: IniFile
     public var server: ServerSettings
     public var app: AppSettings
+    public var twilio: TwilioSettings
+    /// `[numbers]`, `[clients]` and `[app] allowed_countries`.
+    public var plan: NumberPlan
+    public var intercom: IntercomSettings
+    /// `[outbound]`: how the server reaches HTTPS and SMTP peers.
+    public var outbound: OutboundSettings
+    /// What was read differently from how it was written, in file order.
+    public let notes: [ConfigNote]
     /// True when no config file was given and the built-in demo is running.
     public let isDemo: Bool
 
     public static let knownSections: Set<String> = ["app", "server", "twilio", "numbers", "clients", "presets", "intercom",
                                                     "outbound", "smtp", "email", "hooks", "ring", "voicemail"]
 
-    public init(text: String, path: String, isDemo: Bool = false) throws {
+    /// Parses and checks `text`; `environment` answers for `TWILIO_*` variables (`getenv`).
+    public init(text: String, path: String, isDemo: Bool = false,
+                environment: (String) -> String? = ShetphoneConfig.processEnvironment) throws {
         self.path = path
         self.isDemo = isDemo
         if let slash = path.lastIndex(of: "/") {
@@ -24,12 +37,20 @@ public struct ShetphoneConfig: Sendable {
         } else {
             directory = "."
         }
-        ini = try IniFile(text: text, path: path)
+        var ini = try IniFile(text: text, path: path)
+        let translated = try IniTranslation.apply(to: &ini, environment: environment)
+        notes = (ini.notes + translated).sorted { $0.line < $1.line }
+        self.ini = ini
         for section in ini.sections where !ShetphoneConfig.knownSections.contains(section.name) {
             throw ConfigError(path, section.line, "unknown section [\(section.name)] (known: \(ShetphoneConfig.knownSections.sorted().joined(separator: ", ")))")
         }
         server = try ServerSettings(section: ini["server"], file: path)
         app = try AppSettings(section: ini["app"], file: path, directory: directory)
+        twilio = try TwilioSettings(section: ini["twilio"], file: path)
+        plan = try NumberPlan(ini: ini, allowedCountries: app.allowedCountries, allowedCountriesLine: app.allowedCountriesLine)
+        plan.allowedPremiumPrefixes = app.allowPremium
+        intercom = try IntercomSettings(section: ini["intercom"], file: path)
+        outbound = try OutboundSettings(section: ini["outbound"], file: path, directory: directory)
         if let exposed = secretExposedByPublicDir() { throw exposed }
     }
 
@@ -48,19 +69,27 @@ public struct ShetphoneConfig: Sendable {
         return nil
     }
 
+    /// Every note, then the intercom's warnings: what `check-config` prints and `serve` logs.
+    public var messages: [String] { notes.map(\.description) + intercom.warnings }
+
     /// Reads and checks a config file.
-    public static func load(path: String) throws -> ShetphoneConfig {
+    public static func load(path: String, environment: (String) -> String? = ShetphoneConfig.processEnvironment) throws -> ShetphoneConfig {
         guard let text = readTextFile(path, limit: 1 << 20) else {
             throw ConfigError(path, 0, "cannot read the file (\(String(cString: strerror(errno))))")
         }
-        return try ShetphoneConfig(text: text, path: path)
+        return try ShetphoneConfig(text: text, path: path, environment: environment)
+    }
+
+    /// The process's environment variable `name`.
+    public static func processEnvironment(_ name: String) -> String? {
+        getenv(name).map { String(cString: $0) }
     }
 
     /// The built-in demo: listens on 127.0.0.1:8080, one demo number, signatures checked with a dummy token.
     public static func demo() -> ShetphoneConfig {
         // The demo text is fixed and valid; a failure here is a programming error caught by the tests.
         do {
-            return try ShetphoneConfig(text: demoText, path: "(built-in demo config)", isDemo: true)
+            return try ShetphoneConfig(text: demoText, path: "(built-in demo config)", isDemo: true, environment: { _ in nil })
         } catch {
             fatalError("built-in demo config is invalid: \(error)")
         }

@@ -163,7 +163,7 @@ public final class Intercom: @unchecked Sendable {
         // One <Dial>: the phone and the browsers ring together; whoever answers first presses the digit.
         let nouns = (number.map { [TwiMLElement.number($0.e164)] } ?? []) + clients.map { TwiMLElement.client(ClientIdentity.of($0)) }
         events.append(Intercom.event("intercom.ringing", ["at": .int(now), "from": .string(String(call.from.prefix(IntercomOpening.maximumFromLength)))]))
-        return IntercomAnswer(twiml: TwiML([.dial(nouns)]), outcome: .forwarded(number: number, clients: clients))
+        return IntercomAnswer(twiml: TwiML([.dial(nouns, timeout: settings.dialTimeout)]), outcome: .forwarded(number: number, clients: clients))
     }
 
     // MARK: Grant periods
@@ -223,15 +223,17 @@ public final class Intercom: @unchecked Sendable {
         return ended
     }
 
-    /// `GET /grant?code=` with the right code: the door opens for `grant_minutes` from now. A
-    /// running grant that ends later is left alone, so reloading the bookmark never shortens it.
-    public func grantFromLink() throws -> GrantPeriod {
+    /// `GET /grant?code=` with the right code: the door opens for `minutes` (default
+    /// `grant_minutes`, at most `max_grant_minutes`) from now. A running grant that ends later
+    /// is left alone, so reloading the bookmark never shortens it.
+    public func grantFromLink(minutes requested: Int? = nil) throws -> GrantPeriod {
+        let minutes = min(requested ?? settings.grantMinutes, settings.maxGrantMinutes)
         let now = clock()
         var events: [PhoneEvent] = []
         let grant = try lock.withLock { () throws -> GrantPeriod in
             refreshLocked(now: now, events: &events)
             expireLocked(now: now, events: &events)
-            let wanted = now + settings.grantMinutes * 60
+            let wanted = now + minutes * 60
             if let running = state.activeGrant(at: now) {
                 guard running.until < wanted else { return running }
                 var grant = running
@@ -240,7 +242,7 @@ public final class Intercom: @unchecked Sendable {
                 events.append(Intercom.grantEvent("extended", until: grant.until, by: "link"))
                 return grant
             }
-            let grant = GrantPeriod.starting(at: now, minutes: settings.grantMinutes, by: "link")
+            let grant = GrantPeriod.starting(at: now, minutes: minutes, by: "link")
             try saveLocked { $0.grant = grant }
             events.append(Intercom.grantEvent("started", until: grant.until, by: "link"))
             return grant

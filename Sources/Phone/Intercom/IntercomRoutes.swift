@@ -10,12 +10,15 @@ public final class IntercomRoutes: @unchecked Sendable {
     public let throttle: GrantCodeThrottle
     private let logger: Logger
     private let clock: @Sendable () -> Int
+    /// `[app] timezone`: the grant page shows its times there.
+    public let timeZone: ZoneInfo
 
     /// `{"minutes":30,"action":"extend"}` is a few dozen bytes.
     public static let maxJSONBytes = 4096
 
     public init(intercom: Intercom, webhook: TwilioWebhook, logger: Logger, throttle: GrantCodeThrottle? = nil,
-                clock: @escaping @Sendable () -> Int = Intercom.systemClock) {
+                clock: @escaping @Sendable () -> Int = Intercom.systemClock, timeZone: ZoneInfo = .utc) {
+        self.timeZone = timeZone
         self.intercom = intercom
         self.webhookGate = webhook
         self.logger = logger
@@ -26,7 +29,9 @@ public final class IntercomRoutes: @unchecked Sendable {
     /// `POST <[intercom] path>` (Twilio) and `GET /grant` (the bookmark). The JSON routes need
     /// the session check and are mounted by the app.
     public func register(on router: Router) {
-        router.webhook(intercom.settings.path, gate: webhookGate, logger: logger) { [self] request, form in answer(request, form) }
+        // At `/` (the intercom seed's place) only POST: `GET /` stays the dialer.
+        let methods = intercom.settings.path == "/" ? ["POST"] : ["POST", "GET"]
+        router.webhook(intercom.settings.path, methods: methods, gate: webhookGate, logger: logger) { [self] request, form in answer(request, form) }
         router.get("/grant") { [self] request in grantPage(request) }
     }
 
@@ -47,8 +52,9 @@ public final class IntercomRoutes: @unchecked Sendable {
 
     // MARK: The grant link
 
-    /// `GET /grant?code=SECRET`: opens the door for `grant_minutes`. 404 without a `grant_code`,
-    /// 403 "no" for a wrong code, 429 after too many wrong ones from one address.
+    /// `GET /grant?code=SECRET[&minutes=N]`: opens the door for N minutes (default
+    /// `grant_minutes`, at most `max_grant_minutes`). 404 without a `grant_code`, 403 "no" for
+    /// a wrong code, 429 after too many wrong ones from one address, 400 for a bad `minutes`.
     public func grantPage(_ request: Request) -> Response {
         guard let secret = intercom.settings.grantCode else { return .error(.notFound) }
         let code: String?
@@ -68,9 +74,18 @@ public final class IntercomRoutes: @unchecked Sendable {
             return IntercomRoutes.no()
         }
         throttle.succeeded(client: client)
+        let minutes: Int?
+        switch (try? request.queryValue("minutes")).flatMap({ $0 }) {
+        case nil: minutes = nil
+        case let text?:
+            guard let number = Int(text), number >= 1 else {
+                return IntercomRoutes.private(.text("minutes must be a whole number from 1 to \(intercom.settings.maxGrantMinutes)\n", status: .badRequest))
+            }
+            minutes = number
+        }
         do {
-            let grant = try intercom.grantFromLink()
-            return IntercomRoutes.private(.html(GrantPage.html(grant: grant, now: clock())))
+            let grant = try intercom.grantFromLink(minutes: minutes)
+            return IntercomRoutes.private(.html(GrantPage.html(grant: grant, now: clock(), zone: timeZone)))
         } catch {
             logger.error("intercom: grant link: \(error)")
             return IntercomRoutes.private(.error(.internalServerError, "The grant could not be saved."))

@@ -5,7 +5,8 @@
 /// `ExpectedFrom` and `PhoneNumberToDial` from its (signed) URL, and refuses every call when
 /// it has neither.
 public struct IntercomSettings: Sendable, Equatable {
-    /// `path`: the webhook, relative to `[app] base_path` (default `/intercom`).
+    /// `path`: the webhook, relative to `[app] base_path` (default `/intercom`). `/` (the
+    /// intercom seed's place) takes `POST /`; `GET /` stays the dialer.
     public var path = "/intercom"
     /// `grant_code`: the secret of `GET /grant?code=...`; nil turns that page off (404).
     public var grantCode: String?
@@ -27,11 +28,16 @@ public struct IntercomSettings: Sendable, Equatable {
     public var ringClients: [String] = []
     /// `door_codes`: codes a visitor can key in.
     public var doorCodes = DoorCodes()
+    /// `dial_timeout`: seconds the forwarded call rings before Twilio gives up (20, the seed's `timeout_seconds`).
+    public var dialTimeout = 20
 
     public static let keys = [
         "path", "grant_code", "grant_minutes", "max_grant_minutes", "open_digits", "expected_from", "dial",
-        "ring_clients", "door_codes",
+        "ring_clients", "door_codes", "dial_timeout",
     ]
+
+    /// Twilio rings at most ten `<Client>` nouns in one `<Dial>`.
+    public static let maximumRingClients = 10
 
     /// A grant code is a password typed into a URL; shorter ones can be guessed despite the throttle.
     public static let minimumGrantCodeLength = 12
@@ -42,7 +48,7 @@ public struct IntercomSettings: Sendable, Equatable {
     public static let holdSecondsAfterTone = 2
     /// Routes of the rest of the app that the webhook path must not take over.
     static let reservedPaths: Set<String> = [
-        "/", "/voice", "/status", "/grant", "/token", "/login", "/logout", "/ws", "/healthz", "/metrics", "/presets",
+        "/voice", "/status", "/grant", "/token", "/login", "/logout", "/ws", "/healthz", "/metrics", "/presets",
     ]
 
     public init() {}
@@ -91,7 +97,12 @@ public struct IntercomSettings: Sendable, Equatable {
                     guard !users.contains(user) else { throw reader.error("\(JSON.quoted(user)) is listed twice") }
                     users.append(user)
                 }
+                guard users.count <= IntercomSettings.maximumRingClients else {
+                    throw reader.error("\(users.count) users: Twilio rings at most \(IntercomSettings.maximumRingClients) browsers in one call")
+                }
                 ringClients = users
+            case "dial_timeout":
+                dialTimeout = try reader.integer(in: 5...600)
             case "door_codes":
                 do { doorCodes = try DoorCodes(parsing: reader.words) } catch { throw reader.error("\(error)") }
             default:
@@ -120,7 +131,7 @@ public struct IntercomSettings: Sendable, Equatable {
     private static func checkedPath(_ reader: ValueReader) throws -> String {
         var path = reader.entry.value
         while path.count > 1, path.hasSuffix("/") { path.removeLast() }
-        guard path.hasPrefix("/"), path.count > 1,
+        guard path.hasPrefix("/"),
               path.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "/-_.~".contains($0)) }),
               !path.contains("//"), !path.split(separator: "/").contains(where: { $0 == ".." || $0 == "." })
         else {

@@ -17,6 +17,9 @@ public struct NumberPlan: Sendable {
         public var numbers: [PhoneNumber]
     }
 
+    /// Twilio's limit of `<Client>` nouns in one `<Dial>`: more users on one number cannot all ring.
+    public static let maximumUsersPerNumber = 10
+
     public private(set) var lines: [Line]
     public private(set) var callerIDs: [CallerIDs]
     /// ISO 3166 alpha-2 regions outgoing calls may reach.
@@ -55,6 +58,9 @@ public struct NumberPlan: Sendable {
             lineOfNumber[number] = entry.line
             let users = try NumberPlan.userList(entry.value, error: fail)
             guard !users.isEmpty else { throw fail("name at least one user whose browser rings for this number") }
+            guard users.count <= NumberPlan.maximumUsersPerNumber else {
+                throw fail("\(users.count) users: Twilio rings at most \(NumberPlan.maximumUsersPerNumber) browsers (<Client> in one <Dial>) for a call")
+            }
             lines.append(Line(number: number, users: users))
         }
 

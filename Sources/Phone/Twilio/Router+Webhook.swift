@@ -7,9 +7,9 @@ extension Router {
     /// with a trailing slash (`/voice/`, as people type it into the console).
     /// The body limit is also the route's, so a longer `Content-Length` gets 413 from the head alone.
     /// `handle` sees only requests that passed, with their parameters decoded.
-    public func webhook(_ path: String, gate: TwilioWebhook, logger: Logger,
+    public func webhook(_ path: String, methods: [String] = ["POST", "GET"], gate: TwilioWebhook, logger: Logger,
                         _ handle: @escaping (Request, [(String, String)]) -> Response) {
-        for method in ["POST", "GET"] {
+        for method in methods {
             add(method, path, maxBodyBytes: gate.limits.maxBodyBytes, acceptsTrailingSlash: true) { request in
                 gate.respond(to: request, logger: logger, handle)
             }
