@@ -19,7 +19,7 @@ struct TestNoticeCommand: ParsableCommand {
         let courier: NoticeCourier
         do {
             let config = try ShetphoneConfig.load(path: self.config)
-            let settings = try NoticeSettings(config: config)
+            let settings = config.notices
             courier = NoticeCourier(client: OutboundClient(settings: settings.outbound.client),
                                     smtp: settings.smtp, hooks: settings.hooks)
             courier.hookTimeoutSeconds = settings.outbound.timeoutSeconds

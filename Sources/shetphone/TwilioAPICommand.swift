@@ -20,7 +20,7 @@ struct TwilioAPICommand: ParsableCommand {
         func api() throws -> (TwilioAPI, OutboundClient) {
             do {
                 let config = try ShetphoneConfig.load(path: self.config)
-                let twilio = config.twilio
+                let twilio = try config.requiredTwilio()
                 let outbound = config.outbound
                 let client = OutboundClient(settings: outbound.client)
                 let api = TwilioAPI(settings: twilio, client: client)

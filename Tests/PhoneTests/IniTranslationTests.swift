@@ -16,8 +16,8 @@ final class IniTranslationTests: XCTestCase {
 
     func testOriginalShetphoneIniLoadsAsItIs() throws {
         let config = try load("original-shetphone.ini")
-        XCTAssertEqual(config.twilio.appSID, "AP" + String(repeating: "b", count: 32))
-        XCTAssertEqual(config.twilio.accountSID, "AC" + String(repeating: "a", count: 32))
+        XCTAssertEqual(config.twilio?.appSID, "AP" + String(repeating: "b", count: 32))
+        XCTAssertEqual(config.twilio?.accountSID, "AC" + String(repeating: "a", count: 32))
         XCTAssertEqual(config.plan.lines.map(\.users), [["alice"]])
         XCTAssertEqual(config.server.server.listen.map(\.description), ["unix:/tmp/shetphone.sock"])
         XCTAssertEqual(config.server.server.socketMode, 0o666)
@@ -38,7 +38,7 @@ final class IniTranslationTests: XCTestCase {
 
     func testOlderFormTakesCredentialsFromTheEnvironment() throws {
         let config = try load("original-shetphone-env.ini", environment: credentials)
-        XCTAssertEqual(config.twilio.authToken, "test-auth-token-0123456789abcdef")
+        XCTAssertEqual(config.twilio?.authToken, "test-auth-token-0123456789abcdef")
         XCTAssertEqual(config.plan.lines.first?.number.e164, "+442079460174")
         XCTAssertEqual(config.plan.callerIDs.first?.user, "alice")
         let notes = messages(config)
@@ -52,7 +52,7 @@ final class IniTranslationTests: XCTestCase {
     }
 
     func testOlderFormWithoutTheEnvironmentNamesTheMissingSection() {
-        XCTAssertThrowsError(try load("original-shetphone-env.ini")) { error in
+        XCTAssertThrowsError(try load("original-shetphone-env.ini").requiredTwilio()) { error in
             XCTAssertTrue("\(error)".contains("[twilio] section is missing"), "\(error)")
         }
     }
@@ -60,9 +60,9 @@ final class IniTranslationTests: XCTestCase {
     func testEnvironmentFillsOnlyKeysTheFileLacks() throws {
         let text = "[twilio]\naccount_sid = AC" + String(repeating: "1", count: 32) + "\nauth_token = from-file\n"
         let config = try ShetphoneConfig(text: text, path: "shetphone.ini", environment: { self.credentials[$0] })
-        XCTAssertEqual(config.twilio.authToken, "from-file")
-        XCTAssertEqual(config.twilio.accountSID, "AC" + String(repeating: "1", count: 32))
-        XCTAssertEqual(config.twilio.appSID, "AP" + String(repeating: "b", count: 32))
+        XCTAssertEqual(config.twilio?.authToken, "from-file")
+        XCTAssertEqual(config.twilio?.accountSID, "AC" + String(repeating: "1", count: 32))
+        XCTAssertEqual(config.twilio?.appSID, "AP" + String(repeating: "b", count: 32))
         XCTAssertEqual(messages(config), ["translated: [twilio] app_sid is taken from the environment variable TWILIO_APP_SID"])
     }
 

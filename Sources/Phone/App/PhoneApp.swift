@@ -38,7 +38,7 @@ public final class PhoneApp: @unchecked Sendable {
         let workers = WorkerPool(threads: max(2, ServerConfiguration.coreCount))
         self.workers = workers
         do {
-            twilio = config.twilio
+            twilio = try config.requiredTwilio()
             live = LiveState(telephony: try Telephony.load(config: config, logger: logger))
             voiceRoutes = VoiceRoutes(live: live, twilio: twilio, events: events, app: config.app, logger: logger)
             webhook = TwilioWebhook(authToken: twilio.authToken, validates: twilio.validateSignatures,
@@ -55,7 +55,7 @@ public final class PhoneApp: @unchecked Sendable {
             logins = try LoginRoutes(sessions: sessions, authenticator: Authenticator(htpasswd: htpasswd, workers: workers),
                                      throttle: LoginThrottle(), deviceCookies: deviceCookies, publicDir: config.server.publicDir,
                                      basePath: config.app.basePath, logger: logger)
-            notices = try NoticeSettings(config: config)
+            notices = config.notices
             intercom = try Intercom(settings: config.intercom, stateFile: IntercomStateFile(directory: config.app.stateDir),
                                     publisher: events, logger: logger)
             intercomRoutes = IntercomRoutes(intercom: intercom, webhook: webhook, logger: logger, timeZone: config.app.timeZone)

@@ -65,11 +65,15 @@ public struct InstallationCheck: Sendable {
         if !sdk.contains("://"), !sdk.hasPrefix("//"), access(AppSettings.join(publicDir, sdk), R_OK) != 0 {
             warnings.append(ConfigNote(file, 0, .warning, InstallationCheck.sdkMissing(AppSettings.join(publicDir, sdk))))
         }
-        if !config.twilio.issuesAccessTokens {
+        guard let twilio = config.twilio else {
+            errors.append(ConfigError(file, 0, "[twilio] section is missing (account_sid, auth_token, app_sid are required)"))
+            return
+        }
+        if !twilio.issuesAccessTokens {
             warnings.append(ConfigNote(file, config.ini["twilio"]?.line ?? 0, .warning,
                                        "[twilio] api_key_sid/api_key_secret are not set: browsers get legacy Capability Tokens, which the Voice JavaScript SDK 2.x refuses"))
         }
-        if !config.twilio.validateSignatures {
+        if !twilio.validateSignatures {
             warnings.append(ConfigNote(file, config.ini["twilio"]?["validate_signatures"]?.line ?? 0, .warning,
                                        "[twilio] validate_signatures = false: anyone can call the webhooks (local testing only)"))
         }

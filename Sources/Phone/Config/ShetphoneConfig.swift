@@ -13,12 +13,16 @@ public struct ShetphoneConfig: Sendable {
     public let ini: IniFile
     public var server: ServerSettings
     public var app: AppSettings
-    public var twilio: TwilioSettings
+    /// `[twilio]`, nil without the section: commands that never talk to Twilio (test-notice)
+    /// work without it; `serve` and `check-config` ask for it with `requiredTwilio()`.
+    public var twilio: TwilioSettings?
     /// `[numbers]`, `[clients]` and `[app] allowed_countries`.
     public var plan: NumberPlan
     public var intercom: IntercomSettings
+    /// `[outbound]`, `[smtp]`, `[email]`, `[hooks]`.
+    public var notices: NoticeSettings
     /// `[outbound]`: how the server reaches HTTPS and SMTP peers.
-    public var outbound: OutboundSettings
+    public var outbound: OutboundSettings { notices.outbound }
     /// What was read differently from how it was written, in file order.
     public let notes: [ConfigNote]
     /// True when no config file was given and the built-in demo is running.
@@ -46,11 +50,11 @@ public struct ShetphoneConfig: Sendable {
         }
         server = try ServerSettings(section: ini["server"], file: path)
         app = try AppSettings(section: ini["app"], file: path, directory: directory)
-        twilio = try TwilioSettings(section: ini["twilio"], file: path)
+        twilio = try ini["twilio"].map { try TwilioSettings(section: $0, file: path) }
         plan = try NumberPlan(ini: ini, allowedCountries: app.allowedCountries, allowedCountriesLine: app.allowedCountriesLine)
         plan.allowedPremiumPrefixes = app.allowPremium
         intercom = try IntercomSettings(section: ini["intercom"], file: path)
-        outbound = try OutboundSettings(section: ini["outbound"], file: path, directory: directory)
+        notices = try NoticeSettings(ini: ini, directory: directory)
         if let exposed = secretExposedByPublicDir() { throw exposed }
     }
 
@@ -67,6 +71,14 @@ public struct ShetphoneConfig: Sendable {
                 + "Move it out of \(publicDir), or point public_dir at the dialer's own folder.")
         }
         return nil
+    }
+
+    /// `[twilio]`, or the error naming what is missing.
+    public func requiredTwilio() throws -> TwilioSettings {
+        guard let twilio else {
+            throw ConfigError(path, 0, "[twilio] section is missing (account_sid, auth_token, app_sid are required)")
+        }
+        return twilio
     }
 
     /// Every note, then the intercom's warnings: what `check-config` prints and `serve` logs.

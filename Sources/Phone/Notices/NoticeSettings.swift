@@ -6,13 +6,14 @@ public struct NoticeSettings: Sendable {
     public var email: EmailSettings
     public var hooks: HookSettings
 
-    public init(config: ShetphoneConfig) throws {
-        let file = config.path
-        outbound = try OutboundSettings(section: config.ini["outbound"], file: file, directory: config.directory)
-        smtp = try SMTPSettings.load(section: config.ini["smtp"], file: file)
-        email = try EmailSettings(section: config.ini["email"], file: file)
-        hooks = try HookSettings(section: config.ini["hooks"], file: file)
-        if smtp == nil, let entry = config.ini["email"]?.entries.first {
+    /// Reads the sections from the config file's INI (`ShetphoneConfig` calls this once).
+    public init(ini: IniFile, directory: String) throws {
+        let file = ini.path
+        outbound = try OutboundSettings(section: ini["outbound"], file: file, directory: directory)
+        smtp = try SMTPSettings.load(section: ini["smtp"], file: file)
+        email = try EmailSettings(section: ini["email"], file: file)
+        hooks = try HookSettings(section: ini["hooks"], file: file)
+        if smtp == nil, let entry = ini["email"]?.entries.first {
             throw ConfigError(file, entry.line, "[email] addresses are set but [smtp] is not configured")
         }
     }
