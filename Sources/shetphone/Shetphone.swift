@@ -6,7 +6,7 @@ struct Shetphone: ParsableCommand {
         commandName: "shetphone",
         abstract: "A browser phone and building-intercom server for Twilio.",
         subcommands: [ServeCommand.self, CheckConfigCommand.self, PasswdCommand.self, GrantCommand.self,
-                      TwilioAPICommand.self, TestNoticeCommand.self],
+                      TwilioAPICommand.self, TestNoticeCommand.self, CallingCodesCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 }

@@ -42,7 +42,7 @@ public enum CallingCode {
 
     /// ITU-T E.164 assigned country codes (list of ITU-T Recommendation E.164 assigned
     /// country codes, as of 2024). Spare and reserved codes are absent.
-    static let assignments: [(Int, String?)] = [
+    public static let assignments: [(Int, String?)] = [
         (1, "US"),
         (20, "EG"), (211, "SS"), (212, "MA"), (213, "DZ"), (216, "TN"), (218, "LY"),
         (220, "GM"), (221, "SN"), (222, "MR"), (223, "ML"), (224, "GN"), (225, "CI"), (226, "BF"),
@@ -80,10 +80,13 @@ public enum CallingCode {
     ]
 
     /// National trunk prefixes dialled before a national number, where they are not `0`.
-    /// An empty list means a leading 0 belongs to the number itself (Italy keeps it after +39).
+    /// An empty list means the country has none: a leading 0 belongs to the number itself
+    /// (Italy keeps it after +39). The dialer's table is generated from this one.
     static let trunkPrefixes: [Int: [String]] = [
         1: ["1"], 7: ["8"], 36: ["06"], 370: ["8", "0"], 375: ["80"],
         39: [], 378: [], 379: [], 225: [], 241: [], 242: [],
+        30: [], 34: [], 45: [], 47: [], 48: [], 52: [], 56: [], 57: [], 65: [], 298: [], 299: [],
+        351: [], 352: [], 354: [], 371: [], 372: [], 420: [], 852: [],
     ]
 
     /// National number lengths for a few countries whose plans are closed and well known,
