@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 from twilio.jwt import Jwt
 from websockets.sync.client import connect as ws_connect
 
-from conftest import ACCOUNT_SID, API_KEY_SECRET, binary
+from conftest import ACCOUNT_SID, API_KEY_SECRET, DEFAULT_INI, binary
 from test_twilio import login, post_webhook, twiml
 
 # The Device documentation: "letters, digits and underscore", at most 121 characters.
@@ -18,23 +18,8 @@ SDK_IDENTITY = re.compile(r"^[A-Za-z0-9_]{1,121}$")
 LONG = "x" * 60 + "." + "y" * 69  # 130 characters, one of them not allowed
 USERS = {"j.smith": "pw-j", "anna-lena": "pw-a", LONG: "pw-long", "alice": "pw-alice"}
 
-INI = """\
-[app]
-allowed_countries = GB US
-
-[server]
-listen = 127.0.0.1:0
-
-[twilio]
-account_sid = {account_sid}
-auth_token = {auth_token}
-app_sid = {app_sid}
-api_key_sid = {api_key_sid}
-api_key_secret = {api_key_secret}
-
-[numbers]
-+442079460174 = j.smith anna-lena alice LONG
-""".replace("LONG", LONG)
+# The default test config with other users in [numbers] (and no [clients]: they call out from it).
+INI = DEFAULT_INI.split("[numbers]")[0] + f"[numbers]\n+442079460174 = j.smith anna-lena alice {LONG}\n"
 
 
 def identity_in_token(server, user):
