@@ -60,6 +60,7 @@ struct ServeCommand: ParsableCommand {
             if !listen.isEmpty {
                 settings.server.server.listen = try listen.map { try ListenAddress(parsing: $0) }
             }
+            try settings.checkDemoIsLocal()
         } catch {
             printError("\(error)")
             throw ExitCode(1)

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Phone
+import Web
 
 /// The server refuses a config that would let the static files hand out a secret.
 final class PublicDirSecretsTests: XCTestCase {
@@ -44,5 +45,23 @@ final class PublicDirSecretsTests: XCTestCase {
         XCTAssertThrowsError(try config("[server]\npublic_dir = \(folder)/www/\n[app]\nhtpasswd = ./Public/../Public/.htpasswd\n"))
         XCTAssertFalse(ResolvedPath.isInside(folder + "/Publicity", folder: folder + "/Public"))
         XCTAssertTrue(ResolvedPath.isInside(folder + "/Public/new/file", folder: folder + "/www"))
+    }
+}
+
+/// The demo logs anyone in with a published password: loopback only.
+final class DemoListenTests: XCTestCase {
+    func testDemoRefusesAddressesOffTheMachine() throws {
+        var demo = ShetphoneConfig.demo()
+        XCTAssertNoThrow(try demo.checkDemoIsLocal())
+        for local in ["127.0.0.1:8080", "127.0.0.2:9000", "[::1]:8080", "localhost:8080"] {
+            demo.server.server.listen = [try ListenAddress(parsing: local)]
+            XCTAssertNoThrow(try demo.checkDemoIsLocal(), local)
+        }
+        for exposed in ["0.0.0.0:8080", "[::]:8080", "192.0.2.10:80", "unix:/run/shetphone.sock"] {
+            demo.server.server.listen = [try ListenAddress(parsing: exposed)]
+            XCTAssertThrowsError(try demo.checkDemoIsLocal(), exposed) { error in
+                XCTAssertTrue("\(error)".contains("loopback only"), "\(error)")
+            }
+        }
     }
 }

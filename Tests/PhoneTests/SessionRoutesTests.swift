@@ -166,7 +166,8 @@ final class SessionRoutesTests: XCTestCase {
         let cookies = setCookies(response)
         let session = cookies["shetphone_session"] ?? ""
         let id = cookieValue(session)
-        XCTAssertEqual(session, "shetphone_session=\(id); Path=/; Max-Age=604800; HttpOnly; SameSite=Lax")
+        // Max-Age is the idle lifetime (12 h): a cookie never outlives the session it names.
+        XCTAssertEqual(session, "shetphone_session=\(id); Path=/; Max-Age=43200; HttpOnly; SameSite=Lax")
         XCTAssertTrue(cookies["shetphone_csrf"]?.contains("Max-Age=0") ?? false, "the form token is spent")
         XCTAssertEqual(login.requireSession(request("GET", "/api/me", cookies: ["shetphone_session": id]))?.user, "alice")
     }

@@ -47,6 +47,20 @@ final class StatusCallbackTests: XCTestCase {
         XCTAssertEqual(event.data["number"], "+442079460174")
     }
 
+    func testAUsersEventNeverGoesToANumberTheUserIsNotOn() throws {
+        let plan = try NumberPlan(ini: IniFile(text: "[numbers]\n+442079460174 = alice\n+15005550006 = bob\n", path: "shetphone.ini"))
+        // Signed, but naming bob's number beside alice: alice's leg stays out of bob's number room.
+        let mixed = try XCTUnwrap(StatusCallback.event(
+            form: [("CallSid", "CA7"), ("CallStatus", "ringing"), ("From", "client:alice"), ("To", "+15005550006")],
+            query: [("number", "+15005550006"), ("user", "alice")], plan: plan, now: 5))
+        XCTAssertEqual(mixed.rooms, ["user:alice"])
+        XCTAssertEqual(mixed.data["number"], JSON.null)
+        let matching = try XCTUnwrap(StatusCallback.event(
+            form: [("CallSid", "CA8"), ("CallStatus", "ringing"), ("From", "client:alice"), ("To", "+15005550006")],
+            query: [("number", "+442079460174"), ("user", "alice")], plan: plan, now: 5))
+        XCTAssertEqual(matching.rooms, ["number:+442079460174", "user:alice"])
+    }
+
     func testHintsThatAreNotOursAreIgnored() throws {
         let plan = try plan()
         XCTAssertNil(StatusCallback.event(

@@ -366,3 +366,67 @@ def test_allow_premium_lets_listed_ranges_through(shetphone_factory):
     assert dial(server, "+19005551234").find("Dial/Number").text == "+19005551234"
     assert dial(server, "+19006661234").find("Dial") is None
     assert dial(server, "+442079460000").find("Dial/Number").text == "+442079460000"
+
+
+# --- Defence in depth -----------------------------------------------------------------------------
+
+def logged_in_cookie(server, user):
+    from nginx_helpers import Browser
+    browser = Browser("http", server.port, host="127.0.0.1")
+    reply = browser.login("", user, server.users[user])
+    assert reply.status == 303 and "error" not in reply.header("Location")
+    return f"shetphone_session={browser.cookies['shetphone_session']}", reply
+
+
+def test_websocket_origin_must_be_the_public_url_when_one_is_set(shetphone_factory):
+    import json
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+    server = shetphone_factory(ini=DEFAULT_INI.replace("[app]\n", "[app]\npublic_url = https://phone.example.com\n"))
+    cookie, _ = logged_in_cookie(server, "bob")
+    url = server.base_url.replace("http://", "ws://") + "/ws"
+    with connect(url, origin="https://phone.example.com", additional_headers={"Cookie": cookie}, open_timeout=5) as socket:
+        assert json.loads(socket.recv(timeout=5))["type"] == "hello"
+    for origin in [server.base_url, "https://evil.example", None]:
+        with pytest.raises(InvalidStatus) as refused:
+            connect(url, origin=origin, additional_headers={"Cookie": cookie}, open_timeout=5)
+        assert refused.value.response.status_code == 403, origin
+
+
+def test_a_users_status_event_never_reaches_a_number_they_are_not_on(shetphone_server):
+    import json
+    from websockets.sync.client import connect
+    server = shetphone_server
+    cookie, _ = logged_in_cookie(server, "alice")
+    url = server.base_url.replace("http://", "ws://") + "/ws"
+    with connect(url, origin=server.base_url, additional_headers={"Cookie": cookie}, open_timeout=5) as socket:
+        assert "number:+442079460174" in json.loads(socket.recv(timeout=5))["data"]["rooms"]
+        # carol is not on alice's number: her leg's event stays out of that number's room.
+        for sid, user in [("CA-carol", "carol"), ("CA-alice", "alice")]:
+            target = "/status?" + urllib.parse.urlencode({"number": "+442079460174", "user": user})
+            form = {"CallSid": sid, "CallStatus": "ringing", "From": f"client:{user}", "To": "+12125550100"}
+            signed = signed_headers(server, server.url(target), form)
+            assert requests.post(server.url(target), data=form, headers=signed, timeout=5).status_code == 204
+        event = json.loads(socket.recv(timeout=5))
+        assert event["type"] == "call.status" and event["data"]["callSid"] == "CA-alice", event
+
+
+def test_the_demo_refuses_to_listen_off_the_machine(tmp_path):
+    import subprocess
+    from conftest import binary
+    try:
+        result = subprocess.run([binary(), "serve", "--listen", "0.0.0.0:0"], cwd=tmp_path, capture_output=True,
+                                text=True, timeout=20)
+    except subprocess.TimeoutExpired:
+        pytest.fail("the demo started serving on 0.0.0.0")
+    assert result.returncode != 0 and "loopback only" in result.stderr, result.stderr
+
+
+def test_the_session_cookie_lives_as_long_as_the_idle_lifetime(shetphone_factory):
+    server = shetphone_factory(ini=DEFAULT_INI.replace("[app]\n", "[app]\nsession_hours = 2\n"))
+    cookie, reply = logged_in_cookie(server, "alice")
+    session = [c for c in reply.all("Set-Cookie") if c.startswith("shetphone_session=")][0]
+    assert "Max-Age=7200" in session, session
+    # Each authenticated answer renews it, so an active dialer keeps its login.
+    me = requests.get(server.url("/api/me"), headers={"Cookie": cookie}, timeout=5)
+    assert me.status_code == 200 and "Max-Age=7200" in me.headers["Set-Cookie"]

@@ -64,9 +64,11 @@ extension PhoneApp {
             guard let session = logins.requireSession(request) else {
                 return .refuse(.json("{\"error\":\"login required\"}", status: .unauthorized))
             }
-            if let origin = request.headers["Origin"], !isOwnOrigin(origin, of: request) {
-                logger.warning("WebSocket from \(request.origin.clientAddress) refused: Origin \(origin.prefix(100)) is not this site")
-                return .refuse(.forbidden, "Origin \(origin.prefix(100)) is not allowed")
+            let origin = request.headers["Origin"]
+            if !isOwnOrigin(origin, of: request) {
+                let shown = origin.map { String($0.prefix(100)) } ?? "(none)"
+                logger.warning("WebSocket from \(request.origin.clientAddress) refused: Origin \(shown) is not this site")
+                return .refuse(.forbidden, "Origin \(shown) is not allowed")
             }
             return .accept(userInfo: ["user": session.user, "session": session.room])
         }, onOpen: { [self] socket, _ in
@@ -84,9 +86,15 @@ extension PhoneApp {
         })
     }
 
-    /// True when `origin` is the scheme and host this request reached (through the proxy) or the public URL's.
-    func isOwnOrigin(_ origin: String, of request: Request) -> Bool {
-        if let publicURL = config.app.publicURL, origin == TwilioWebhook.origin(of: publicURL) { return true }
+    /// With `[app] public_url`: true only for its scheme and host (browsers always send Origin
+    /// on a WebSocket, so a missing one is refused too). Without it: the scheme and host this
+    /// request reached (through the proxy), or no Origin at all (not a browser).
+    func isOwnOrigin(_ origin: String?, of request: Request) -> Bool {
+        if let publicURL = config.app.publicURL {
+            guard let origin else { return false }
+            return origin.lowercased() == TwilioWebhook.origin(of: publicURL).lowercased()
+        }
+        guard let origin else { return true }
         guard let host = request.origin.host else { return false }
         return origin == request.origin.scheme + "://" + host
     }

@@ -79,7 +79,19 @@ public final class LoginRoutes: @unchecked Sendable {
                 responder.send(.json("{\"error\":\"missing or wrong X-CSRF-Token header\"}", status: .forbidden))
                 return
             }
-            handler(request, session, responder)
+            // The cookie lives as long as the session's idle lifetime: each answer here renews both.
+            let renewed = request.cookies[LoginRoutes.sessionCookieName].flatMap {
+                sessionCookie(id: $0, secure: request.origin.isHTTPS)
+            }
+            handler(request, session, Responder(loop: responder.loop) { response in
+                var response = response
+                if let renewed, !response.headers.values("Set-Cookie").contains(where: {
+                    $0.hasPrefix(LoginRoutes.sessionCookieName + "=")
+                }) {
+                    response.setCookie(renewed)
+                }
+                responder.send(response)
+            })
         }
     }
 
@@ -202,7 +214,7 @@ public final class LoginRoutes: @unchecked Sendable {
 
     private func sessionCookie(id: String, secure: Bool) -> SetCookie? {
         try? SetCookie(name: LoginRoutes.sessionCookieName, value: id, path: cookiePath,
-                       maxAge: sessions.settings.maxLifetimeSeconds, httpOnly: true, secure: secure, sameSite: .lax)
+                       maxAge: sessions.settings.idleTimeoutSeconds, httpOnly: true, secure: secure, sameSite: .lax)
     }
 
     private func addCookie(_ response: inout Response, _ cookie: SetCookie?) {

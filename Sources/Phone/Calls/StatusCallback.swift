@@ -36,6 +36,10 @@ public enum StatusCallback {
             if let user = candidate, !users.contains(user) { users.append(user) }
         }
 
+        // A user's leg is shown in a number's room only when the user is on that number: a call
+        // alice places to bob's number is alice's business, not that of bob's number.
+        if let number = ours, users.contains(where: { !plan.numbers(of: $0).contains(number) }) { ours = nil }
+
         var rooms: [String] = []
         if let ours { rooms.append(RoomName.number(ours.e164)) }
         rooms += users.map(RoomName.user)

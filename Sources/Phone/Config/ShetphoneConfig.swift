@@ -84,6 +84,22 @@ public struct ShetphoneConfig: Sendable {
     /// Every note, then the intercom's warnings: what `check-config` prints and `serve` logs.
     public var messages: [String] { notes.map(\.description) + intercom.warnings }
 
+    /// The demo logs anyone in with a published password: it may listen on loopback only.
+    /// Throws naming the address otherwise (e.g. `--listen 0.0.0.0:8080` without a config file).
+    public func checkDemoIsLocal() throws {
+        guard isDemo else { return }
+        for address in server.server.listen {
+            guard case .tcp(let host, _) = address, ShetphoneConfig.isLoopback(host) else {
+                throw ConfigError(path, 0, "the demo (user demo, password shetphone-demo) listens on loopback only, "
+                    + "not on \(address); write a shetphone.ini with your own users to listen there")
+            }
+        }
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || (host.hasPrefix("127.") && host.split(separator: ".").count == 4)
+    }
+
     /// Reads and checks a config file.
     public static func load(path: String, environment: (String) -> String? = ShetphoneConfig.processEnvironment) throws -> ShetphoneConfig {
         guard let text = readTextFile(path, limit: 1 << 20) else {
