@@ -47,7 +47,7 @@ let package = Package(
         .executableTarget(
             name: "shetphone",
             dependencies: [
-                "Phone", "Web", "Outbound",
+                "Phone", "Web", "Outbound", "Store",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

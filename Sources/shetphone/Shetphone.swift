@@ -6,7 +6,8 @@ struct Shetphone: ParsableCommand {
         commandName: "shetphone",
         abstract: "A browser phone and building-intercom server for Twilio.",
         subcommands: [ServeCommand.self, CheckConfigCommand.self, PasswdCommand.self, GrantCommand.self,
-                      TwilioAPICommand.self, TestNoticeCommand.self, CallingCodesCommand.self],
+                      TwilioAPICommand.self, TestNoticeCommand.self, CallingCodesCommand.self, MigrateCommand.self,
+                      BackupCommand.self, ExportCallsCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 }

@@ -162,6 +162,9 @@ def test_incoming_call_rings_every_user_and_their_browsers_hear_of_it(shetphone_
         answer = post_webhook(shetphone_server, path, status, signed_url=status_url)
         assert answer.status_code == 204, answer.text
         event = json.loads(socket.recv(timeout=5))
+        # The history's call.updated for the /voice request came first (tests in test_store.py).
+        assert event["type"] == "call.updated" and event["data"]["callSid"] == "CA5"
+        event = json.loads(socket.recv(timeout=5))
         assert event["type"] == "call.status"
         data = event["data"]
         assert (data["callSid"], data["parentCallSid"], data["status"], data["number"], data["to"]) == \

@@ -20,8 +20,14 @@ extension PhoneApp {
         router.add("GET", "/presets", logins.authenticated { [self] _, _, responder in
             responder.send(.json(live.telephony.presets.json.text))
         })
-        router.webhook("/voice", gate: webhook, logger: logger) { [voiceRoutes] request, form in voiceRoutes.voice(request, form) }
-        router.webhook("/status", gate: webhook, logger: logger) { [voiceRoutes] request, form in voiceRoutes.status(request, form) }
+        router.webhook("/voice", gate: webhook, logger: logger, answeringLater: voiceRoutes.voice)
+        router.webhook("/status", gate: webhook, logger: logger, answeringLater: voiceRoutes.status)
+        router.add("GET", "/api/calls", logins.authenticated { [callHistory] request, session, responder in
+            callHistory.list(request, user: session.user, responder)
+        })
+        router.add("POST", "/api/calls/seen", logins.authenticated(requireCSRF: true) { [callHistory] _, session, responder in
+            callHistory.markSeen(user: session.user, responder)
+        })
         router.webhook("/voice/screen", gate: webhook, logger: logger) { [voiceRoutes] request, form in voiceRoutes.screen(request, form) }
         router.webhook("/voicemail/recorded", gate: webhook, logger: logger) { [voiceRoutes] request, form in voiceRoutes.recorded(request, form) }
         router.get("/voicemail/greeting/:key") { [voiceRoutes] request in voiceRoutes.greeting(request.parameters["key"] ?? "") }

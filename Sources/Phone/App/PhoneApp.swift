@@ -1,5 +1,6 @@
 import Glibc
 import Logging
+import Store
 import Web
 
 /// The phone application: builds every route on one router from a checked config.
@@ -24,6 +25,10 @@ public final class PhoneApp: @unchecked Sendable {
     let notices: NoticeSettings
     let intercomRoutes: IntercomRoutes
     let voiceRoutes: VoiceRoutes
+    /// Logins, call history and the intercom's state (`[store]`).
+    public let store: PhoneStore
+    let callHistory: CallHistoryRoutes
+    let retention: HistoryRetention
     var server: HTTPServer?
 
     /// Builds the app from a checked config; throws when a file it needs cannot be used.
@@ -37,17 +42,30 @@ public final class PhoneApp: @unchecked Sendable {
         events = RoomEventPublisher(rooms: rooms)
         let workers = WorkerPool(threads: max(2, ServerConfiguration.coreCount))
         self.workers = workers
+        let store: SQLiteStore
+        do {
+            store = try SQLiteStore(path: config.store.path, logger: logger)
+        } catch {
+            workers.shutdown()
+            throw error
+        }
+        self.store = store
+        retention = HistoryRetention(calls: store.calls, days: config.store.historyDays, logger: logger)
         do {
             twilio = try config.requiredTwilio()
             live = LiveState(telephony: try Telephony.load(config: config, logger: logger))
-            voiceRoutes = VoiceRoutes(live: live, twilio: twilio, events: events, app: config.app, logger: logger)
+            voiceRoutes = VoiceRoutes(live: live, twilio: twilio, events: events, app: config.app, logger: logger,
+                                      calls: store.calls)
+            callHistory = CallHistoryRoutes(calls: store.calls, live: live, logger: logger)
             webhook = TwilioWebhook(authToken: twilio.authToken, validates: twilio.validateSignatures,
                                     publicURL: config.app.publicURL, sharedKeys: twilio.webhookSharedKeys, metrics: metrics)
 
             let htpasswd = HtpasswdFile(path: config.app.htpasswdPath, logger: logger)
             var sessionSettings = SessionStore.Settings()
             sessionSettings.idleTimeoutSeconds = config.app.sessionIdleHours * 3600
-            sessions = SessionStore(settings: sessionSettings)
+            sessions = SessionStore(settings: sessionSettings, clock: SessionStore.wallClock(), persistence: store.sessions)
+            let restored = sessions.restore(try store.sessions.loadAll())
+            if restored > 0 { logger.info("store \(store.location): \(restored) logins kept from before the restart") }
             metrics.countSessions(in: sessions)
             // The demo writes nothing: its device cookies need not outlive it.
             let deviceCookies = config.isDemo ? DeviceCookieSigner.ephemeral()
@@ -62,6 +80,7 @@ public final class PhoneApp: @unchecked Sendable {
         } catch {
             // The pool's threads must not outlive a failed start (they would race the exit).
             workers.shutdown()
+            store.close()
             throw error
         }
 
@@ -82,7 +101,13 @@ public final class PhoneApp: @unchecked Sendable {
         sessions.onEnd = { session, reason in
             events.publish(PhoneEvent("logout", ["reason": .string(reason.rawValue)], rooms: [session.room]))
         }
-        server.loops.first?.addSweep { [sessions] _ in sessions.sweep() }
+        let authenticator = logins.authenticator
+        server.loops.first?.addSweep { [sessions, retention] _ in
+            sessions.sweep()
+            retention.sweep()
+        }
+        // A user taken out of .htpasswd loses every session, even one that makes no request.
+        server.loops.first?.addSweep { [sessions] _ in sessions.removeUnknownUsers(authenticator.knows) }
         intercom.startTimer()
     }
 
@@ -118,6 +143,7 @@ public final class PhoneApp: @unchecked Sendable {
     public func shutdown() {
         intercom.stopTimer()
         workers.shutdown()
+        store.close()
     }
 
     private func warnAboutRiskySettings() {

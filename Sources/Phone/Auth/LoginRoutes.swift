@@ -100,8 +100,11 @@ public final class LoginRoutes: @unchecked Sendable {
     public func requireSession(_ request: Request) -> Session? {
         guard let id = request.cookies[LoginRoutes.sessionCookieName],
               let session = sessions.session(forID: id) else { return nil }
-        // A user taken out of the .htpasswd file loses access, without waiting for expiry.
-        guard authenticator.knows(session.user) else { return nil }
+        // A user taken out of the .htpasswd file loses every session (and its sockets hear `logout`).
+        guard authenticator.knows(session.user) else {
+            sessions.destroyAll(user: session.user, reason: .userRemoved)
+            return nil
+        }
         return session
     }
 
@@ -161,7 +164,13 @@ public final class LoginRoutes: @unchecked Sendable {
             throttle.succeeded(client: client, user: user, device: device)
             // A fresh id on every login: an id planted before login (fixation) is worth nothing.
             if let oldID { sessions.destroy(id: oldID) }
-            let (id, session) = sessions.create(user: user)
+            // The answer waits for the store: a restart right after login keeps this login.
+            // If the store cannot write (disk full), the login still works until the next restart.
+            let box = SessionCookieBox()
+            let (id, session) = sessions.create(user: user) { [self] error in
+                if let error { logger.warning("login for \(user.debugDescription) not stored (lost on restart): \(error)") }
+                box.send(completion)
+            }
             logger.info("login ok for user \(user.debugDescription) from \(client), session \(session.key.prefix(12))")
             var response = Response.redirect(to: next)
             addCookie(&response, sessionCookie(id: id, secure: secure))
@@ -171,7 +180,7 @@ public final class LoginRoutes: @unchecked Sendable {
             addCookie(&response, try? SetCookie.removal(name: LoginRoutes.csrfCookieName, path: csrfCookiePath,
                                                         secure: secure, sameSite: .strict))
             response.headers.set("Cache-Control", "no-store")
-            completion(response)
+            box.set(response, completion)
         }
         if !queued {
             logger.error("login for user \(user.debugDescription) refused: the worker queue is full")
@@ -269,5 +278,29 @@ public final class LoginRoutes: @unchecked Sendable {
         while base.hasSuffix("/") { base.removeLast() }
         if !base.isEmpty && !base.hasPrefix("/") { base = "/" + base }
         return base
+    }
+}
+
+/// Joins the login response (made on the worker) with the store's commit of the session (on
+/// the store's thread): whichever comes second sends it.
+final class SessionCookieBox: @unchecked Sendable {
+    private let lock = Mutex()
+    private var response: Response?
+    private var committed = false
+
+    func set(_ response: Response, _ completion: @Sendable (Response) -> Void) {
+        let ready: Bool = lock.withLock {
+            self.response = response
+            return committed
+        }
+        if ready { completion(response) }
+    }
+
+    func send(_ completion: @Sendable (Response) -> Void) {
+        let ready: Response? = lock.withLock {
+            committed = true
+            return response
+        }
+        if let ready { completion(ready) }
     }
 }

@@ -7,10 +7,21 @@ public struct Session: Sendable, Equatable {
     public let key: String
     /// Sent back by the page on state-changing requests (`X-CSRF-Token` or form field `csrf`).
     public let csrfToken: String
-    /// Monotonic milliseconds.
+    /// Milliseconds of the store's clock (wall-clock based when sessions are stored).
     public let createdAt: UInt64
-    /// Monotonic milliseconds of the last request that used it (sliding expiry).
+    /// Milliseconds of the last request that used it (sliding expiry).
     public internal(set) var lastSeen: UInt64
+    /// The last use as the store has it: written again only when this is old enough.
+    var storedLastSeen: UInt64
+
+    init(user: String, key: String, csrfToken: String, createdAt: UInt64, lastSeen: UInt64) {
+        self.user = user
+        self.key = key
+        self.csrfToken = csrfToken
+        self.createdAt = createdAt
+        self.lastSeen = lastSeen
+        storedLastSeen = lastSeen
+    }
 
     /// The WebSocket room of this one session (see docs/CONTRACT.md).
     public var room: String { RoomName.session(key) }

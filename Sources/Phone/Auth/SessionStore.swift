@@ -1,10 +1,14 @@
+import Glibc
+import Store
 import Web
 
 /// The logged-in sessions, in memory, bounded, keyed by the SHA-256 of their ids.
 ///
 /// Expiry slides: a session lives `idleTimeout` past its last use, but never longer than
 /// `maxLifetime` after login. When full, expired sessions go first, then the least recently used.
-/// A restart logs everybody out (the ids are not written anywhere).
+/// With `persistence` (the store) every session is also written there, by the SHA-256 of its id
+/// only, so a restart keeps everybody logged in. The sliding expiry does not cost a write per
+/// request: the last use is written at most every `persistEverySeconds`.
 public final class SessionStore: @unchecked Sendable {
     /// Bounds and lifetimes, with their defaults.
     public struct Settings: Sendable, Equatable {
@@ -16,6 +20,9 @@ public final class SessionStore: @unchecked Sendable {
         public var maxSessions = 10_000
         /// Sessions of one user (100), so one user's script cannot push everybody else out.
         public var maxSessionsPerUser = 100
+        /// The stored last use moves forward at most this often (5 min): after a restart a
+        /// session may expire up to this much earlier than it would have.
+        public var persistEverySeconds = 300
 
         public init() {}
     }
@@ -39,17 +46,56 @@ public final class SessionStore: @unchecked Sendable {
     private var sessions: [String: Session] = [:]
     private var endHook: (@Sendable (Session, EndReason) -> Void)?
     private var lastSweep: UInt64 = 0
+    /// Where sessions are kept across restarts; nil keeps them in memory only.
+    let persistence: SessionRecords?
 
-    public init(settings: Settings = Settings(), clock: @escaping @Sendable () -> UInt64 = { monotonicMillis() }) {
+    /// `clock`: milliseconds; with `persistence` it must be wall-clock based
+    /// (`SessionStore.wallClock()`), since stored times outlive the process.
+    public init(settings: Settings = Settings(), clock: @escaping @Sendable () -> UInt64 = { monotonicMillis() },
+                persistence: SessionRecords? = nil) {
         self.settings = settings
         self.clock = clock
+        self.persistence = persistence
+    }
+
+    /// Unix milliseconds that never jump while the process runs: the wall clock at start, then
+    /// the monotonic clock's progress. Stored session times use it.
+    public static func wallClock() -> @Sendable () -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let wall = UInt64(now.tv_sec) * 1000 + UInt64(now.tv_nsec) / 1_000_000
+        let anchor = wall &- monotonicMillis()
+        return { anchor &+ monotonicMillis() }
+    }
+
+    /// Puts back the sessions the store kept (at start-up); expired ones are deleted from it.
+    /// Returns how many are live.
+    @discardableResult
+    public func restore(_ stored: [StoredSession]) -> Int {
+        let now = clock()
+        var dead: [String] = []
+        let live: Int = lock.withLock {
+            for record in stored {
+                let session = Session(user: record.user, key: record.key, csrfToken: record.csrfToken,
+                                      createdAt: UInt64(max(0, record.createdAt)), lastSeen: UInt64(max(0, record.lastSeen)))
+                if isExpired(session, now: now) || sessions.count >= settings.maxSessions {
+                    dead.append(record.key)
+                } else {
+                    sessions[session.key] = session
+                }
+            }
+            return sessions.count
+        }
+        if !dead.isEmpty { persistence?.delete(keys: dead) { _ in } }
+        return live
     }
 
     /// Sessions in the store, expired ones not yet swept included.
     public var count: Int { lock.withLock { sessions.count } }
 
     /// Starts a session for `user`. The returned id goes into the cookie and nowhere else.
-    public func create(user: String) -> (id: String, session: Session) {
+    /// `persisted` is called once the store has it (at once without a store), on a store thread.
+    public func create(user: String, persisted: (@Sendable (StoreError?) -> Void)? = nil) -> (id: String, session: Session) {
         let id = SecureRandom.token()
         let now = clock()
         let session = Session(user: user, key: SessionStore.key(for: id), csrfToken: SecureRandom.token(),
@@ -71,6 +117,15 @@ public final class SessionStore: @unchecked Sendable {
             sessions[session.key] = session
         }
         report(ended)
+        if let persistence {
+            let stored = StoredSession(key: session.key, user: user, csrfToken: session.csrfToken,
+                                       createdAt: Int(now), lastSeen: Int(now))
+            persistence.save(stored) { result in
+                if case .failure(let error) = result { persisted?(error) } else { persisted?(nil) }
+            }
+        } else {
+            persisted?(nil)
+        }
         return (id, session)
     }
 
@@ -81,6 +136,8 @@ public final class SessionStore: @unchecked Sendable {
         let key = SessionStore.key(for: id)
         let now = clock()
         var expired: Session?
+        var due = false
+        let persistEvery = UInt64(settings.persistEverySeconds) * 1000
         let live: Session? = lock.withLock {
             guard var session = sessions[key] else { return nil }
             if isExpired(session, now: now) {
@@ -89,10 +146,16 @@ public final class SessionStore: @unchecked Sendable {
                 return nil
             }
             session.lastSeen = now
+            if now &- session.storedLastSeen >= persistEvery {
+                session.storedLastSeen = now
+                due = true
+            }
             sessions[key] = session
             return session
         }
         if let expired { report([(expired, .expired)]) }
+        // A queue push, not a disk write: the store's writer does the rest off this loop.
+        if due, let persistence { persistence.touch([(key: key, at: Int(now))]) { _ in } }
         return live
     }
 
@@ -116,6 +179,15 @@ public final class SessionStore: @unchecked Sendable {
         }
         report(ended.map { ($0, reason) })
         return ended
+    }
+
+    /// Ends every session of the users `isKnown` rejects (taken out of `.htpasswd`); returns how many.
+    @discardableResult
+    public func removeUnknownUsers(_ isKnown: (String) -> Bool) -> Int {
+        let users = lock.withLock { Set(sessions.values.map(\.user)) }
+        var count = 0
+        for user in users where !isKnown(user) { count += destroyAll(user: user, reason: .userRemoved).count }
+        return count
     }
 
     /// Ends every expired session now; returns how many.
@@ -163,7 +235,9 @@ public final class SessionStore: @unchecked Sendable {
     }
 
     private func report(_ ended: [(Session, EndReason)]) {
-        guard !ended.isEmpty, let hook = onEnd else { return }
+        guard !ended.isEmpty else { return }
+        persistence?.delete(keys: ended.map(\.0.key)) { _ in }
+        guard let hook = onEnd else { return }
         for (session, reason) in ended { hook(session, reason) }
     }
 }

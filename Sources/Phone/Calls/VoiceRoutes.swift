@@ -1,13 +1,18 @@
 import Glibc
 import Logging
+import Store
 import Web
 
 /// The Twilio call routes: `GET /token` for a logged-in dialer, and the `POST /voice` and
 /// `POST /status` webhooks, which the app mounts behind its signature gate. Decisions are
 /// made by `VoiceRouting` and `StatusCallback` (pure); this type reads the live number plan,
-/// publishes their events and logs.
+/// publishes their events and logs. With a call history, each webhook's facts are merged into
+/// the call's record and the webhook is answered only once that write committed (Twilio
+/// retries a webhook that failed; an answered one must never be lost): 503 while the store
+/// cannot write.
 public final class VoiceRoutes: @unchecked Sendable {
     let live: LiveState
+    let calls: CallRecords?
     let twilio: TwilioSettings
     let events: EventPublisher
     let logger: Logger
@@ -15,8 +20,10 @@ public final class VoiceRoutes: @unchecked Sendable {
     let publicURL: String?
     let basePath: String
 
-    init(live: LiveState, twilio: TwilioSettings, events: EventPublisher, app: AppSettings, logger: Logger) {
+    init(live: LiveState, twilio: TwilioSettings, events: EventPublisher, app: AppSettings, logger: Logger,
+         calls: CallRecords? = nil) {
         self.live = live
+        self.calls = calls
         self.twilio = twilio
         self.events = events
         self.logger = logger
@@ -36,7 +43,7 @@ public final class VoiceRoutes: @unchecked Sendable {
     }
 
     /// `POST /voice`: TwiML for a browser's outgoing call or a call to one of our numbers.
-    public func voice(_ request: Request, _ form: [(String, String)]) -> Response {
+    public func voice(_ request: Request, _ form: [(String, String)], _ responder: Responder) {
         let telephony = live.telephony
         var routing = VoiceRouting(plan: telephony.plan, accountSID: twilio.accountSID,
                                    webhookBaseURL: publicBaseURL(of: request), dialTimeout: telephony.dialTimeout,
@@ -45,7 +52,8 @@ public final class VoiceRoutes: @unchecked Sendable {
         let answer = routing.answer(form, query: (try? request.queryItems()) ?? [])
         logger.info("voice \(form.first { $0.0 == "CallSid" }?.1 ?? "-"): \(answer.outcome)")
         for event in answer.events { events.publish(event) }
-        return .xml(answer.twiml.xml)
+        let update = CallUpdate.voice(form: form, outcome: answer.outcome, plan: telephony.plan, now: VoiceRoutes.nowMillis())
+        record(update, responder, answer: .xml(answer.twiml.xml))
     }
 
     /// `POST /voice/screen`: what a screened mobile hears when it answers, and its key press.
@@ -70,15 +78,44 @@ public final class VoiceRoutes: @unchecked Sendable {
     }
 
     /// `POST /status`: a Twilio status callback becomes a `call.status` event in the number's room.
-    public func status(_ request: Request, _ form: [(String, String)]) -> Response {
+    public func status(_ request: Request, _ form: [(String, String)], _ responder: Responder) {
         let query = (try? request.queryItems()) ?? []
+        let plan = live.telephony.plan
         // Any signed callback gets 204: Twilio records every 4xx as a webhook error in the console.
-        if let event = StatusCallback.event(form: form, query: query, plan: live.telephony.plan, now: Int(time(nil))) {
+        if let event = StatusCallback.event(form: form, query: query, plan: plan, now: Int(time(nil))) {
             events.publish(event)
         } else {
             logger.info("status callback without CallSid/CallStatus or for none of our numbers: ignored")
         }
-        return Response(status: .noContent)
+        let update = CallUpdate.status(form: form, query: query, plan: plan, now: VoiceRoutes.nowMillis())
+        record(update, responder, answer: Response(status: .noContent))
+    }
+
+    /// Merges `update` into the history and sends `answer` once committed (503 if it cannot
+    /// be), then tells the call's room with `call.updated`.
+    func record(_ update: CallUpdate?, _ responder: Responder, answer: Response) {
+        guard let calls, let update else { return responder.send(answer) }
+        let events = self.events
+        calls.merge(update) { [logger] result in
+            switch result {
+            case .success(let record):
+                responder.send(answer)
+                events.publish(PhoneEvent("call.updated", record.json, rooms: record.rooms))
+            case .failure(let error):
+                // Logged once a minute by the store itself when the disk is full.
+                if error.kind != .diskFull { logger.error("call \(update.callSid) not recorded: \(error)") }
+                var refusal = Response.error(.serviceUnavailable, "the call history cannot be written now; retry")
+                refusal.headers.set("Retry-After", "5")
+                responder.send(refusal)
+            }
+        }
+    }
+
+    /// Unix milliseconds now.
+    static func nowMillis() -> Int {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return now.tv_sec * 1000 + now.tv_nsec / 1_000_000
     }
 
     /// `https://host/base` as Twilio reaches us: `[app] public_url`, or the request's own origin.

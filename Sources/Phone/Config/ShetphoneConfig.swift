@@ -25,11 +25,13 @@ public struct ShetphoneConfig: Sendable {
     public var outbound: OutboundSettings { notices.outbound }
     /// What was read differently from how it was written, in file order.
     public let notes: [ConfigNote]
+    /// `[store]`: the database file and how long history is kept.
+    public var store: StoreSettings
     /// True when no config file was given and the built-in demo is running.
     public let isDemo: Bool
 
     public static let knownSections: Set<String> = ["app", "server", "twilio", "numbers", "clients", "presets", "intercom",
-                                                    "outbound", "smtp", "email", "hooks", "ring", "voicemail"]
+                                                    "outbound", "smtp", "email", "hooks", "ring", "voicemail", "store"]
 
     /// Parses and checks `text`; `environment` answers for `TWILIO_*` variables (`getenv`).
     public init(text: String, path: String, isDemo: Bool = false,
@@ -55,6 +57,7 @@ public struct ShetphoneConfig: Sendable {
         plan.allowedPremiumPrefixes = app.allowPremium
         intercom = try IntercomSettings(section: ini["intercom"], file: path)
         notices = try NoticeSettings(ini: ini, directory: directory)
+        store = try StoreSettings(section: ini["store"], file: path, directory: directory, stateDir: app.stateDir)
         if let exposed = secretExposedByPublicDir() { throw exposed }
     }
 
@@ -140,6 +143,9 @@ public struct ShetphoneConfig: Sendable {
 
         [presets]
         Twilio test number = +15005550006
+
+        [store]
+        path = :memory:
         """
 }
 

@@ -15,4 +15,18 @@ extension Router {
             }
         }
     }
+
+    /// The same for a webhook answered later (after the store committed its write): `handle`
+    /// gets the responder and sends exactly once, from any thread.
+    public func webhook(_ path: String, gate: TwilioWebhook, logger: Logger,
+                        answeringLater handle: @escaping (Request, [(String, String)], Responder) -> Void) {
+        for method in ["POST", "GET"] {
+            add(method, path) { request, responder in
+                switch gate.verify(request, logger: logger) {
+                case .success(let parameters): handle(request, parameters, responder)
+                case .failure(let refusal): responder.send(refusal.response)
+                }
+            }
+        }
+    }
 }

@@ -1,0 +1,31 @@
+/// The `[store] section`: where logins, call history and the intercom's state are kept.
+public struct StoreSettings: Sendable, Equatable {
+    /// `path`: the SQLite file (default `shetphone.db` in `[app] state_dir`); `:memory:` keeps
+    /// everything in memory only (lost on restart: for tests and benchmarks).
+    public var path: String
+    /// `history_days`: calls older than this are deleted (default 365).
+    public var historyDays = 365
+
+    static let keys = ["path", "history_days"]
+    public static let defaultFileName = "shetphone.db"
+
+    public init(stateDir: String) {
+        path = AppSettings.join(stateDir, StoreSettings.defaultFileName)
+    }
+
+    public init(section: IniFile.Section?, file: String, directory: String, stateDir: String) throws {
+        self.init(stateDir: stateDir)
+        guard let section else { return }
+        for entry in section.entries {
+            let reader = ValueReader(file: file, section: "store", entry: entry)
+            switch entry.key {
+            case "path":
+                guard !entry.value.isEmpty else { throw reader.error("must name a file (or :memory:)") }
+                path = entry.value == ":memory:" ? entry.value : AppSettings.join(directory, entry.value)
+            case "history_days": historyDays = try reader.integer(in: 1...36_500)
+            default:
+                throw reader.error("unknown key (known: \(StoreSettings.keys.joined(separator: ", ")))")
+            }
+        }
+    }
+}
