@@ -23,7 +23,7 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/System/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .target(
             name: "Store",
-            dependencies: ["CSQLite", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CSQLite", "Postgres", .product(name: "Logging", package: "swift-log")]
         ),
         .systemLibrary(name: "CCurl", path: "Sources/System/CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CPostgres", path: "Sources/System/CPostgres", providers: [.apt(["libpq-dev"])]),
@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "PhoneTests", dependencies: ["Phone", "Web"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "OutboundTests", dependencies: ["Outbound"]),
-        .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "Store"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,0 +1,266 @@
+import Postgres
+
+/// `calls`, `call_legs` and `call_seen` on PostgreSQL: the same rows and rules as `CallTable`
+/// (merging is `CallRecord.merging`, shared; only the SQL differs).
+final class PostgresCallTable: CallRecords, @unchecked Sendable {
+    static let migrations = [
+        Migration(2, "calls, call_legs and call_seen tables", """
+            CREATE TABLE calls (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                sid text NOT NULL UNIQUE,
+                parent_sid text,
+                direction text,
+                our_number text,
+                other_party text,
+                other_digits text NOT NULL DEFAULT '',
+                caller_name text,
+                "user" text,
+                users_rung text NOT NULL DEFAULT '',
+                dial_status text,
+                door text,
+                started_at bigint NOT NULL,
+                updated_at bigint NOT NULL,
+                answered_by text,
+                answered_at bigint,
+                ended_at bigint,
+                duration bigint,
+                outcome text
+            );
+            CREATE INDEX calls_by_number ON calls(our_number, started_at, id);
+            CREATE INDEX calls_by_user ON calls("user", started_at, id);
+            CREATE INDEX calls_by_start ON calls(started_at);
+            CREATE TABLE call_legs (
+                call_id bigint NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+                sid text NOT NULL,
+                "user" text,
+                status text NOT NULL,
+                answered_at bigint,
+                ended_at bigint,
+                duration bigint,
+                PRIMARY KEY (call_id, sid)
+            );
+            CREATE TABLE call_seen (
+                "user" text PRIMARY KEY,
+                seen_at bigint NOT NULL
+            );
+            """),
+    ]
+
+    private let writer: PostgresStoreWriter
+    private let readers: PostgresStoreReaders
+
+    init(writer: PostgresStoreWriter, readers: PostgresStoreReaders) {
+        self.writer = writer
+        self.readers = readers
+    }
+
+    // MARK: Writes
+
+    func merge(_ update: CallUpdate, then: @escaping StoreCompletion<CallRecord>) {
+        let queued = writer.write({ db -> CallRecord in
+            // Two instances may merge callbacks of one call at once: the row lock orders them.
+            let existing = try PostgresCallTable.record(sid: update.callSid, lock: true, db)
+            var record = existing.map { $0.merging(update) } ?? CallRecord.from(update)
+            if record != existing { record.id = try PostgresCallTable.save(record, db) }
+            return record
+        }, then: then)
+        if !queued { then(.failure(.queueFull)) }
+    }
+
+    func markSeen(user: String, at: Int, then: @escaping StoreCompletion<Void>) {
+        let queued = writer.write({ db in
+            try db.query("""
+                INSERT INTO call_seen ("user", seen_at) VALUES ($1, $2)
+                ON CONFLICT ("user") DO UPDATE SET seen_at = greatest(call_seen.seen_at, excluded.seen_at)
+                """, [.text(user), .int(at)])
+        }, then: { then($0.map { _ in }) })
+        if !queued { then(.failure(.queueFull)) }
+    }
+
+    func purge(startedBefore cutoff: Int, then: @escaping StoreCompletion<Int>) {
+        purgeStep(cutoff: cutoff, deletedSoFar: 0, then: then)
+    }
+
+    private func purgeStep(cutoff: Int, deletedSoFar: Int, then: @escaping StoreCompletion<Int>) {
+        let queued = writer.write({ db in
+            try db.query("""
+                DELETE FROM calls WHERE id IN (SELECT id FROM calls WHERE started_at < $1 LIMIT \(CallTable.purgeBatch))
+                """, [.int(cutoff)]).affected
+        }, then: { [self] result in
+            switch result {
+            case .failure(let error): then(.failure(error))
+            case .success(let count) where count < CallTable.purgeBatch: then(.success(deletedSoFar + count))
+            case .success(let count): purgeStep(cutoff: cutoff, deletedSoFar: deletedSoFar + count, then: then)
+            }
+        })
+        if !queued { then(.failure(.queueFull)) }
+    }
+
+    /// Inserts or updates the row (a concurrent first insert of the same call by another
+    /// instance becomes an update) and its legs; returns the row id.
+    static func save(_ record: CallRecord, _ db: PostgresConnection) throws -> Int {
+        let values: [PostgresValue] = [
+            .text(record.sid), .text(record.parentSid), .text(record.direction?.rawValue), .text(record.ourNumber),
+            .text(record.otherParty), .text(CallTable.digits(of: record.otherParty ?? "")), .text(record.callerName),
+            .text(record.user), .text(record.usersRung.joined(separator: " ")), .text(record.dialStatus),
+            .text(record.door), .int(record.startedAt), .int(record.updatedAt), .text(record.answeredBy),
+            .int(record.answeredAt), .int(record.endedAt), .int(record.duration), .text(record.outcome?.rawValue),
+        ]
+        let row = try db.query("""
+            INSERT INTO calls (sid, parent_sid, direction, our_number, other_party, other_digits, caller_name,
+                "user", users_rung, dial_status, door, started_at, updated_at, answered_by, answered_at,
+                ended_at, duration, outcome)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+            ON CONFLICT (sid) DO UPDATE SET parent_sid = excluded.parent_sid, direction = excluded.direction,
+                our_number = excluded.our_number, other_party = excluded.other_party,
+                other_digits = excluded.other_digits, caller_name = excluded.caller_name, "user" = excluded."user",
+                users_rung = excluded.users_rung, dial_status = excluded.dial_status, door = excluded.door,
+                started_at = excluded.started_at, updated_at = excluded.updated_at,
+                answered_by = excluded.answered_by, answered_at = excluded.answered_at,
+                ended_at = excluded.ended_at, duration = excluded.duration, outcome = excluded.outcome
+            RETURNING id
+            """, values)
+        guard let id = try row.first?.int("id") else {
+            throw StoreError(.other, "\(db.url.redacted): calls: merge: no id returned for \(record.sid)")
+        }
+        for part in record.legs {
+            try db.query("""
+                INSERT INTO call_legs (call_id, sid, "user", status, answered_at, ended_at, duration)
+                VALUES ($1, $2, $3, $4, $5, $6, $7)
+                ON CONFLICT (call_id, sid) DO UPDATE SET "user" = excluded."user", status = excluded.status,
+                    answered_at = excluded.answered_at, ended_at = excluded.ended_at, duration = excluded.duration
+                """, [.int(id), .text(part.sid), .text(part.user), .text(part.status), .int(part.answeredAt),
+                      .int(part.endedAt), .int(part.duration)])
+        }
+        return Int(id)
+    }
+
+    // MARK: Reads
+
+    static let columns = """
+        id, sid, parent_sid, direction, our_number, other_party, caller_name, "user", users_rung, dial_status, door,
+        started_at, updated_at
+        """
+
+    static func record(sid: String, lock: Bool = false, _ db: PostgresConnection) throws -> CallRecord? {
+        let sql = "SELECT \(columns) FROM calls WHERE sid = $1" + (lock ? " FOR UPDATE" : "")
+        guard var record = try db.query(sql, [.text(sid)]).first.map(make) else { return nil }
+        try addLegs(&record, db)
+        return record
+    }
+
+    static func make(_ row: PostgresRow) throws -> CallRecord {
+        var record = CallRecord(sid: try row.string("sid"), startedAt: Int(try row.int("started_at")))
+        record.id = Int(try row.int("id"))
+        record.parentSid = try row.optionalString("parent_sid")
+        record.direction = try row.optionalString("direction").flatMap(CallDirection.init(rawValue:))
+        record.ourNumber = try row.optionalString("our_number")
+        record.otherParty = try row.optionalString("other_party")
+        record.callerName = try row.optionalString("caller_name")
+        record.user = try row.optionalString("user")
+        record.usersRung = try row.string("users_rung").split(separator: " ").map(String.init)
+        record.dialStatus = try row.optionalString("dial_status")
+        record.door = try row.optionalString("door")
+        record.updatedAt = Int(try row.int("updated_at"))
+        return record
+    }
+
+    static func addLegs(_ record: inout CallRecord, _ db: PostgresConnection) throws {
+        guard let id = record.id else { return }
+        record.legs = try db.query("""
+            SELECT sid, "user", status, answered_at, ended_at, duration FROM call_legs WHERE call_id = $1 ORDER BY sid
+            """, [.int(id)]).all.map { row in
+            CallLeg(sid: try row.string("sid"), user: try row.optionalString("user"), status: try row.string("status"),
+                    answeredAt: try row.optionalInt("answered_at").map(Int.init),
+                    endedAt: try row.optionalInt("ended_at").map(Int.init),
+                    duration: try row.optionalInt("duration").map(Int.init))
+        }
+    }
+
+    func page(_ query: CallQuery, then: @escaping StoreCompletion<CallPage>) {
+        if !readers.read({ db in try PostgresCallTable.page(query, db) }, then: then) { then(.failure(.queueFull)) }
+    }
+
+    static func page(_ query: CallQuery, _ db: PostgresConnection) throws -> CallPage {
+        let limit = max(1, min(query.limit, CallTable.maxLimit))
+        var bound = PostgresBindings()
+        let visible = visibility(user: query.user, numbers: query.numbers, &bound)
+        var conditions = [visible]
+        if let before = query.before {
+            let at = bound.add(.int(before.startedAt))
+            conditions.append("(started_at < \(at) OR (started_at = \(at) AND id < \(bound.add(.int(before.id)))))")
+        }
+        var matches: [String] = []
+        if let digits = query.digits.map(CallTable.digits(of:)), !digits.isEmpty {
+            matches.append("other_digits LIKE \(bound.add(.text("%" + digits + "%")))")
+        }
+        if let text = query.text, !text.isEmpty {
+            // ILIKE: case-insensitive like SQLite's LIKE for ASCII.
+            let pattern = bound.add(.text("%" + CallTable.likeEscaped(text) + "%"))
+            matches.append("caller_name ILIKE \(pattern) ESCAPE '\\' OR other_party ILIKE \(pattern) ESCAPE '\\'")
+        }
+        if !query.alsoNumbers.isEmpty {
+            matches.append("other_party IN (\(query.alsoNumbers.map { bound.add(.text($0)) }.joined(separator: ", ")))")
+        }
+        if !matches.isEmpty { conditions.append("(" + matches.joined(separator: " OR ") + ")") }
+        if query.missedOnly { conditions.append("outcome IN ('missed', 'rejected')") }
+        let sql = "SELECT \(columns) FROM calls WHERE " + conditions.joined(separator: " AND ")
+            + " ORDER BY started_at DESC, id DESC LIMIT \(limit + 1)"
+        var calls = try db.query(sql, bound.values).all.map(make)
+        var next: CallCursor?
+        if calls.count > limit {
+            calls.removeLast(calls.count - limit)
+            if let last = calls.last, let id = last.id { next = CallCursor(startedAt: last.startedAt, id: id) }
+        }
+        for index in calls.indices { try addLegs(&calls[index], db) }
+        return CallPage(calls: calls, next: next, unseenMissed: try unseenMissed(user: query.user, numbers: query.numbers, db))
+    }
+
+    static func unseenMissed(user: String, numbers: [String], _ db: PostgresConnection) throws -> Int {
+        var bound = PostgresBindings()
+        let visible = visibility(user: user, numbers: numbers, &bound)
+        let seen = bound.add(.text(user))
+        let row = try db.query("""
+            SELECT count(*) AS n FROM calls WHERE \(visible)
+                AND started_at > coalesce((SELECT seen_at FROM call_seen WHERE "user" = \(seen)), -9223372036854775808)
+                AND outcome IN ('missed', 'rejected')
+            """, bound.values).first
+        return Int(try row?.int("n") ?? 0)
+    }
+
+    /// `CallVisibility` in PostgreSQL's words: the calls of the user's numbers (except other
+    /// users' outgoing calls), and their own outgoing calls.
+    static func visibility(user: String, numbers: [String], _ bound: inout PostgresBindings) -> String {
+        var sql = "(\"user\" = \(bound.add(.text(user))) AND direction = 'outgoing')"
+        if !numbers.isEmpty {
+            let list = numbers.map { bound.add(.text($0)) }.joined(separator: ", ")
+            sql = "(" + sql + " OR (our_number IN (\(list)) AND direction IS DISTINCT FROM 'outgoing'))"
+        }
+        return sql
+    }
+
+    func forEachNow(_ body: (CallRecord) throws -> Void) throws {
+        var after = 0
+        while true {
+            let page = try writer.writeAndWait { db -> [CallRecord] in
+                var rows = try db.query("SELECT \(PostgresCallTable.columns) FROM calls WHERE id > $1 ORDER BY id LIMIT 1000",
+                                        [.int(after)]).all.map(PostgresCallTable.make)
+                for index in rows.indices { try PostgresCallTable.addLegs(&rows[index], db) }
+                return rows
+            }
+            guard let last = page.last?.id else { return }
+            for record in page { try body(record) }
+            after = last
+        }
+    }
+}
+
+/// Statement parameters numbered as they are added: `add` returns `$1`, `$2`, ...
+struct PostgresBindings {
+    private(set) var values: [PostgresValue] = []
+
+    mutating func add(_ value: PostgresValue) -> String {
+        values.append(value)
+        return "$\(values.count)"
+    }
+}

@@ -1,0 +1,69 @@
+import Postgres
+
+/// `sessions` on PostgreSQL: the same rows and rules as `SessionTable`.
+final class PostgresSessionTable: SessionRecords, @unchecked Sendable {
+    static let migrations = [
+        Migration(1, "sessions table", """
+            CREATE TABLE sessions (
+                key text PRIMARY KEY,
+                "user" text NOT NULL,
+                csrf text NOT NULL,
+                created_at bigint NOT NULL,
+                last_seen bigint NOT NULL
+            );
+            CREATE INDEX sessions_by_user ON sessions("user");
+            """),
+    ]
+
+    private let writer: PostgresStoreWriter
+
+    init(writer: PostgresStoreWriter) { self.writer = writer }
+
+    func loadAll() throws -> [StoredSession] {
+        try writer.writeAndWait { db in
+            try db.query("SELECT key, \"user\", csrf, created_at, last_seen FROM sessions").all.map(PostgresSessionTable.make)
+        }
+    }
+
+    static func make(_ row: PostgresRow) throws -> StoredSession {
+        StoredSession(key: try row.string("key"), user: try row.string("user"), csrfToken: try row.string("csrf"),
+                      createdAt: Int(try row.int("created_at")), lastSeen: Int(try row.int("last_seen")))
+    }
+
+    /// The session with this key, if any instance saved it (a login made on another instance).
+    func find(key: String, then: @escaping StoreCompletion<StoredSession?>) {
+        let queued = writer.write({ db in
+            try db.query("SELECT key, \"user\", csrf, created_at, last_seen FROM sessions WHERE key = $1", [.text(key)])
+                .first.map(PostgresSessionTable.make)
+        }, then: then)
+        if !queued { then(.failure(.queueFull)) }
+    }
+
+    func save(_ session: StoredSession, then: @escaping StoreCompletion<Void>) {
+        submit(then) { db in
+            try db.query("""
+                INSERT INTO sessions (key, "user", csrf, created_at, last_seen) VALUES ($1, $2, $3, $4, $5)
+                ON CONFLICT (key) DO UPDATE SET last_seen = greatest(sessions.last_seen, excluded.last_seen)
+                """, [.text(session.key), .text(session.user), .text(session.csrfToken),
+                      .int(session.createdAt), .int(session.lastSeen)])
+        }
+    }
+
+    func touch(_ lastSeen: [(key: String, at: Int)], then: @escaping StoreCompletion<Void>) {
+        submit(then) { db in
+            for (key, at) in lastSeen {
+                try db.query("UPDATE sessions SET last_seen = greatest(last_seen, $1) WHERE key = $2", [.int(at), .text(key)])
+            }
+        }
+    }
+
+    func delete(keys: [String], then: @escaping StoreCompletion<Void>) {
+        submit(then) { db in
+            for key in keys { try db.query("DELETE FROM sessions WHERE key = $1", [.text(key)]) }
+        }
+    }
+
+    private func submit(_ then: @escaping StoreCompletion<Void>, _ body: @escaping (PostgresConnection) throws -> Void) {
+        if !writer.write(body, then: then) { then(.failure(StoreError.queueFull)) }
+    }
+}

@@ -1,0 +1,85 @@
+import Glibc
+import Logging
+import Postgres
+
+/// The store on PostgreSQL, for several instances behind one NGINX: the same interface, the
+/// same numbered migrations and the same behaviour as `SQLiteStore`. One writer thread with
+/// group commit and two reader threads share a small pool of connections; nothing here runs
+/// on an event loop.
+public final class PostgresStore: PhoneStore, @unchecked Sendable {
+    public let location: String
+    public let sessions: SessionRecords
+    public let calls: CallRecords
+    public let intercom: IntercomRecords
+    public let url: PostgresURL
+    /// The migrations this start applied.
+    public let applied: [Migration]
+    private let pool: PostgresPool
+    private let writer: PostgresStoreWriter
+    private let readers: PostgresStoreReaders
+    private let faults: FaultLog
+
+    /// Connects, checks the server and migrates. A server that cannot be reached is a
+    /// `.unavailable` error naming it; `connectWithRetries` waits for it instead.
+    public init(url: PostgresURL, logger: Logger, poolSize: Int = 4) throws {
+        self.url = url
+        location = url.redacted
+        pool = PostgresPool(url: url, size: poolSize)
+        do {
+            applied = try pool.withConnection { db in try PostgresSchema.migrate(db, server: url.redacted) }
+        } catch {
+            pool.close()
+            throw StoreError.from(error, server: url.redacted, concern: "migrate")
+        }
+        for migration in applied {
+            logger.info("store \(url.redacted): applied migration \(migration.version) (\(migration.name))")
+        }
+        faults = FaultLog(logger: logger)
+        writer = PostgresStoreWriter(pool: pool, faults: faults)
+        readers = PostgresStoreReaders(pool: pool, count: 2)
+        sessions = PostgresSessionTable(writer: writer)
+        calls = PostgresCallTable(writer: writer, readers: readers)
+        intercom = PostgresIntercomTables(writer: writer)
+    }
+
+    /// Opens the store, waiting while the server is unreachable (database down at start): each
+    /// failure is logged with its cause, and the delay doubles from 100 ms up to 5 s, for at most
+    /// `attempts` tries. Other errors (schema too new) are thrown at once.
+    public static func connectWithRetries(url: PostgresURL, logger: Logger, attempts: Int = 12,
+                                          sleep: (UInt64) -> Void = PostgresStore.sleepMillis) throws -> PostgresStore {
+        var backoff = PostgresBackoff()
+        var attempt = 1
+        while true {
+            do {
+                return try PostgresStore(url: url, logger: logger)
+            } catch let error as StoreError where error.kind == .unavailable && attempt < attempts {
+                let delay = backoff.nextDelayMillis()
+                logger.error("store: \(error); trying again in \(delay) ms (attempt \(attempt) of \(attempts))")
+                sleep(delay)
+                attempt += 1
+            }
+        }
+    }
+
+    public static func sleepMillis(_ millis: UInt64) {
+        var request = timespec(tv_sec: Int(millis / 1000), tv_nsec: Int(millis % 1000) * 1_000_000)
+        var remaining = timespec()
+        while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+    }
+
+    public static var latestSchemaVersion: Int { PostgresSchema.latestVersion }
+
+    public var isFailing: Bool { faults.isFailing }
+
+    public var writeBacklog: Int { writer.backlog }
+
+    public func backup(to path: String) throws {
+        throw StoreError(.other, "\(location): back up a PostgreSQL store with pg_dump, not shetphone backup")
+    }
+
+    public func close() {
+        readers.close()
+        writer.close()
+        pool.close()
+    }
+}

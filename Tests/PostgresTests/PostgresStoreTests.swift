@@ -1,0 +1,100 @@
+import Logging
+import Postgres
+import Store
+import XCTest
+
+/// What only the PostgreSQL store does: several instances on one database, a server that is
+/// down at start or goes away while serving.
+final class PostgresStoreTests: XCTestCase {
+    let logger = Logger(label: "test")
+
+    func testTwoInstancesShareSessionsAndCallsAndMigrateOnce() throws {
+        let url = try PostgresStoreContractTests.freshDatabase()
+        let first = try PostgresStore(url: url, logger: logger)
+        defer { first.close() }
+        let second = try PostgresStore(url: url, logger: logger)
+        defer { second.close() }
+        XCTAssertEqual(first.applied.map(\.version), Array(1...PostgresStore.latestSchemaVersion))
+        XCTAssertEqual(second.applied.count, 0, "the second instance found the schema current")
+        let session = StoredSession(key: String(repeating: "c", count: 64), user: "carol", csrfToken: "x", createdAt: 1, lastSeen: 2)
+        try wait { first.sessions.save(session, then: $0) }
+        XCTAssertEqual(try second.sessions.loadAll(), [session])
+
+        // Callbacks of one call reach both instances at once: one row, every leg kept.
+        let done = expectation(description: "merges")
+        done.expectedFulfillmentCount = 40
+        for index in 0..<20 {
+            for store in [first, second] {
+                let leg = CallLeg(sid: "L\(index)-\(store === first ? "a" : "b")", status: "completed")
+                store.calls.merge(CallUpdate(callSid: "CA-shared", direction: .incoming, ourNumber: "+15005550006",
+                                             leg: leg, at: index)) { result in
+                    if case .success = result { done.fulfill() }
+                }
+            }
+        }
+        wait(for: [done], timeout: 60)
+        var records: [CallRecord] = []
+        try second.calls.forEachNow { records.append($0) }
+        XCTAssertEqual(records.count, 1)
+        XCTAssertEqual(records.first?.legs.count, 40)
+    }
+
+    func testSchemaNewerThanTheBinaryIsRefused() throws {
+        let url = try PostgresStoreContractTests.freshDatabase()
+        try PostgresStore(url: url, logger: logger).close()
+        try PostgresConnection(url: url).execute("UPDATE shetphone_schema SET version = 999")
+        XCTAssertThrowsError(try PostgresStore(url: url, logger: logger)) { error in
+            XCTAssertEqual((error as? StoreError)?.kind, .schemaTooNew)
+            XCTAssertTrue("\(error)".contains("999"), "\(error)")
+        }
+    }
+
+    func testDatabaseDownAtStartIsRetriedWithBackoffUntilItAnswers() throws {
+        let url = try PostgresStoreContractTests.freshDatabase()
+        let server = try TestPostgresServer.get()
+        try server.run([server.binDir + "/pg_ctl", "-D", server.folder + "/data", "-m", "fast", "-w", "stop"])
+        var delays: [UInt64] = []
+        let store = try PostgresStore.connectWithRetries(url: url, logger: logger, sleep: { delay in
+            delays.append(delay)
+            if delays.count == 3 { try? server.start() }
+        })
+        defer { store.close() }
+        XCTAssertEqual(delays, [100, 200, 400])
+        try wait { store.intercom.setGrant(.init(startedAt: 1, until: 2, by: "x"), then: $0) }
+    }
+
+    func testUnreachableServerIsAClearErrorAfterTheLastAttempt() throws {
+        let url = try PostgresURL("postgresql://ann:secret@127.0.0.1:\(TestPostgresServer.freePort())/phone")
+        var sleeps = 0
+        XCTAssertThrowsError(try PostgresStore.connectWithRetries(url: url, logger: logger, attempts: 3, sleep: { _ in sleeps += 1 })) {
+            let text = "\($0)"
+            XCTAssertEqual(($0 as? StoreError)?.kind, .unavailable)
+            XCTAssertTrue(text.contains("postgresql://ann:***@127.0.0.1") && !text.contains("secret"), text)
+        }
+        XCTAssertEqual(sleeps, 2)
+    }
+
+    func testWritesFailAsUnavailableWhileTheServerIsDownThenWorkAgain() throws {
+        let url = try PostgresStoreContractTests.freshDatabase()
+        let server = try TestPostgresServer.get()
+        let store = try PostgresStore(url: url, logger: logger)
+        defer { store.close() }
+        try wait { store.calls.markSeen(user: "a", at: 1, then: $0) }
+        try server.run([server.binDir + "/pg_ctl", "-D", server.folder + "/data", "-m", "fast", "-w", "stop"])
+        XCTAssertThrowsError(try wait { store.calls.markSeen(user: "a", at: 2, then: $0) }) { error in
+            XCTAssertEqual((error as? StoreError)?.kind, .unavailable, "\(error)")
+        }
+        XCTAssertTrue(store.isFailing)
+        try server.start()
+        try wait { store.calls.markSeen(user: "a", at: 3, then: $0) }
+        XCTAssertFalse(store.isFailing)
+    }
+
+    func wait<T>(_ start: (@escaping StoreCompletion<T>) -> Void) throws -> T {
+        let done = expectation(description: "store")
+        let box = ResultBox<T>()
+        start { box.result = $0; done.fulfill() }
+        wait(for: [done], timeout: 30)
+        return try XCTUnwrap(box.result).get()
+    }
+}

@@ -1,0 +1,224 @@
+import Foundation
+import Logging
+import Postgres
+import Store
+import XCTest
+
+/// One suite of store behaviour that every backend passes: `SQLiteStoreContractTests` and
+/// `PostgresStoreContractTests` run each test here against their own backend, through the
+/// `PhoneStore` interface only. The base class runs nothing by itself.
+class StoreContractTests: XCTestCase {
+    let logger = Logger(label: "test")
+
+    /// A store on a database of this test's own; the same database each call within one test
+    /// (so closing and opening again shows what survives).
+    func openStore() throws -> PhoneStore {
+        throw XCTSkip("the contract runs in its subclasses")
+    }
+
+    /// Waits for a store completion (tests only; the app never waits).
+    func wait<T>(_ start: (@escaping StoreCompletion<T>) -> Void) throws -> T {
+        let done = expectation(description: "store")
+        let box = ResultBox<T>()
+        start { box.result = $0; done.fulfill() }
+        wait(for: [done], timeout: 30)
+        return try XCTUnwrap(box.result).get()
+    }
+
+    func testSessionsSurviveReopeningAndLastSeenNeverGoesBack() throws {
+        let store = try openStore()
+        let session = StoredSession(key: String(repeating: "a", count: 64), user: "alice", csrfToken: "t", createdAt: 10, lastSeen: 20)
+        let other = StoredSession(key: String(repeating: "b", count: 64), user: "bob", csrfToken: "u", createdAt: 10, lastSeen: 20)
+        try wait { store.sessions.save(session, then: $0) }
+        try wait { store.sessions.save(other, then: $0) }
+        try wait { store.sessions.touch([(key: session.key, at: 99), (key: other.key, at: 5)], then: $0) }
+        var older = session
+        older.lastSeen = 50
+        try wait { store.sessions.save(older, then: $0) }
+        try wait { store.sessions.delete(keys: [other.key], then: $0) }
+        store.close()
+        let reopened = try openStore()
+        defer { reopened.close() }
+        var expected = session
+        expected.lastSeen = 99
+        XCTAssertEqual(try reopened.sessions.loadAll(), [expected])
+    }
+
+    func testGroupCommitAnswersEveryWriteAndKeepsThemAll() throws {
+        let store = try openStore()
+        let count = 1500
+        let done = expectation(description: "all")
+        done.expectedFulfillmentCount = count
+        for index in 0..<count {
+            store.calls.merge(CallUpdate(callSid: "CA\(index)", direction: .incoming, ourNumber: "+15005550006", at: index)) { result in
+                if case .success = result { done.fulfill() }
+            }
+        }
+        wait(for: [done], timeout: 60)
+        var exported = 0
+        try store.calls.forEachNow { _ in exported += 1 }
+        XCTAssertEqual(exported, count)
+        store.close()
+    }
+
+    func testMergeReturnsTheStoredRecordAndRereadsIt() throws {
+        let store = try openStore()
+        defer { store.close() }
+        let first = try wait { store.calls.merge(CallUpdate(callSid: "CA1", direction: .incoming, ourNumber: "+15005550006",
+                                                             otherParty: "+44 20 7123 4567", usersRung: ["alice"], at: 1_000), then: $0) }
+        XCTAssertNotNil(first.id)
+        let second = try wait { store.calls.merge(CallUpdate(callSid: "CA1", leg: CallLeg(sid: "CA2", user: "alice", status: "completed",
+                                                                                            answeredAt: 2_000, endedAt: 9_000, duration: 7), at: 9_000), then: $0) }
+        XCTAssertEqual(second.id, first.id)
+        XCTAssertEqual(second.outcome, .completed)
+        let page = try wait { store.calls.page(CallQuery(user: "alice", numbers: ["+15005550006"]), then: $0) }
+        XCTAssertEqual(page.calls, [second])
+    }
+
+    func testUsersSeeOnlyTheirNumbersAndTheirOwnOutgoingCalls() throws {
+        let store = try openStore()
+        defer { store.close() }
+        let updates = [
+            CallUpdate(callSid: "CA-in-a", direction: .incoming, ourNumber: "+15005550006", otherParty: "+1", at: 1),
+            CallUpdate(callSid: "CA-in-b", direction: .incoming, ourNumber: "+15005550007", otherParty: "+2", at: 2),
+            CallUpdate(callSid: "CA-out-a", direction: .outgoing, ourNumber: "+15005550006", otherParty: "+3", user: "alice", at: 3),
+            CallUpdate(callSid: "CA-out-c", direction: .outgoing, ourNumber: "+15005550006", otherParty: "+4", user: "carol", at: 4),
+            CallUpdate(callSid: "CA-nodir", ourNumber: "+15005550006", otherParty: "+5", at: 5),
+        ]
+        for update in updates { _ = try wait { store.calls.merge(update, then: $0) } }
+        let alice = try wait { store.calls.page(CallQuery(user: "alice", numbers: ["+15005550006"]), then: $0) }
+        XCTAssertEqual(alice.calls.map(\.sid), ["CA-nodir", "CA-out-a", "CA-in-a"])
+        let bob = try wait { store.calls.page(CallQuery(user: "bob", numbers: ["+15005550007"]), then: $0) }
+        XCTAssertEqual(bob.calls.map(\.sid), ["CA-in-b"])
+        let nobody = try wait { store.calls.page(CallQuery(user: "dave", numbers: []), then: $0) }
+        XCTAssertEqual(nobody.calls, [])
+    }
+
+    func testPagingSearchMissedAndSeen() throws {
+        let store = try openStore()
+        defer { store.close() }
+        let number = "+15005550006"
+        for index in 0..<25 {
+            let suffix = index < 10 ? "0\(index)" : "\(index)"
+            var update = CallUpdate(callSid: "CA\(index)", direction: .incoming, ourNumber: number,
+                                    otherParty: "+4420712345" + suffix,
+                                    callerName: index == 7 ? "Acme Plumbing 100%" : nil, usersRung: ["alice"], at: 1_000 * index)
+            if index % 5 == 0 { update.dialStatus = "no-answer" }
+            _ = try wait { store.calls.merge(update, then: $0) }
+        }
+        var seen: [String] = []
+        var cursor: CallCursor?
+        repeat {
+            let page = try wait { store.calls.page(CallQuery(user: "alice", numbers: [number], before: cursor, limit: 10), then: $0) }
+            seen += page.calls.map(\.sid)
+            XCTAssertEqual(page.unseenMissed, 5)
+            cursor = page.next
+        } while cursor != nil
+        XCTAssertEqual(seen, (0..<25).reversed().map { "CA\($0)" })
+
+        let digits = try wait { store.calls.page(CallQuery(user: "alice", numbers: [number], digits: "20 7123 4512"), then: $0) }
+        XCTAssertEqual(digits.calls.map(\.sid), ["CA12"])
+        let name = try wait { store.calls.page(CallQuery(user: "alice", numbers: [number], text: "PLUMB"), then: $0) }
+        XCTAssertEqual(name.calls.map(\.sid), ["CA7"], "text search ignores ASCII case")
+        let percent = try wait { store.calls.page(CallQuery(user: "alice", numbers: [number], text: "0%"), then: $0) }
+        XCTAssertEqual(percent.calls.map(\.sid), ["CA7"], "% in the search is a character, not a wildcard")
+        let also = try wait { store.calls.page(CallQuery(user: "alice", numbers: [number], text: "zzz",
+                                                         alsoNumbers: ["+442071234503"]), then: $0) }
+        XCTAssertEqual(also.calls.map(\.sid), ["CA3"])
+        let missed = try wait { store.calls.page(CallQuery(user: "alice", numbers: [number], missedOnly: true), then: $0) }
+        XCTAssertEqual(missed.calls.map(\.sid), ["CA20", "CA15", "CA10", "CA5", "CA0"])
+
+        try wait { store.calls.markSeen(user: "alice", at: 12_000, then: $0) }
+        try wait { store.calls.markSeen(user: "alice", at: 1_000, then: $0) }
+        let after = try wait { store.calls.page(CallQuery(user: "alice", numbers: [number], limit: 1), then: $0) }
+        XCTAssertEqual(after.unseenMissed, 2, "the seen mark never moves back")
+    }
+
+    func testPurgeDeletesOldCallsAndTheirLegs() throws {
+        let store = try openStore()
+        defer { store.close() }
+        for index in 0..<2500 {
+            store.calls.merge(CallUpdate(callSid: "CA\(index)", leg: CallLeg(sid: "L\(index)", status: "ringing"), at: index)) { _ in }
+        }
+        let deleted = try wait { store.calls.purge(startedBefore: 2100, then: $0) }
+        XCTAssertEqual(deleted, 2100)
+        var left: [CallRecord] = []
+        try store.calls.forEachNow { left.append($0) }
+        XCTAssertEqual(left.count, 400)
+        XCTAssertEqual(left.first?.sid, "CA2100")
+        XCTAssertEqual(left.first?.legs.map(\.sid), ["L2100"])
+    }
+
+    func testIntercomCodesAreSingleUseAndStateRoundTrips() throws {
+        let store = try openStore()
+        XCTAssertTrue(try wait { store.intercom.useCode("2580", at: 1, then: $0) })
+        XCTAssertFalse(try wait { store.intercom.useCode("2580", at: 2, then: $0) })
+        try wait { store.intercom.setGrant(.init(startedAt: 10, until: 70, by: "alice"), then: $0) }
+        for at in 0..<5 { try wait { store.intercom.recordOpening(.init(at: at, how: "grant", from: "+1"), keep: 3, then: $0) } }
+        store.close()
+        let reopened = try openStore()
+        defer { reopened.close() }
+        let state = try reopened.intercom.loadNow(openingLimit: 50)
+        XCTAssertEqual(state.grant, .init(startedAt: 10, until: 70, by: "alice"))
+        XCTAssertEqual(state.usedCodes, ["2580"])
+        XCTAssertEqual(state.openings.map(\.at), [4, 3, 2])
+        try wait { reopened.intercom.setGrant(nil, then: $0) }
+        XCTAssertNil(try reopened.intercom.loadNow(openingLimit: 1).grant)
+    }
+
+    func testImportingTheOldIntercomStateKeepsEverything() throws {
+        let store = try openStore()
+        defer { store.close() }
+        let old = StoredIntercom(grant: .init(startedAt: 1, until: 2, by: "link"), usedCodes: ["1", "2"],
+                                 openings: [.init(at: 9, how: "code", from: "+1"), .init(at: 8, how: "grant", from: "+2")])
+        try store.intercom.importNow(old)
+        XCTAssertEqual(try store.intercom.loadNow(openingLimit: 10), old)
+    }
+}
+
+final class ResultBox<T>: @unchecked Sendable {
+    var result: Result<T, StoreError>?
+}
+
+/// The contract on SQLite files in a temporary folder.
+final class SQLiteStoreContractTests: StoreContractTests {
+    var folder = ""
+
+    override func setUp() {
+        var template = Array("/tmp/shetphone-contract-XXXXXX".utf8CString)
+        folder = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+    }
+
+    override func tearDown() {
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    override func openStore() throws -> PhoneStore {
+        try SQLiteStore(path: folder + "/shetphone.db", logger: logger)
+    }
+}
+
+/// The contract on a real PostgreSQL, a fresh database per test.
+final class PostgresStoreContractTests: StoreContractTests {
+    var url: PostgresURL?
+
+    override func setUpWithError() throws {
+        url = try PostgresStoreContractTests.freshDatabase()
+    }
+
+    override func openStore() throws -> PhoneStore {
+        try PostgresStore(url: XCTUnwrap(url), logger: logger)
+    }
+
+    nonisolated(unsafe) static var databases = 0
+
+    /// A new empty database on the test server; its URL.
+    static func freshDatabase() throws -> PostgresURL {
+        let server = try TestPostgresServer.get()
+        databases += 1
+        let name = "contract_\(getpid())_\(databases)"
+        let admin = try PostgresConnection(url: PostgresURL(server.socketURL))
+        try admin.execute("CREATE DATABASE \(name)")
+        return try PostgresURL("postgresql://shetphone@/\(name)?host=\(server.folder)&port=\(server.port)")
+    }
+}
