@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Postgres
 import Store
@@ -37,6 +38,41 @@ final class PostgresStoreTests: XCTestCase {
         try second.calls.forEachNow { records.append($0) }
         XCTAssertEqual(records.count, 1)
         XCTAssertEqual(records.first?.legs.count, 40)
+    }
+
+    func testBothBackendsKnowTheSameMigrations() {
+        XCTAssertEqual(PostgresStore.latestSchemaVersion, SQLiteStore.latestSchemaVersion,
+                       "every SQLite migration needs its PostgreSQL form in Sources/Store/Postgres")
+    }
+
+    func testTwoInstancesPollingNoticesNeverGetTheSameOne() throws {
+        let url = try PostgresStoreContractTests.freshDatabase()
+        let first = try PostgresStore(url: url, logger: logger)
+        defer { first.close() }
+        let second = try PostgresStore(url: url, logger: logger)
+        defer { second.close() }
+        var ids: [Int] = []
+        for index in 0..<60 { ids.append(try wait { first.notices.enqueue(kind: "hook", payload: "\(index)", at: 1, then: $0) }) }
+        let lock = NSLock()
+        var taken: [Int] = []
+        let done = expectation(description: "polls")
+        done.expectedFulfillmentCount = 20
+        for round in 0..<20 {
+            (round % 2 == 0 ? first : second).notices.due(now: 5, limit: 7) { result in
+                if case let .success(notices) = result {
+                    lock.lock()
+                    taken += notices.map(\.id)
+                    lock.unlock()
+                }
+                done.fulfill()
+            }
+        }
+        wait(for: [done], timeout: 60)
+        XCTAssertEqual(taken.count, Set(taken).count, "a notice was handed to two pollers")
+        XCTAssertEqual(Set(taken), Set(ids))
+        // Claimed notices come back only once their lease is over (an instance that died mid-send).
+        XCTAssertEqual(try wait { second.notices.due(now: 5 + 299, limit: 100, then: $0) }, [])
+        XCTAssertEqual(try wait { second.notices.due(now: 5 + 300, limit: 100, then: $0) }.count, 60)
     }
 
     func testSchemaNewerThanTheBinaryIsRefused() throws {

@@ -174,6 +174,54 @@ class StoreContractTests: XCTestCase {
         try store.intercom.importNow(old)
         XCTAssertEqual(try store.intercom.loadNow(openingLimit: 10), old)
     }
+
+    func testVoicemailsListUnheardFirstAndSurviveReopening() throws {
+        func message(_ sid: String, number: String = "+442079460174", at: Int) -> Voicemail {
+            Voicemail(recordingSID: sid, callSID: "CA" + sid, number: number, from: "+15005550006", durationSeconds: 7, receivedAt: at)
+        }
+        let store = try openStore()
+        XCTAssertTrue(try wait { store.voicemail.save(message("RE1", at: 100), then: $0) })
+        XCTAssertFalse(try wait { store.voicemail.save(message("RE1", at: 100), then: $0) }, "a retried callback keeps one row")
+        XCTAssertTrue(try wait { store.voicemail.save(message("RE2", at: 200), then: $0) })
+        XCTAssertTrue(try wait { store.voicemail.save(message("RE3", number: "+15005550006", at: 300), then: $0) })
+        XCTAssertTrue(try wait { store.voicemail.markHeard(recordingSID: "RE2", at: 250, then: $0) })
+        XCTAssertFalse(try wait { store.voicemail.markHeard(recordingSID: "RE9", at: 250, then: $0) })
+        let withText = try wait { store.voicemail.setTranscript(recordingSID: "RE1", transcript: "call me", then: $0) }
+        XCTAssertEqual(withText?.transcript, "call me")
+        store.close()
+        let reopened = try openStore()
+        defer { reopened.close() }
+        let list = try wait { reopened.voicemail.list(numbers: ["+442079460174"], limit: 10, then: $0) }
+        XCTAssertEqual(list.map(\.recordingSID), ["RE1", "RE2"], "unheard first, then heard; other numbers left out")
+        XCTAssertEqual(list[1].heardAt, 250)
+        let both = try wait { reopened.voicemail.list(numbers: ["+442079460174", "+15005550006"], limit: 2, then: $0) }
+        XCTAssertEqual(both.map(\.recordingSID), ["RE3", "RE1"])
+        XCTAssertTrue(try wait { reopened.voicemail.delete(recordingSID: "RE1", then: $0) })
+        XCTAssertNil(try wait { reopened.voicemail.find(recordingSID: "RE1", then: $0) })
+    }
+
+    func testNoticesComeDueInOrderAreRetriedAndLeaveWhenSettled() throws {
+        let store = try openStore()
+        let notices = store.notices
+        let first = try wait { notices.enqueue(kind: "hook", payload: "{\"a\":1}", at: 10, then: $0) }
+        let second = try wait { notices.enqueue(kind: "email", payload: "{\"b\":2}", at: 20, then: $0) }
+        XCTAssertNotEqual(first, second)
+        XCTAssertEqual(try wait { notices.due(now: 15, limit: 10, then: $0) }.map(\.id), [first])
+        try wait { notices.failed(id: first, attempts: 1, nextAt: 100, error: "timed out", then: $0) }
+        store.close()
+        let reopened = try openStore()
+        defer { reopened.close() }
+        let again = reopened.notices
+        let due = try wait { again.due(now: 50, limit: 10, then: $0) }
+        XCTAssertEqual(due.map(\.id), [second])
+        XCTAssertEqual(due.first?.payload, "{\"b\":2}")
+        try wait { again.delivered(id: second, then: $0) }
+        let later = try wait { again.due(now: 100, limit: 10, then: $0) }
+        XCTAssertEqual(later.map(\.id), [first])
+        XCTAssertEqual(later.first?.attempts, 1)
+        try wait { again.failed(id: first, attempts: 2, nextAt: nil, error: "gave up", then: $0) }
+        XCTAssertEqual(try wait { again.due(now: 10_000, limit: 10, then: $0) }, [], "delivered and given-up notices are not due")
+    }
 }
 
 final class ResultBox<T>: @unchecked Sendable {

@@ -11,6 +11,8 @@ public final class PostgresStore: PhoneStore, @unchecked Sendable {
     public let sessions: SessionRecords
     public let calls: CallRecords
     public let intercom: IntercomRecords
+    public let voicemail: VoicemailRecords
+    public let notices: NoticeRecords
     public let url: PostgresURL
     /// The migrations this start applied.
     public let applied: [Migration]
@@ -40,6 +42,8 @@ public final class PostgresStore: PhoneStore, @unchecked Sendable {
         sessions = PostgresSessionTable(writer: writer)
         calls = PostgresCallTable(writer: writer, readers: readers)
         intercom = PostgresIntercomTables(writer: writer)
+        voicemail = PostgresVoicemailTable(writer: writer, readers: readers)
+        notices = PostgresNoticeTable(writer: writer)
     }
 
     /// Opens the store, waiting while the server is unreachable (database down at start): each
@@ -54,7 +58,7 @@ public final class PostgresStore: PhoneStore, @unchecked Sendable {
                 return try PostgresStore(url: url, logger: logger)
             } catch let error as StoreError where error.kind == .unavailable && attempt < attempts {
                 let delay = backoff.nextDelayMillis()
-                logger.error("store: \(error); trying again in \(delay) ms (attempt \(attempt) of \(attempts))")
+                logger.error("\(error); trying again in \(delay) ms (attempt \(attempt) of \(attempts))")
                 sleep(delay)
                 attempt += 1
             }
