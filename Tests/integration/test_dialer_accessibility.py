@@ -8,7 +8,7 @@ from __future__ import annotations
 from axe_selenium_python import Axe
 from selenium.webdriver.common.by import By
 
-from dialer_helpers import PHONE, fake, fake_run, js, login, page_url, wait_text, wait_until
+from dialer_helpers import PHONE, fake, fake_run, js, login, page_url, set_viewport, wait_text, wait_until
 from test_dialer_e2e import browser, server, type_number, users_of  # noqa: F401 (fixtures)
 
 BLOCKING = ("serious", "critical")
@@ -65,3 +65,12 @@ def test_german_dialer_on_a_phone_has_no_serious_accessibility_violation(server,
     wait_until(driver, lambda d: js(d, "return document.documentElement.lang") == "de", message="German page")
     type_number(driver, "+44 7700 900456")
     assert_accessible(driver, "German dialer at phone width")
+
+    # The smallest common phone: the audio settings and the shortcuts list fit without sideways scrolling.
+    set_viewport(driver, (360, 740), phone=True)
+    driver.find_element(By.CSS_SELECTOR, "#audio-settings summary").click()
+    wait_until(driver, lambda d: fake(d, "t.device().audio.availableInputDevices.size") > 0, message="devices")
+    assert js(driver, "return document.documentElement.scrollWidth") <= 360
+    js(driver, "document.getElementById('shortcuts').showModal()")
+    assert js(driver, "return document.getElementById('shortcuts').getBoundingClientRect().right") <= 360
+    assert_accessible(driver, "German shortcuts list at 360 px")
