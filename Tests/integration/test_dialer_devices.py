@@ -27,7 +27,11 @@ def options(driver, select_id: str) -> dict[str, str]:
 
 
 def choose(driver, select_id: str, label: str) -> str:
-    Select(driver.find_element(By.ID, select_id)).select_by_visible_text(label)
+    def pick(d):
+        # The page may re-list the devices meanwhile (a stale option just means "again").
+        Select(d.find_element(By.ID, select_id)).select_by_visible_text(label)
+        return True
+    wait_until(driver, pick, message=f"{label!r} chosen in #{select_id}")
     return options(driver, select_id)[label]
 
 
@@ -161,7 +165,8 @@ def test_keyboard_shortcuts_call_answer_reject_hang_up_and_list_themselves(serve
     wait_text(driver, "#call-state", "Incoming call from +44 7700 900802")
     # A key typed where text goes stays there: 'a' in a list answers nothing.
     open_audio_settings(driver)
-    driver.find_element(By.ID, "audio-input").send_keys("a")
+    wait_until(driver, lambda d: d.find_element(By.ID, "audio-input").send_keys("a") is None,
+               message="a key typed into the microphone list")
     assert "accept" not in fake(driver, "t.lastCall().actions")
     js(driver, "document.activeElement.blur();")
     press(driver, "a")
