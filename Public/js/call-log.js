@@ -1,6 +1,7 @@
-// The calls of this session: one row per call, created by the phone (dial,
-// incoming) or by the server's `call.status` / `call.incoming` events, and
-// kept up to date with the live status pushed by Twilio's callbacks.
+// Recent calls: one row per call, loaded from the server's history (`applyRecord`),
+// created by the phone (dial, incoming) or by the server's `call.status` /
+// `call.incoming` events, and kept up to date with the live status pushed by
+// Twilio's callbacks; the server's `call.updated` record is the final word.
 
 import { el, icon } from './element.js';
 import { formatE164, sameNumber } from './phone-number.js';
@@ -64,6 +65,45 @@ export class CallLog {
       && sameNumber(entry.number, number)
       && !entry.serverFinal
       && now - entry.startedAt < MATCH_WINDOW_MS) || null;
+  }
+
+  /** True when a row shows the call with this SID. */
+  hasCall(sid) {
+    return this.entries.some((entry) => entry.sids.has(sid));
+  }
+
+  /** Empties the list (a new search). */
+  clear() {
+    for (const entry of this.entries) entry.row?.remove();
+    this.entries = [];
+    this.empty.hidden = false;
+  }
+
+  /**
+   * A call from the server's history (GET api/calls, `call.updated`): {callSid, direction,
+   * other, callerName, state, outcome, startedAt, answeredAt, duration}. `older` rows (a page
+   * of history) go below the ones shown; a new call goes on top.
+   */
+  applyRecord(call, { older = false } = {}) {
+    const direction = call.direction === 'outgoing' ? 'outgoing' : 'incoming';
+    let entry = this.find({ sids: [call.callSid], direction, number: call.other || '' });
+    if (!entry) {
+      entry = this.create(direction, call.other || '', 'calling', { older });
+    }
+    entry.sids.add(call.callSid);
+    if (call.callerName && !this.nameFor(call.other)) entry.name = String(call.callerName);
+    if (Number.isFinite(call.startedAt)) entry.startedAt = call.startedAt;
+    if (Number.isFinite(call.answeredAt)) entry.answeredAt = call.answeredAt;
+    if (Number.isFinite(call.duration)) entry.duration = call.duration;
+    if (call.outcome) {
+      entry.serverFinal = false;
+      entry.status = 'calling';
+      this.setStatus(entry, call.outcome, true);
+    } else if (!FINAL.has(entry.status)) {
+      this.setStatus(entry, call.state === 'in-progress' ? 'in-progress' : 'ringing', true);
+    }
+    this.render(entry, { older });
+    return entry;
   }
 
   /** The local phone moved on (answered, ended...). */
@@ -158,7 +198,7 @@ export class CallLog {
     return entry;
   }
 
-  create(direction, number, status) {
+  create(direction, number, status, { older = false } = {}) {
     const entry = {
       id: nextId++,
       direction,
@@ -175,7 +215,7 @@ export class CallLog {
       duration: 0,
       row: null,
     };
-    this.entries.unshift(entry);
+    if (older) this.entries.push(entry); else this.entries.unshift(entry);
     return entry;
   }
 
@@ -192,11 +232,11 @@ export class CallLog {
     entry.status = label;
   }
 
-  render(entry) {
+  render(entry, { older = false } = {}) {
     this.empty.hidden = this.entries.length > 0;
     if (!entry.row) {
       entry.row = this.buildRow(entry);
-      this.list.prepend(entry.row);
+      if (older) this.list.append(entry.row); else this.list.prepend(entry.row);
     }
     const { row } = entry;
     const status = entry.status;
@@ -213,7 +253,7 @@ export class CallLog {
     row.querySelector('.entry-title').textContent = title;
     const parts = [];
     if (entry.name && entry.number) parts.push(formatE164(entry.number));
-    parts.push(formatClock(new Date(entry.startedAt)));
+    parts.push(formatWhen(new Date(entry.startedAt)));
     if (FINAL.has(status) && (entry.duration || entry.answeredAt)) parts.push(formatDuration(entry.duration));
     row.querySelector('.entry-sub').textContent = parts.join(' · ');
     const badge = row.querySelector('.status-badge');
@@ -255,6 +295,13 @@ export class CallLog {
  * leg names the user as `client:<name>`: a leg from a client is a call the user
  * placed (whatever Twilio's Direction says), a leg to a client one they receive.
  */
+/** `14:05` today, else `3 Mar 14:05`: history rows span days. */
+function formatWhen(date) {
+  const today = new Date();
+  if (date.toDateString() === today.toDateString()) return formatClock(date);
+  return `${date.toLocaleDateString(undefined, { day: 'numeric', month: 'short' })} ${formatClock(date)}`;
+}
+
 export function otherParty(data) {
   const from = String(data.from || '');
   const to = String(data.to || '');

@@ -8,6 +8,7 @@ import { Softphone } from '../softphone.js';
 import { NumberField } from '../number-field.js';
 import { CallPanel } from '../call-panel.js';
 import { CallLog } from '../call-log.js';
+import { RecentCalls } from '../recent-calls.js';
 import { formatE164 } from '../phone-number.js';
 import { notifyIncomingCall } from '../call-notification.js';
 import { describeError } from '../sdk-errors.js';
@@ -54,8 +55,10 @@ export class CallController {
       incoming: (current) => this.onIncoming(current),
       deviceMade: (device) => this.emit('device', device),
     });
+    this.recent = new RecentCalls({ log: this.log, problem: (message) => app.status.problem(message) });
     this.wireButtons();
     this.listen(app.socket);
+    this.recent.reload();
   }
 
   /** `name`: change (current or null), incoming (current), ended (current, outcome),
@@ -97,6 +100,12 @@ export class CallController {
         }
       })
       .on('call.outcome', (data) => this.onOutcome(data))
+      .on('call.updated', (data) => this.recent.applyUpdate(data))
+      .on('hello', () => {
+        // After a reconnect (a server restart), calls may have happened while the socket was down.
+        if (this.helloSeen) this.recent.reload();
+        this.helloSeen = true;
+      })
       .on('call.incoming', (data) => {
         const entry = this.log.applyIncoming(data);
         const current = this.phone.current;

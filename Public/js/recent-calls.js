@@ -1,0 +1,91 @@
+// "Recent calls": the server's call history for this user (GET api/calls), newest first,
+// paged with "Older calls", searchable, with the missed-call count on a button and in the
+// tab title. Rows live in the CallLog, which the live events keep up to date; the server's
+// `call.updated` record is the final word on each call.
+
+import { getJson, postJson } from './api.js';
+import { byId } from './element.js';
+import { t } from './i18n.js';
+
+const PAGE = 20;
+const SEARCH_DELAY_MS = 250;
+
+export class RecentCalls {
+  /** `log`: the CallLog; `problem(message)`: shows a load failure. */
+  constructor({ log, problem }) {
+    this.log = log;
+    this.problem = problem;
+    this.search = byId('log-search');
+    this.more = byId('log-more');
+    this.missedButton = byId('log-missed');
+    this.next = null;
+    this.query = '';
+    this.missedOnly = false;
+    this.unseenMissed = 0;
+    this.generation = 0;
+    this.baseTitle = document.title;
+    this.search.addEventListener('input', () => {
+      clearTimeout(this.searchTimer);
+      this.searchTimer = setTimeout(() => this.reload(), SEARCH_DELAY_MS);
+    });
+    this.more.addEventListener('click', () => this.load());
+    this.missedButton.addEventListener('click', () => this.toggleMissed());
+  }
+
+  /** The first page (again): after start-up, a reconnect, a new search. */
+  reload() {
+    this.query = this.search.value.trim();
+    this.next = null;
+    this.log.clear();
+    return this.load();
+  }
+
+  async load() {
+    const generation = ++this.generation;
+    const params = new URLSearchParams({ limit: String(PAGE) });
+    if (this.next) params.set('before', this.next);
+    if (this.query) params.set('q', this.query);
+    if (this.missedOnly) params.set('missed', '1');
+    let page;
+    try {
+      page = await getJson(`api/calls?${params}`);
+    } catch (error) {
+      this.problem(t('log.loadFailed', { reason: error.message }));
+      return;
+    }
+    if (generation !== this.generation) return;  // a newer search started meanwhile
+    for (const call of page.calls || []) this.log.applyRecord(call, { older: true });
+    this.next = page.next || null;
+    this.more.hidden = !this.next;
+    this.setUnseenMissed(page.unseenMissed || 0);
+  }
+
+  /** A `call.updated` event: one call's record as the server has it now. */
+  applyUpdate(call) {
+    const known = this.log.hasCall(call.callSid);
+    if (!known && (this.query || this.missedOnly)) return;  // not part of the filtered list
+    this.log.applyRecord(call, { older: false });
+    if (!known && call.missed) this.setUnseenMissed(this.unseenMissed + 1);
+  }
+
+  async toggleMissed() {
+    this.missedOnly = !this.missedOnly;
+    this.missedButton.setAttribute('aria-pressed', String(this.missedOnly));
+    if (this.missedOnly && this.unseenMissed > 0) {
+      try {
+        await postJson('api/calls/seen');
+        this.setUnseenMissed(0);
+      } catch (error) {
+        this.problem(t('log.loadFailed', { reason: error.message }));
+      }
+    }
+    await this.reload();
+  }
+
+  setUnseenMissed(count) {
+    this.unseenMissed = count;
+    this.missedButton.textContent = count > 0 ? t('log.missedCount', { count }) : t('log.missedFilter');
+    this.missedButton.dataset.unseen = String(count);
+    document.title = count > 0 ? `(${count}) ${this.baseTitle}` : this.baseTitle;
+  }
+}
