@@ -1,6 +1,8 @@
 // The server's WebSocket (`ws`, relative to this page): JSON events
 // {type, data}, reconnection with exponential backoff (1 s .. 30 s, plus
-// jitter), and a state the page shows as online / offline.
+// jitter), and a state the page shows as online / offline. When the WebSocket
+// cannot open although the server answers (a proxy that drops the upgrade), the
+// same events come over Server-Sent Events (`events`) and `transport` says so.
 
 import { getJson } from './api.js';
 
@@ -26,8 +28,12 @@ export function backoffDelay(attempt, random = Math.random) {
 
 /** One auto-reconnecting socket; listeners get (data, type). */
 export class LiveSocket {
-  constructor(path = 'ws') {
+  constructor(path = 'ws', streamPath = 'events') {
     this.path = path;
+    this.streamPath = streamPath;
+    this.transport = 'websocket'; // websocket | sse
+    this.source = null;
+    this.failedOpens = 0;
     this.socket = null;
     this.attempt = 0;
     this.timer = null;
@@ -61,6 +67,7 @@ export class LiveSocket {
     this.stopped = true;
     clearTimeout(this.timer);
     if (this.socket) this.socket.close(1000, 'leaving');
+    if (this.source) this.source.close();
   }
 
   retryNow() {
@@ -80,14 +87,18 @@ export class LiveSocket {
       return;
     }
     this.socket = socket;
+    let opened = false;
     socket.addEventListener('open', () => {
+      opened = true;
       this.attempt = 0;
+      this.failedOpens = 0;
       this.setState('online');
     });
     socket.addEventListener('message', (event) => this.dispatch(event.data));
     socket.addEventListener('close', () => {
       if (this.socket !== socket) return;
       this.socket = null;
+      if (!opened) this.failedOpens += 1;
       if (!this.stopped) this.scheduleReconnect();
     });
     // 'error' is always followed by 'close', which does the work.
@@ -113,7 +124,37 @@ export class LiveSocket {
       this.scheduleReconnect();
       return;
     }
+    // The server answered over HTTP, yet the WebSocket never opened: a proxy in between
+    // does not pass the upgrade. Listen over Server-Sent Events instead.
+    if (this.transport === 'sse' || this.failedOpens > 0) {
+      this.openStream();
+      return;
+    }
     this.open();
+  }
+
+  openStream() {
+    if (this.stopped) return;
+    this.transport = 'sse';
+    this.setState('connecting');
+    const source = new EventSource(new URL(this.streamPath, location.href).href);
+    this.source = source;
+    source.addEventListener('open', () => {
+      this.attempt = 0;
+      this.setState('online');
+    });
+    source.addEventListener('message', (event) => this.dispatch(event.data));
+    source.addEventListener('error', () => {
+      if (this.source !== source) return;
+      if (source.readyState === EventSource.CLOSED) {
+        // Refused (a lost session, say): back to the reconnect path, which asks api/me.
+        this.source = null;
+        if (!this.stopped) this.scheduleReconnect();
+      } else {
+        // EventSource reconnects by itself; events may be missed until then.
+        this.setState('offline');
+      }
+    });
   }
 
   dispatch(text) {

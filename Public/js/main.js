@@ -17,7 +17,7 @@ import { AccountController } from './controllers/account-controller.js';
 import { AudioController } from './controllers/audio-controller.js';
 import { QualityController } from './controllers/quality-controller.js';
 import { ShortcutsController } from './controllers/shortcuts-controller.js';
-import { useBrowserLanguage } from './i18n.js';
+import { t, useBrowserLanguage } from './i18n.js';
 import { keepShellOffline } from './offline-shell.js';
 
 function connectionStatus() {
@@ -66,6 +66,7 @@ async function boot() {
   let wasOffline = false;
   app.socket.onState((state) => {
     status.server(state, app.socket);
+    if (state === 'online' && app.socket.transport === 'sse') status.problem(t('server.sseFallback'));
     if (state === 'offline') wasOffline = true;
     if (state === 'online' && wasOffline) {
       wasOffline = false;

@@ -70,6 +70,7 @@ export default {
   'server.offline': 'Server: offline',
   'server.other': 'Server: {state}',
   'server.offlineRetryIn': 'Offline: keine Verbindung zum Server. Neuer Versuch in {seconds} s.',
+  'server.sseFallback': 'Live-Meldungen kommen über Server-Sent Events: der Proxy vor dem Server leitet WebSocket-Upgrades an ws nicht weiter. Bitte den Proxy anpassen (NGINX: proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade").',
   'server.offlineRetrying': 'Offline: keine Verbindung zum Server. Neuer Versuch…',
   'phone.off': 'Telefon: Anrufe aus',
   'phone.starting': 'Telefon: startet',

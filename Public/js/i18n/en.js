@@ -69,6 +69,7 @@ export default {
   'server.connecting': 'Server: connecting',
   'server.online': 'Server: online',
   'server.offline': 'Server: offline',
+  'server.sseFallback': 'Live updates come over Server-Sent Events: the proxy in front of the server does not pass WebSocket upgrades to ws. Fix the proxy (NGINX: proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade").',
   'server.other': 'Server: {state}',
   'server.offlineRetryIn': 'Offline: no connection to the server. Trying again in {seconds} s.',
   'server.offlineRetrying': 'Offline: no connection to the server. Trying again…',

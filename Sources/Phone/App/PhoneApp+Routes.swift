@@ -32,6 +32,7 @@ extension PhoneApp {
         router.webhook("/voicemail/recorded", gate: webhook, logger: logger) { [voiceRoutes] request, form in voiceRoutes.recorded(request, form) }
         router.get("/voicemail/greeting/:key") { [voiceRoutes] request in voiceRoutes.greeting(request.parameters["key"] ?? "") }
         router.add("GET", "/ws", webSocketHandler())
+        router.add("GET", "/events", eventStreamHandler())
         intercomRoutes.register(on: router)
         router.add("GET", "/api/intercom", logins.authenticated { [intercomRoutes] request, session, responder in
             responder.send(intercomRoutes.status(request, user: session.user))

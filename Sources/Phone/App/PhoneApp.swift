@@ -118,6 +118,7 @@ public final class PhoneApp: @unchecked Sendable {
             let fresh = try ShetphoneConfig.load(path: config.path)
             live.telephony = try Telephony.load(config: fresh, logger: logger)
             moveSocketsToTheirNumbers()
+            moveStreamsToTheirNumbers()
             logins.authenticator.htpasswd.reloadIfChanged()
             metrics.reloaded(ok: true)
             logger.info("SIGHUP: reloaded numbers, clients and presets from \(config.path)")

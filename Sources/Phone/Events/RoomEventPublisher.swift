@@ -1,13 +1,22 @@
 import Web
 
-/// Publishes phone events to WebSocket rooms: the JSON is framed once and shared.
+/// Publishes phone events to the rooms of WebSockets and of Server-Sent Events streams: the
+/// JSON is written once and framed once per kind.
 public final class RoomEventPublisher: EventPublisher, @unchecked Sendable {
     let rooms: Rooms
-    init(rooms: Rooms) { self.rooms = rooms }
+    let streams: EventStreams
+    init(rooms: Rooms, streams: EventStreams = EventStreams()) {
+        self.rooms = rooms
+        self.streams = streams
+    }
 
     public func publish(_ event: PhoneEvent) {
         // Most webhooks reach nobody (no dialer open): skip writing the JSON at all then.
-        guard event.rooms.contains(where: { rooms.subscriberCount($0) > 0 }) else { return }
-        rooms.publish(to: event.rooms, text: event.json)
+        let toSockets = event.rooms.contains(where: { rooms.subscriberCount($0) > 0 })
+        let toStreams = event.rooms.contains(where: { streams.subscriberCount($0) > 0 })
+        guard toSockets || toStreams else { return }
+        let json = event.json
+        if toSockets { rooms.publish(to: event.rooms, text: json) }
+        if toStreams { streams.publish(to: event.rooms, json: json) }
     }
 }

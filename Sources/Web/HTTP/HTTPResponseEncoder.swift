@@ -18,7 +18,9 @@ enum HTTPResponseEncoder {
             out.append(contentsOf: crlf)
         }
         let code = response.status.code
-        if code >= 200 && code != 204 && code != 304 {
+        // A response that hands the connection on (`upgrade`) has no length: its body is what
+        // the next handler writes until the connection closes (a Server-Sent Events stream).
+        if code >= 200 && code != 204 && code != 304 && response.upgrade == nil {
             out.append(contentsOf: contentLengthPrefix)
             appendDecimal(&out, bodyLength)
             out.append(contentsOf: crlf)

@@ -134,7 +134,9 @@ struct HTTPConnectionStateMachine {
                                 into actions: inout [Action]) {
         guard case .responding(let exchange) = state, exchange.id == id else { return }
         budget.release(exchange.reservedBodyBytes)
-        if let upgrade = response.upgrade, response.status.code == 101 {
+        // A response carrying an upgrade hands the connection on: a WebSocket's 101, or a 200
+        // whose body the next handler streams until the connection closes (Server-Sent Events).
+        if let upgrade = response.upgrade {
             state = .upgraded
             actions.append(.respond(response, exchange, keepAlive: true))
             actions.append(.upgrade(upgrade, leftover: buffer.takeAll()))
