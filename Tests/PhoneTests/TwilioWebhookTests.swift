@@ -42,6 +42,8 @@ final class TwilioWebhookTests: XCTestCase {
         XCTAssertEqual(TwilioWebhook.fieldCount(Array("".utf8)), 0)
         XCTAssertEqual(TwilioWebhook.fieldCount(Array("a=1".utf8)), 1)
         XCTAssertEqual(TwilioWebhook.fieldCount(Array("a=1&&b".utf8)), 3)
+        XCTAssertEqual(TwilioWebhook.fieldCount("&"), 2)
+        XCTAssertEqual(TwilioWebhook.fieldCount(Array(repeating: "a=1", count: 5000).joined(separator: "&")), 5000)
     }
 
     func testAuthTokenSignatureOpensTheGate() throws {
@@ -95,5 +97,20 @@ final class TwilioWebhookTests: XCTestCase {
         request.route = "/intercom"
         _ = counted.verify(request, logger: logger)
         XCTAssertTrue(metrics.registry.render().contains(#"shetphone_webhooks_rejected_total{route="/intercom",status="403"} 1"#))
+    }
+}
+
+/// Every way of mounting a webhook carries the gate's body limit and the trailing slash.
+final class RouterWebhookTests: XCTestCase {
+    func testBothKindsOfWebhookRouteHaveTheLimitAndTheSlash() {
+        let router = Router()
+        let gate = TwilioWebhook(authToken: "t", validates: true, publicURL: nil)
+        let logger = CapturedLog().logger()
+        router.webhook("/now", gate: gate, logger: logger) { _, _ in Response(status: .noContent) }
+        router.webhook("/later", gate: gate, logger: logger) { _, _, responder in responder.send(Response(status: .noContent)) }
+        for target in ["/now", "/now/", "/later", "/later/"] {
+            XCTAssertEqual(router.bodyLimit("POST", target), 64 * 1024, target)
+            XCTAssertEqual(router.bodyLimit("GET", target + "?a=1"), 64 * 1024, target)
+        }
     }
 }

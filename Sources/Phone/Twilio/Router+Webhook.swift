@@ -9,19 +9,17 @@ extension Router {
     /// `handle` sees only requests that passed, with their parameters decoded.
     public func webhook(_ path: String, methods: [String] = ["POST", "GET"], gate: TwilioWebhook, logger: Logger,
                         _ handle: @escaping (Request, [(String, String)]) -> Response) {
-        for method in methods {
-            add(method, path, maxBodyBytes: gate.limits.maxBodyBytes, acceptsTrailingSlash: true) { request in
-                gate.respond(to: request, logger: logger, handle)
-            }
+        webhook(path, methods: methods, gate: gate, logger: logger) { request, parameters, responder in
+            responder.send(handle(request, parameters))
         }
     }
 
     /// The same for a webhook answered later (after the store committed its write): `handle`
     /// gets the responder and sends exactly once, from any thread.
-    public func webhook(_ path: String, gate: TwilioWebhook, logger: Logger,
+    public func webhook(_ path: String, methods: [String] = ["POST", "GET"], gate: TwilioWebhook, logger: Logger,
                         answeringLater handle: @escaping (Request, [(String, String)], Responder) -> Void) {
-        for method in ["POST", "GET"] {
-            add(method, path) { request, responder in
+        for method in methods {
+            add(method, path, maxBodyBytes: gate.limits.maxBodyBytes, acceptsTrailingSlash: true) { request, responder in
                 switch gate.verify(request, logger: logger) {
                 case .success(let parameters): handle(request, parameters, responder)
                 case .failure(let refusal): responder.send(refusal.response)

@@ -1,3 +1,4 @@
+import Glibc
 import Logging
 import Web
 
@@ -112,7 +113,7 @@ public struct TwilioWebhook: Sendable {
     /// The form of a POST (checked against the limits before decoding), or a GET's query.
     func decodeParameters(_ request: Request) -> Result<[(String, String)], HTTPError> {
         if TwilioWebhook.carriesQuery(request) {
-            if TwilioWebhook.fieldCount(request.query.utf8) > limits.maxFields {
+            if TwilioWebhook.fieldCount(request.query) > limits.maxFields {
                 return refuse(.payloadTooLarge, "more than \(limits.maxFields) query fields")
             }
             do { return .success(try request.queryItems()) } catch {
@@ -167,11 +168,26 @@ public struct TwilioWebhook: Sendable {
         return nil
     }
 
-    /// Fields in `a=1&b=2`: one more than the `&`s, counted without decoding anything.
-    static func fieldCount<C: Collection>(_ bytes: C) -> Int where C.Element == UInt8 {
-        if bytes.isEmpty { return 0 }
+    /// Fields in `a=1&b=2`: one more than the `&`s, counted with `memchr` without decoding anything.
+    static func fieldCount(_ bytes: [UInt8]) -> Int {
+        bytes.withUnsafeBytes { fieldCount($0) }
+    }
+
+    static func fieldCount(_ text: String) -> Int {
+        var text = text
+        return text.withUTF8 { fieldCount(UnsafeRawBufferPointer($0)) }
+    }
+
+    static func fieldCount(_ bytes: UnsafeRawBufferPointer) -> Int {
+        guard var cursor = bytes.baseAddress, !bytes.isEmpty else { return 0 }
+        var remaining = bytes.count
         var count = 1
-        for byte in bytes where byte == UInt8(ascii: "&") { count += 1 }
+        while remaining > 0, let found = memchr(cursor, Int32(UInt8(ascii: "&")), remaining) {
+            let step = UnsafeRawPointer(found) - cursor + 1
+            cursor += step
+            remaining -= step
+            count += 1
+        }
         return count
     }
 
