@@ -11,7 +11,14 @@ struct StoreOptions: ParsableArguments {
     /// The `[store] path` of the config, or exit 1 with the config's error.
     func storePath() throws -> String {
         do {
-            let path = try ShetphoneConfig.load(path: config).store.path
+            let store = try ShetphoneConfig.load(path: config).store
+            if store.url != nil {
+                // PostgreSQL: `serve` migrates at start; pg_dump backs it up.
+                printError("\(config): [store] url is PostgreSQL; this command works on an SQLite [store] path "
+                    + "(use pg_dump and psql for PostgreSQL)")
+                throw ExitCode(1)
+            }
+            let path = store.path
             guard path != ":memory:" else {
                 printError("\(config): [store] path is :memory:, there is no database file to work on")
                 throw ExitCode(1)

@@ -1,5 +1,6 @@
 import Glibc
 import Logging
+import Postgres
 import Store
 import Web
 
@@ -42,14 +43,20 @@ public final class PhoneApp: @unchecked Sendable {
         events = RoomEventPublisher(rooms: rooms)
         let workers = WorkerPool(threads: max(2, ServerConfiguration.coreCount))
         self.workers = workers
-        let store: SQLiteStore
+        let store: PhoneStore
         do {
-            store = try SQLiteStore(path: config.store.path, logger: logger)
+            if let url = config.store.url {
+                // Several instances share PostgreSQL; wait for it at start (it may come up after us).
+                store = try PostgresStore.connectWithRetries(url: PostgresURL(url), logger: logger)
+            } else {
+                store = try SQLiteStore(path: config.store.path, logger: logger)
+            }
         } catch {
             workers.shutdown()
             throw error
         }
         self.store = store
+        events.bus = store.bus
         retention = HistoryRetention(calls: store.calls, days: config.store.historyDays, logger: logger)
         do {
             twilio = try config.requiredTwilio()
@@ -109,6 +116,26 @@ public final class PhoneApp: @unchecked Sendable {
         // A user taken out of .htpasswd loses every session, even one that makes no request.
         server.loops.first?.addSweep { [sessions] _ in sessions.removeUnknownUsers(authenticator.knows) }
         intercom.startTimer()
+        startBus()
+    }
+
+    /// Several instances on PostgreSQL: events and logins of the others arrive here.
+    private func startBus() {
+        guard let bus = store.bus else { return }
+        let events = self.events
+        let sessions = self.sessions
+        let logger = self.logger
+        let records = store.sessions
+        bus.start(onMessage: { events.deliver(busMessage: $0) },
+                  onSession: { key, stored in
+                      if let stored { sessions.restore([stored]) } else { sessions.endedElsewhere(key: key) }
+                  },
+                  onResync: {
+                      // Logins made elsewhere while nobody listened (on the bus's thread: it may block).
+                      do { sessions.restore(try records.loadAll()) } catch {
+                          logger.warning("store: cannot read the logins of the other instances: \(error)")
+                      }
+                  })
     }
 
     /// SIGHUP: re-read numbers, clients and presets (and `.htpasswd`, which also reloads on change)

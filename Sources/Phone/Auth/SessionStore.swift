@@ -169,6 +169,13 @@ public final class SessionStore: @unchecked Sendable {
         return session
     }
 
+    /// The session with this key ended on another instance sharing the store (logout there):
+    /// it ends here too, without deleting it from the store again and without `onEnd` (the
+    /// other instance's `logout` event reaches this instance's sockets through the bus).
+    public func endedElsewhere(key: String) {
+        lock.withLock { _ = sessions.removeValue(forKey: key) }
+    }
+
     /// Ends every session of `user` (password changed, user removed from the file).
     @discardableResult
     public func destroyAll(user: String, reason: EndReason = .userRemoved) -> [Session] {

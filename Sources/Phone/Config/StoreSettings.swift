@@ -1,12 +1,17 @@
+import Postgres
+
 /// The `[store] section`: where logins, call history and the intercom's state are kept.
 public struct StoreSettings: Sendable, Equatable {
     /// `path`: the SQLite file (default `shetphone.db` in `[app] state_dir`); `:memory:` keeps
     /// everything in memory only (lost on restart: for tests and benchmarks).
     public var path: String
+    /// `url`: `postgresql://...` keeps everything in PostgreSQL instead, shared by every instance
+    /// that names the same database (see README "Several instances"); `path` is then unused.
+    public var url: String?
     /// `history_days`: calls older than this are deleted (default 365).
     public var historyDays = 365
 
-    static let keys = ["path", "history_days"]
+    static let keys = ["path", "url", "history_days"]
     public static let defaultFileName = "shetphone.db"
 
     public init(stateDir: String) {
@@ -22,6 +27,12 @@ public struct StoreSettings: Sendable, Equatable {
             case "path":
                 guard !entry.value.isEmpty else { throw reader.error("must name a file (or :memory:)") }
                 path = entry.value == ":memory:" ? entry.value : AppSettings.join(directory, entry.value)
+            case "url":
+                do {
+                    url = try PostgresURL(entry.value).text
+                } catch PostgresError.badURL(_, let reason) {
+                    throw reader.error(reason)
+                }
             case "history_days": historyDays = try reader.integer(in: 1...36_500)
             default:
                 throw reader.error("unknown key (known: \(StoreSettings.keys.joined(separator: ", ")))")

@@ -24,4 +24,6 @@ public protocol PhoneStore: AnyObject, Sendable {
     func backup(to path: String) throws
     /// Finishes queued writes, then closes.
     func close()
+    /// How this instance talks to the others sharing the store (nil when it is alone).
+    var bus: InstanceBus? { get }
 }

@@ -16,8 +16,13 @@ final class PostgresSessionTable: SessionRecords, @unchecked Sendable {
     ]
 
     private let writer: PostgresStoreWriter
+    /// Prefixes this instance's `shetphone_sessions` notifications (see `PostgresBus`).
+    private let instance: String
 
-    init(writer: PostgresStoreWriter) { self.writer = writer }
+    init(writer: PostgresStoreWriter, instance: String) {
+        self.writer = writer
+        self.instance = instance
+    }
 
     func loadAll() throws -> [StoredSession] {
         try writer.writeAndWait { db in
@@ -40,12 +45,14 @@ final class PostgresSessionTable: SessionRecords, @unchecked Sendable {
     }
 
     func save(_ session: StoredSession, then: @escaping StoreCompletion<Void>) {
-        submit(then) { db in
+        submit(then) { [instance] db in
             try db.query("""
                 INSERT INTO sessions (key, "user", csrf, created_at, last_seen) VALUES ($1, $2, $3, $4, $5)
                 ON CONFLICT (key) DO UPDATE SET last_seen = greatest(sessions.last_seen, excluded.last_seen)
                 """, [.text(session.key), .text(session.user), .text(session.csrfToken),
                       .int(session.createdAt), .int(session.lastSeen)])
+            // Other instances learn of the login at this commit (before the browser is answered).
+            try db.notify(channel: PostgresBus.sessionChannel, payload: instance + "\n+" + session.key)
         }
     }
 
@@ -58,8 +65,11 @@ final class PostgresSessionTable: SessionRecords, @unchecked Sendable {
     }
 
     func delete(keys: [String], then: @escaping StoreCompletion<Void>) {
-        submit(then) { db in
-            for key in keys { try db.query("DELETE FROM sessions WHERE key = $1", [.text(key)]) }
+        submit(then) { [instance] db in
+            for key in keys {
+                try db.query("DELETE FROM sessions WHERE key = $1", [.text(key)])
+                try db.notify(channel: PostgresBus.sessionChannel, payload: instance + "\n-" + key)
+            }
         }
     }
 

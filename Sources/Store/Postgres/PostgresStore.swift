@@ -14,6 +14,8 @@ public final class PostgresStore: PhoneStore, @unchecked Sendable {
     public let voicemail: VoicemailRecords
     public let notices: NoticeRecords
     public let url: PostgresURL
+    private let postgresBus: PostgresBus
+    public var bus: InstanceBus? { postgresBus }
     /// The migrations this start applied.
     public let applied: [Migration]
     private let pool: PostgresPool
@@ -28,7 +30,11 @@ public final class PostgresStore: PhoneStore, @unchecked Sendable {
         location = url.redacted
         pool = PostgresPool(url: url, size: poolSize)
         do {
-            applied = try pool.withConnection { db in try PostgresSchema.migrate(db, server: url.redacted) }
+            applied = try pool.withConnection { db in
+                let applied = try PostgresSchema.migrate(db, server: url.redacted)
+                try db.execute(PostgresBus.migrations)
+                return applied
+            }
         } catch {
             pool.close()
             throw StoreError.from(error, server: url.redacted, concern: "migrate")
@@ -39,7 +45,8 @@ public final class PostgresStore: PhoneStore, @unchecked Sendable {
         faults = FaultLog(logger: logger)
         writer = PostgresStoreWriter(pool: pool, faults: faults)
         readers = PostgresStoreReaders(pool: pool, count: 2)
-        sessions = PostgresSessionTable(writer: writer)
+        postgresBus = PostgresBus(url: url, writer: writer, pool: pool, logger: logger)
+        sessions = PostgresSessionTable(writer: writer, instance: postgresBus.instance)
         calls = PostgresCallTable(writer: writer, readers: readers)
         intercom = PostgresIntercomTables(writer: writer)
         voicemail = PostgresVoicemailTable(writer: writer, readers: readers)
@@ -82,6 +89,7 @@ public final class PostgresStore: PhoneStore, @unchecked Sendable {
     }
 
     public func close() {
+        postgresBus.stop()
         readers.close()
         writer.close()
         pool.close()

@@ -1,0 +1,163 @@
+"""Several Shetphones on one real PostgreSQL (Debian's package, started by the `postgres`
+fixture): logins, call history and live events are shared; one instance killed or the database
+stopped loses nothing that was acknowledged.
+"""
+import json
+import os
+import signal
+import threading
+import time
+
+import pytest
+import requests
+from websockets.sync.client import connect as ws_connect
+
+from conftest import ACCOUNT_SID, DEFAULT_INI
+from test_twilio import login, post_webhook
+
+NUMBER = "+15005550006"  # bob and carol's number
+
+
+@pytest.fixture
+def pair(postgres, shetphone_factory, tmp_path):
+    """Two instances, A and B, each in its own folder, sharing `postgres`."""
+    ini = DEFAULT_INI + f"\n[store]\nurl = {postgres.url}\n"
+    servers = []
+    for name in ("a", "b"):
+        folder = tmp_path / name
+        folder.mkdir()
+        servers.append(shetphone_factory(ini=ini, workdir=folder))
+    return servers
+
+
+def cookie_of(session):
+    return "; ".join(f"{c.name}={c.value}" for c in session.cookies if c.path in ("/", ""))
+
+
+def until(check, what, seconds=15):
+    """Polls `check` until it returns a true value (a hang guard, not a speed check)."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.05)
+    pytest.fail(f"never happened: {what() if callable(what) else what}")
+
+
+def status(call_sid, call_status="ringing"):
+    """A status callback of an incoming call to bob's number (SIDs are letters and digits only)."""
+    return {"AccountSid": ACCOUNT_SID, "CallSid": call_sid, "CallStatus": call_status, "Direction": "inbound",
+            "From": "+447700900123", "To": NUMBER}
+
+
+def test_a_login_on_one_instance_is_valid_on_the_other_until_logout(pair):
+    a, b = pair
+    session = login(a, "alice")
+    cookie = {"Cookie": cookie_of(session)}
+    token = until(lambda: (r := requests.get(b.url("/token"), headers=cookie)).status_code == 200 and r,
+                  "B accepts A's login")
+    assert token.json()["identity"] == "alice"
+    me = requests.get(b.url("/api/me"), headers=cookie).json()
+    assert me["user"] == "alice"
+    # Logging out on B ends the session on A too.
+    logout = requests.post(b.url("/logout"), headers={"X-CSRF-Token": me["csrf"], **cookie}, allow_redirects=False)
+    assert logout.status_code == 303, logout.text
+    until(lambda: requests.get(a.url("/api/me"), headers=cookie).status_code == 401, "A forgets the login ended on B")
+
+
+def events_until_marker(socket, marker):
+    events = []
+    while not any(e["type"] == "call.status" and e["data"]["callSid"] == marker for e in events):
+        events.append(json.loads(socket.recv(timeout=15)))
+    return events
+
+
+def test_a_dialer_on_one_instance_hears_callbacks_sent_to_the_other_exactly_once(pair):
+    a, b = pair
+    session = login(a, "bob")
+    cookie = {"Cookie": cookie_of(session)}
+    until(lambda: requests.get(b.url("/api/me"), headers=cookie).status_code == 200, "B knows A's login")
+    with ws_connect(a.base_url.replace("http://", "ws://") + "/ws", origin=a.base_url, additional_headers=cookie,
+                    open_timeout=5) as on_a, \
+            ws_connect(b.base_url.replace("http://", "ws://") + "/ws", origin=b.base_url, additional_headers=cookie,
+                       open_timeout=5) as on_b:
+        for socket in (on_a, on_b):
+            hello = json.loads(socket.recv(timeout=5))
+            assert hello["type"] == "hello" and f"number:{NUMBER}" in hello["data"]["rooms"]
+        for call_status in ["ringing", "in-progress", "completed"]:
+            answer = post_webhook(b, "/status", status("CAb1", call_status))
+            assert answer.status_code == 204, answer.text
+        # A marker through B too: B's events reach A in B's commit order, so once the marker is
+        # here every earlier event is too.
+        assert post_webhook(b, "/status", status("CAmarker")).status_code == 204
+        heard_on_a = events_until_marker(on_a, "CAmarker")
+        heard_on_b = events_until_marker(on_b, "CAmarker")
+    statuses = [e["data"]["status"] for e in heard_on_a if e["type"] == "call.status" and e["data"]["callSid"] == "CAb1"]
+    assert statuses == ["ringing", "in-progress", "completed"]
+    # Exactly what B's own dialer got, in the same order: nothing lost, nothing twice.
+    assert heard_on_a == heard_on_b
+
+
+def test_kill_9_of_one_instance_in_a_callback_burst_loses_nothing_acknowledged(pair):
+    a, b = pair
+    acknowledged = []
+    lock = threading.Lock()
+
+    def burst(server, prefix, count):
+        for index in range(count):
+            sid = f"CA{prefix}{index:04d}"
+            try:
+                answer = post_webhook(server, "/status", status(sid))
+            except requests.RequestException:
+                continue  # the instance is gone: Twilio would retry elsewhere
+            if answer.status_code == 204:
+                with lock:
+                    acknowledged.append(sid)
+
+    threads = [threading.Thread(target=burst, args=(a, "a", 150)), threading.Thread(target=burst, args=(b, "b", 60))]
+    for thread in threads:
+        thread.start()
+    until(lambda: sum(s.startswith("CAa") for s in list(acknowledged)) >= 20, "A acknowledged some callbacks")
+    a.proc.send_signal(signal.SIGKILL)
+    for thread in threads:
+        thread.join()
+    assert any(s.startswith("CAa") for s in acknowledged)
+    session = login(b, "bob")
+    stored = set()
+    url = b.url("/api/calls?limit=200")
+    while url:
+        page = session.get(url).json()
+        stored |= {call["callSid"] for call in page["calls"]}
+        url = b.url(f"/api/calls?limit=200&before={page['next']}") if page["next"] else None
+    missing = [sid for sid in acknowledged if sid not in stored]
+    assert missing == [], f"acknowledged but not stored: {missing}"
+
+
+def test_database_stopped_means_503_then_recovery_without_restart(pair, postgres):
+    a, b = pair
+    session = login(a, "bob")
+    with ws_connect(a.base_url.replace("http://", "ws://") + "/ws", origin=a.base_url,
+                    additional_headers={"Cookie": cookie_of(session)}, open_timeout=5) as socket:
+        json.loads(socket.recv(timeout=5))
+        postgres.stop()
+        try:
+            refused = post_webhook(a, "/status", status("CAdown"))
+            assert refused.status_code == 503 and refused.headers.get("Retry-After"), refused.text
+        finally:
+            postgres.start()
+        # Twilio retries: the same callback goes through once the database is back, with no restart.
+        until(lambda: post_webhook(a, "/status", status("CAdown")).status_code == 204, "A writes again")
+        assert a.proc.poll() is None and b.proc.poll() is None
+        # The dialer kept its socket, and A listens again: callbacks sent to B reach it.
+        index = 0
+        while True:
+            index += 1
+            assert post_webhook(b, "/status", status(f"CAback{index}")).status_code == 204
+            try:
+                event = json.loads(socket.recv(timeout=0.5))
+            except TimeoutError:
+                assert index < 60, "A never heard B again after the database came back"
+                continue
+            if event["type"] == "call.status" and event["data"]["callSid"].startswith("CAback"):
+                break
