@@ -1,6 +1,8 @@
 // libFuzzer entry for the HTTP/1.x request parser: feeds the input whole and split in two,
 // drains pipelined requests, and checks the parser's own invariants.
 
+@testable import Web
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzHTTPRequest(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))

@@ -4,6 +4,8 @@
 // Input layout: byte 0 picks the window bits (8-15) and whether to reset between halves; the rest
 // is both the "compressed" stream and the plain text for the round trip.
 
+@testable import Web
+
 private let limit = 256 * 1024
 
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -8,6 +8,8 @@
 // inside compressed data, how far zlib runs before a bad UTF-8 byte is checked depends on the
 // piece size, so "bad UTF-8" (1007), "bad deflate data" (1007) and "too big" (1009) can race.)
 
+@testable import Web
+
 private let maxMessageBytes = 64 * 1024
 
 private struct Outcome: Equatable {

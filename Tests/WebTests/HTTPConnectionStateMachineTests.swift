@@ -267,6 +267,27 @@ final class HTTPConnectionStateMachineTests: XCTestCase {
         XCTAssertEqual(budget.reserved, 0)
     }
 
+    func testABodyAbandonedByItsPeerGivesItsBudgetBack() {
+        let budget = RequestBodyBudget(capacity: 1 << 20)
+        var machine = makeMachine(budget: budget)
+        _ = read(&machine, "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1000\r\n\r\nab", at: 0)
+        XCTAssertEqual(budget.reserved, 1000)
+        XCTAssertEqual(input(&machine) { $0.readEnded(now: 1, into: &$1) }, ["closeAfterFlush"])
+        XCTAssertEqual(budget.reserved, 0)
+        machine.closed()
+        XCTAssertEqual(budget.reserved, 0, "given back once")
+    }
+
+    func testABodyGivesItsBudgetBackOnceWhenAnsweredWithClose() {
+        let budget = RequestBodyBudget(capacity: 1 << 20)
+        var machine = makeMachine(budget: budget)
+        _ = read(&machine, "POST / HTTP/1.1\r\nHost: a\r\nConnection: close\r\nContent-Length: 2\r\n\r\nab", at: 0)
+        XCTAssertEqual(budget.reserved, 2)
+        XCTAssertEqual(respond(&machine, 1, at: 1), ["respond 1 200 close", "closeAfterFlush"])
+        machine.closed()
+        XCTAssertEqual(budget.reserved, 0)
+    }
+
     func testAChunkedBodyPastTheBudgetIs503() {
         let budget = RequestBodyBudget(capacity: 20_000)
         var machine = makeMachine(budget: budget)

@@ -14,21 +14,34 @@ public enum HTTPDate {
             + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) GMT"
     }
 
-    /// Parses an IMF-fixdate; nil for anything else (obsolete formats are treated as absent).
+    /// Parses an IMF-fixdate (RFC 9110 5.6.7: `day-name, DD Mon YYYY HH:MM:SS GMT`, every number a
+    /// fixed count of digits, each in its range); nil for anything else (obsolete formats count as absent).
     public static func parse(_ text: String) -> Int? {
-        let parts = text.split(separator: " ")
-        guard parts.count == 6, parts[5] == "GMT", let day = Int(parts[1]),
-              let monthIndex = months.firstIndex(of: String(parts[2])), let year = Int(parts[3]) else { return nil }
-        let clock = parts[4].split(separator: ":")
-        guard clock.count == 3, let h = Int(clock[0]), let m = Int(clock[1]), let s = Int(clock[2]) else { return nil }
-        var parts2 = tm()
-        parts2.tm_year = Int32(year - 1900)
-        parts2.tm_mon = Int32(monthIndex)
-        parts2.tm_mday = Int32(day)
-        parts2.tm_hour = Int32(h)
-        parts2.tm_min = Int32(m)
-        parts2.tm_sec = Int32(s)
-        let seconds = timegm(&parts2)
+        let parts = text.split(separator: " ", omittingEmptySubsequences: false)
+        guard parts.count == 6, parts[5] == "GMT", parts[0].count == 4, parts[0].hasSuffix(","),
+              days.contains(String(parts[0].dropLast())),
+              let day = digits(parts[1], count: 2, in: 1...31),
+              let monthIndex = months.firstIndex(of: String(parts[2])),
+              let year = digits(parts[3], count: 4, in: 1970...9999) else { return nil }
+        let clock = parts[4].split(separator: ":", omittingEmptySubsequences: false)
+        guard clock.count == 3, let h = digits(clock[0], count: 2, in: 0...23), let m = digits(clock[1], count: 2, in: 0...59),
+              let s = digits(clock[2], count: 2, in: 0...60) else { return nil }
+        // Every value is bounded above, so these conversions cannot trap.
+        var fields = tm()
+        fields.tm_year = Int32(year - 1900)
+        fields.tm_mon = Int32(monthIndex)
+        fields.tm_mday = Int32(day)
+        fields.tm_hour = Int32(h)
+        fields.tm_min = Int32(m)
+        fields.tm_sec = Int32(s)
+        let seconds = timegm(&fields)
         return seconds < 0 ? nil : Int(seconds)
+    }
+
+    /// Exactly `count` ASCII digits whose value lies in `range`.
+    private static func digits(_ text: Substring, count: Int, in range: ClosedRange<Int>) -> Int? {
+        guard text.utf8.count == count, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+              let value = Int(text), range.contains(value) else { return nil }
+        return value
     }
 }

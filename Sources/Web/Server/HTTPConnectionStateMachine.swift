@@ -18,7 +18,7 @@ struct HTTPConnectionStateMachine {
         let keepAlive: Bool
         let client: String
         /// Taken from the `RequestBodyBudget` for its body; given back with the response.
-        let reservedBodyBytes: Int
+        var reservedBodyBytes: Int
     }
 
     /// A request whose bytes are arriving.
@@ -133,7 +133,7 @@ struct HTTPConnectionStateMachine {
     mutating func responseReady(_ response: Response, exchange id: UInt64, queuedBytes: Int, now: UInt64,
                                 into actions: inout [Action]) {
         guard case .responding(let exchange) = state, exchange.id == id else { return }
-        budget.release(exchange.reservedBodyBytes)
+        releaseHeldBudget()
         // A response carrying an upgrade hands the connection on: a WebSocket's 101, or a 200
         // whose body the next handler streams until the connection closes (Server-Sent Events).
         if let upgrade = response.upgrade {
@@ -225,11 +225,7 @@ struct HTTPConnectionStateMachine {
 
     /// The connection is closed: give back whatever budget is still held.
     mutating func closed() {
-        switch state {
-        case .receiving(let receiving): budget.release(receiving.reservedBodyBytes)
-        case .responding(let exchange): budget.release(exchange.reservedBodyBytes)
-        default: break
-        }
+        releaseHeldBudget()
         state = .closed
         buffer.removeAll()
         parser.reset()
@@ -333,12 +329,12 @@ struct HTTPConnectionStateMachine {
 
     /// The stream can no longer be trusted: answer `error` and close.
     private mutating func refuse(_ error: HTTPError, _ actions: inout [Action]) {
-        if case .receiving(let receiving) = state { budget.release(receiving.reservedBodyBytes) }
         actions.append(.refuse(error))
         close(afterFlush: true, &actions)
     }
 
     private mutating func close(afterFlush: Bool, _ actions: inout [Action]) {
+        releaseHeldBudget()
         buffer.removeAll()
         parser.reset()
         if afterFlush {
@@ -347,6 +343,22 @@ struct HTTPConnectionStateMachine {
         } else {
             state = .closed
             actions.append(.close)
+        }
+    }
+
+    /// Gives back the budget the request being received or answered holds, once.
+    private mutating func releaseHeldBudget() {
+        switch state {
+        case .receiving(var receiving):
+            budget.release(receiving.reservedBodyBytes)
+            receiving.reservedBodyBytes = 0
+            state = .receiving(receiving)
+        case .responding(var exchange):
+            budget.release(exchange.reservedBodyBytes)
+            exchange.reservedBodyBytes = 0
+            state = .responding(exchange)
+        case .idle, .waitingForDrain, .waitingForTurn, .closing, .upgraded, .closed:
+            break
         }
     }
 
