@@ -1,5 +1,8 @@
-// libFuzzer entry for the HTTP/1.x request parser: feeds the input whole and split in two,
-// drains pipelined requests, and checks the parser's own invariants.
+// libFuzzer entry for the HTTP/1.x request parser and the connection state machine: feeds the
+// input whole and split in two, drains pipelined requests, and checks the parser's invariants;
+// then drives `HTTPConnectionStateMachine` with the bytes in pieces, answering every request,
+// and checks that it never dispatches twice, never holds more than its bounds, and gives back
+// every byte of the body budget.
 
 @testable import Web
 
@@ -12,6 +15,7 @@ public func fuzzHTTPRequest(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 
     limits.maxBodyBytes = 8192
     limits.maxHeaderCount = 32
     drain(bytes, limits: limits)
+    driveStateMachine(bytes, limits: limits)
     // The same bytes arriving in two reads must give the same outcome as one read.
     if size > 1 {
         let split = Int(bytes[0]) % size
@@ -49,4 +53,52 @@ private func drain(_ input: [UInt8], limits: Limits) {
             return
         }
     }
+}
+
+private func driveStateMachine(_ input: [UInt8], limits: Limits) {
+    let budget = RequestBodyBudget(capacity: 16 * 1024)
+    var machine = HTTPConnectionStateMachine(now: 0, limits: limits, bodyLimit: { _, target in target.count % 3 == 0 ? 64 : nil },
+                                             budget: budget, peerAddress: "127.0.0.1", peerIsTrustedProxy: false,
+                                             proxies: TrustedProxies())
+    var actions: [HTTPConnectionStateMachine.Action] = []
+    machine.started(now: 0, into: &actions)
+    let piece = max(1, Int(input.first ?? 1) % 97)
+    var now: UInt64 = 0
+    var offset = 0
+    var pendingExchange: UInt64?
+    while offset < input.count {
+        let end = min(input.count, offset + piece)
+        actions.removeAll()
+        input[offset..<end].withUnsafeBytes { machine.bytesRead($0, now: now, into: &actions) }
+        offset = end
+        now += 1
+        // Answer whatever was dispatched, as the application would, until nothing new comes.
+        while true {
+            for action in actions {
+                if case .dispatch(let request, let id) = action {
+                    precondition(pendingExchange == nil, "a second request dispatched before the first was answered")
+                    precondition(request.body.count <= limits.maxBodyBytes, "body over the limit")
+                    pendingExchange = id
+                }
+            }
+            precondition(machine.bufferedBytes <= limits.maxInboundBytes + piece, "buffer past the inbound cap")
+            precondition(budget.reserved <= budget.capacity, "budget overdrawn")
+            guard let id = pendingExchange else { break }
+            pendingExchange = nil
+            actions.removeAll()
+            machine.responseReady(.text("ok"), exchange: id, queuedBytes: 0, now: now, into: &actions)
+            for action in actions {
+                if case .yieldTurn = action {
+                    actions.removeAll()
+                    machine.turnResumed(now: now, into: &actions)
+                    break
+                }
+            }
+        }
+    }
+    actions.removeAll()
+    machine.readEnded(now: now, into: &actions)
+    machine.deadlinePassed(now: now + 1_000_000, into: &actions)
+    machine.closed()
+    precondition(budget.reserved == 0, "the body budget was not given back: \(budget.reserved)")
 }

@@ -9,7 +9,7 @@ public struct ServerSettings: Sendable {
 
     static let keys: Set<String> = [
         "listen", "socket_mode", "trusted_proxies", "public_dir", "loops", "access_log",
-        "max_header_bytes", "max_request_line_bytes", "max_header_count", "max_body_bytes",
+        "max_header_bytes", "max_request_line_bytes", "max_header_count", "max_body_bytes", "max_buffered_body_bytes",
         "header_timeout", "body_timeout", "idle_timeout", "max_connections", "max_outbound_bytes",
         "ws_max_message_bytes", "ws_max_outbound_bytes", "ws_ping_interval", "ws_close_timeout", "shutdown_grace",
     ]
@@ -44,6 +44,7 @@ public struct ServerSettings: Sendable {
             case "max_request_line_bytes": limits.maxRequestLineBytes = try reader.integer(in: 256...1_048_576)
             case "max_header_count": limits.maxHeaderCount = try reader.integer(in: 8...10_000)
             case "max_body_bytes": limits.maxBodyBytes = try reader.integer(in: 0...(1 << 30))
+            case "max_buffered_body_bytes": limits.maxBufferedBodyBytes = try reader.integer(in: 65_536...(1 << 34))
             case "header_timeout": limits.headerReadTimeoutMillis = try reader.seconds()
             case "body_timeout": limits.bodyReadTimeoutMillis = try reader.seconds()
             case "idle_timeout": limits.idleTimeoutMillis = try reader.seconds()
