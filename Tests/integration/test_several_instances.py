@@ -161,3 +161,72 @@ def test_database_stopped_means_503_then_recovery_without_restart(pair, postgres
                 continue
             if event["type"] == "call.status" and event["data"]["callSid"].startswith("CAback"):
                 break
+
+
+# --- Behind a real NGINX upstream of two instances ----------------------------------------------
+
+
+def test_two_instances_behind_the_examples_nginx_upstream_share_logins_and_events(postgres, shetphone_factory, tmp_path):
+    import re
+    import shutil as shell
+
+    from nginx_helpers import (EXAMPLE, Browser, Nginx, free_port, insecure_tls, make_certificate, nginx_conf,
+                               short_tempdir, site_from_example)
+
+    if shell.which("nginx") is None and not os.path.exists("/usr/sbin/nginx"):
+        pytest.fail("nginx is not installed (scripts/test installs it)")
+    base = "/shetphone"
+    folder = short_tempdir()
+    try:
+        http_port, https_port = free_port(), free_port()
+        public = f"https://localhost:{https_port}{base}"
+        sockets = [os.path.join(folder, "a.sock"), os.path.join(folder, "b.sock")]
+        servers = []
+        for name, socket_path in zip(("a", "b"), sockets):
+            workdir = tmp_path / name
+            workdir.mkdir()
+            ini = DEFAULT_INI.replace("[app]\n", f"[app]\nbase_path = {base}\npublic_url = {public}\n").replace(
+                "listen = 127.0.0.1:0", f"listen = unix:{socket_path} 127.0.0.1:0\nsocket_mode = 0660")
+            servers.append(shetphone_factory(ini=ini + f"\n[store]\nurl = {postgres.url}\n", workdir=workdir))
+        # The example's commented second upstream server, switched on and pointed at B.
+        example = open(EXAMPLE).read()
+        second = re.search(r"^(\s*)#\s*(server unix:\S+;)\s*$", example, flags=re.M)
+        assert second, "nginx.conf.example shows no second upstream server"
+        example = example.replace(second.group(0), f"{second.group(1)}server unix:SECOND;")
+        cert, key = make_certificate(folder)
+        site = site_from_example(http_port=http_port, https_port=https_port, cert=cert, key=key,
+                                 socket_path=sockets[0], text=example)
+        site = site.replace(f"server unix:{sockets[0]};", f"server unix:{sockets[1]};", 2).replace(
+            f"server unix:{sockets[1]};", f"server unix:{sockets[0]};", 1)
+        assert site.count(f"server unix:{sockets[0]};") == 1 and site.count(f"server unix:{sockets[1]};") == 1, site
+        nginx = Nginx(folder, nginx_conf(site, folder))
+        nginx.start(https_port)
+        try:
+            browser = Browser("https", https_port)
+            reply = browser.login(base, "bob", servers[0].users["bob"])
+            assert reply.status == 303, reply.text[:300]
+            # Round robin: requests land on both instances, and the login holds on each.
+            for _ in range(6):
+                me = browser.get(base + "/api/me")
+                assert me.status == 200, me.text
+            assert all("/api/me" in server.log() for server in servers), "NGINX used only one instance"
+            from websockets.sync.client import connect
+            with connect(f"wss://localhost:{https_port}{base}/ws", ssl=insecure_tls(), origin=f"https://localhost:{https_port}",
+                         additional_headers={"Cookie": browser.cookie_header()}, open_timeout=10) as socket:
+                assert json.loads(socket.recv(timeout=10))["type"] == "hello"
+                sids = [f"CAnginx{index}" for index in range(6)]
+                for sid in sids:
+                    params = status(sid)
+                    signature = servers[0].sign(public + "/status", params)
+                    answer = browser.post(base + "/status", params, headers={"X-Twilio-Signature": signature})
+                    assert answer.status == 204, answer.text
+                heard = set()
+                while heard != set(sids):
+                    event = json.loads(socket.recv(timeout=15))
+                    if event["type"] == "call.status":
+                        heard.add(event["data"]["callSid"])
+            assert all("/status" in server.log() for server in servers), "every callback went to one instance"
+        finally:
+            nginx.stop()
+    finally:
+        shell.rmtree(folder, ignore_errors=True)
