@@ -48,6 +48,7 @@ const SHELL = [
   'js/softphone.js',
   'js/text-entry.js',
   'js/time-format.js',
+  'js/voicemail-list.js',
   'js/controllers/account-controller.js',
   'js/controllers/audio-controller.js',
   'js/controllers/call-controller.js',
@@ -56,6 +57,7 @@ const SHELL = [
   'js/controllers/presets-controller.js',
   'js/controllers/quality-controller.js',
   'js/controllers/shortcuts-controller.js',
+  'js/controllers/voicemail-controller.js',
 ];
 // Static files kept as they pass by (the vendored SDK, a module added later): by
 // extension, so nothing the server computes can match.

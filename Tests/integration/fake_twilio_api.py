@@ -250,7 +250,9 @@ class FakeTwilioAPI:
     def _audio(self, h, audio, ext):
         # Chunked, as large media is: the client must take it piece by piece.
         h.send_response(200)
-        h.send_header("Content-Type", "audio/mpeg" if ext == "mp3" else "audio/x-wav")
+        # A test that needs playable audio stores a WAV file: say so, whatever was asked.
+        wav = ext == "wav" or audio[:4] == b"RIFF"
+        h.send_header("Content-Type", "audio/x-wav" if wav else "audio/mpeg")
         h.send_header("Transfer-Encoding", "chunked")
         h.end_headers()
         for start in range(0, len(audio), 16384):

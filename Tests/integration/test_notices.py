@@ -49,13 +49,13 @@ def certificate(tmp_path):
     return make_certificate(str(tmp_path), name="smtp", hosts=("localhost", "127.0.0.1"))
 
 
-def smtp_server(certificate, mode):
+def smtp_server(certificate, mode, port=None):
     """mode: "starttls" (STARTTLS offered and required), "tls" (TLS from the first byte), "plain" (no TLS at all)."""
     cert, key = certificate
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
     inbox = Inbox()
-    port = free_port()
+    port = port or free_port()
     kwargs = {"authenticator": authenticator, "auth_required": True}
     if mode == "starttls":
         kwargs.update(tls_context=context, require_starttls=True)

@@ -1,0 +1,32 @@
+// The voicemail panel, fed by `api/voicemail` and the `voicemail.*` live events.
+
+import { byId } from '../element.js';
+import { VoicemailList } from '../voicemail-list.js';
+import { t } from '../i18n.js';
+
+export class VoicemailController {
+  constructor(app) {
+    this.list = new VoicemailList({
+      list: byId('voicemails'),
+      empty: byId('voicemails-empty'),
+      badge: byId('voicemail-badge'),
+      error: byId('voicemail-error'),
+    });
+    app.socket
+      .on('voicemail.new', (data) => {
+        this.list.added(data);
+        app.announce(t('voicemail.new', { from: data.from }));
+      })
+      .on('voicemail.updated', (data) => this.list.updated(data))
+      .on('voicemail.heard', (data) => this.list.heard(data.recordingSid))
+      .on('voicemail.deleted', (data) => this.list.removed(data.recordingSid));
+  }
+
+  start() {
+    this.list.load();
+  }
+
+  resync() {
+    this.list.load();
+  }
+}

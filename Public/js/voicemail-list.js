@@ -1,0 +1,97 @@
+// The voicemail box: list (unheard first, with a badge), play in the page through
+// the server (which fetches the audio from Twilio; the page never sees Twilio),
+// mark heard when played, delete, download. Knows nothing of other panels.
+
+import { el } from './element.js';
+import { getJson, postJson, deleteJson } from './api.js';
+import { formatDuration, formatClock } from './time-format.js';
+import { t } from './i18n.js';
+
+export class VoicemailList {
+  constructor({ list, empty, badge, error }) {
+    this.nodes = { list, empty, badge, error };
+    this.items = [];
+  }
+
+  async load() {
+    try {
+      const answer = await getJson('api/voicemail');
+      this.items = answer.voicemails;
+      this.showError('');
+    } catch (error) {
+      this.showError(t('voicemail.unavailable', { reason: error.message }));
+    }
+    this.render();
+  }
+
+  /** `voicemail.new`: newest unheard first. */
+  added(voicemail) {
+    this.items = [voicemail, ...this.items.filter((v) => v.recordingSid !== voicemail.recordingSid)];
+    this.render();
+  }
+
+  updated(voicemail) {
+    this.items = this.items.map((v) => (v.recordingSid === voicemail.recordingSid ? voicemail : v));
+    this.render();
+  }
+
+  heard(sid) {
+    this.items = this.items.map((v) => (v.recordingSid === sid ? { ...v, heard: true } : v));
+    this.render();
+  }
+
+  removed(sid) {
+    this.items = this.items.filter((v) => v.recordingSid !== sid);
+    this.render();
+  }
+
+  showError(text) {
+    this.nodes.error.textContent = text;
+    this.nodes.error.hidden = !text;
+  }
+
+  render() {
+    const unheard = this.items.filter((v) => !v.heard).length;
+    this.nodes.badge.textContent = String(unheard);
+    this.nodes.badge.hidden = unheard === 0;
+    this.nodes.badge.setAttribute('aria-label', t('voicemail.unheard', { count: unheard }));
+    this.nodes.empty.hidden = this.items.length > 0;
+    this.nodes.list.replaceChildren(...this.items.map((v) => this.row(v)));
+  }
+
+  row(voicemail) {
+    const sid = voicemail.recordingSid;
+    const audioUrl = `api/voicemail/${encodeURIComponent(sid)}/audio`;
+    const audio = el('audio', { controls: true, preload: 'none', src: audioUrl, class: 'voicemail-audio' });
+    audio.addEventListener('play', () => {
+      if (!voicemail.heard) this.markHeard(sid);
+    });
+    audio.addEventListener('error', () => this.showError(t('voicemail.playFailed')));
+    const when = formatClock(new Date(voicemail.receivedAt * 1000));
+    return el('li', { class: voicemail.heard ? 'voicemail heard' : 'voicemail unheard', dataset: { sid } },
+      el('p', { class: 'voicemail-who' }, voicemail.from, ' · ', when, ' · ', formatDuration(voicemail.duration)),
+      voicemail.transcript ? el('p', { class: 'voicemail-transcript' }, voicemail.transcript) : null,
+      audio,
+      el('div', { class: 'voicemail-actions' },
+        el('a', { class: 'btn', href: `${audioUrl}?download=1`, download: '' }, t('voicemail.download')),
+        el('button', { type: 'button', class: 'btn danger', onclick: () => this.remove(sid) }, t('voicemail.delete'))));
+  }
+
+  async markHeard(sid) {
+    try {
+      await postJson(`api/voicemail/${encodeURIComponent(sid)}/heard`);
+      this.heard(sid);
+    } catch (error) {
+      this.showError(t('voicemail.failed', { reason: error.message }));
+    }
+  }
+
+  async remove(sid) {
+    try {
+      await deleteJson(`api/voicemail/${encodeURIComponent(sid)}`);
+      this.removed(sid);
+    } catch (error) {
+      this.showError(t('voicemail.failed', { reason: error.message }));
+    }
+  }
+}

@@ -1,0 +1,54 @@
+import Logging
+import Outbound
+import Store
+import Web
+
+/// Voicemail and notices: the outbound client (Twilio's API, SMTP, hooks on their own thread),
+/// the durable notice queue, and the voicemail routes, built from the config and the store.
+final class AwayFromTheTab: @unchecked Sendable {
+    let outbound: OutboundClient
+    let queue: NoticeQueue
+    let voicemail: VoicemailRoutes
+
+    init(config: ShetphoneConfig, twilio: TwilioSettings, store: PhoneStore, live: LiveState, events: EventPublisher,
+         logger: Logger) {
+        let settings = config.notices
+        outbound = OutboundClient(settings: settings.outbound.client)
+        let courier = NoticeCourier(client: outbound, smtp: settings.smtp, hooks: settings.hooks)
+        courier.hookTimeoutSeconds = settings.outbound.timeoutSeconds
+        queue = NoticeQueue(records: store.notices, courier: courier, retrySeconds: settings.outbound.noticeRetrySeconds,
+                            logger: logger)
+        let api = TwilioAPI(settings: twilio, client: outbound)
+        api.timeoutSeconds = settings.outbound.timeoutSeconds
+        voicemail = VoicemailRoutes(records: store.voicemail, api: api, live: live, events: events, queue: queue,
+                                    notices: VoicemailNotices(email: settings.email, smtp: settings.smtp, hooks: courier),
+                                    logger: logger)
+    }
+
+    func start() { queue.start() }
+
+    func stop() {
+        queue.stop()
+        outbound.shutdown()
+    }
+
+    /// The callbacks behind the signature gate, the dialer's API behind the login.
+    func register(on router: Router, gate: TwilioWebhook, logins: LoginRoutes, logger: Logger) {
+        let routes = voicemail
+        router.webhook("/voicemail/recording", gate: gate, logger: logger, answeringLater: routes.recording)
+        router.webhook("/voicemail/transcription", gate: gate, logger: logger, answeringLater: routes.transcription)
+        router.add("GET", "/api/voicemail", logins.authenticated { _, session, responder in
+            routes.list(user: session.user, responder)
+        })
+        router.add("GET", "/api/voicemail/:sid/audio", logins.authenticated { request, session, responder in
+            let download = ((try? request.queryItems()) ?? []).contains { $0.0 == "download" && $0.1 == "1" }
+            routes.audio(request.parameters["sid"] ?? "", user: session.user, download: download, responder)
+        })
+        router.add("POST", "/api/voicemail/:sid/heard", logins.authenticated(requireCSRF: true) { request, session, responder in
+            routes.markHeard(request.parameters["sid"] ?? "", user: session.user, responder)
+        })
+        router.add("DELETE", "/api/voicemail/:sid", logins.authenticated(requireCSRF: true) { request, session, responder in
+            routes.delete(request.parameters["sid"] ?? "", user: session.user, responder)
+        })
+    }
+}
