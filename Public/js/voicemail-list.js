@@ -11,6 +11,8 @@ export class VoicemailList {
   constructor({ list, empty, badge, error }) {
     this.nodes = { list, empty, badge, error };
     this.items = [];
+    // One row per recording, kept while it is shown: re-creating a playing <audio> would stop it.
+    this.rows = new Map();
   }
 
   async load() {
@@ -56,7 +58,24 @@ export class VoicemailList {
     this.nodes.badge.hidden = unheard === 0;
     this.nodes.badge.setAttribute('aria-label', t('voicemail.unheard', { count: unheard }));
     this.nodes.empty.hidden = this.items.length > 0;
-    this.nodes.list.replaceChildren(...this.items.map((v) => this.row(v)));
+    const rows = this.items.map((voicemail) => {
+      const key = `${voicemail.recordingSid}|${voicemail.transcript || ''}`;
+      let row = this.rows.get(voicemail.recordingSid);
+      if (!row || row.dataset.key !== key) {
+        row = this.row(voicemail);
+        row.dataset.key = key;
+        this.rows.set(voicemail.recordingSid, row);
+      }
+      row.className = voicemail.heard ? 'voicemail heard' : 'voicemail unheard';
+      return row;
+    });
+    for (const sid of this.rows.keys()) {
+      if (!this.items.some((v) => v.recordingSid === sid)) this.rows.delete(sid);
+    }
+    const shown = [...this.nodes.list.children];
+    if (shown.length !== rows.length || shown.some((node, i) => node !== rows[i])) {
+      this.nodes.list.replaceChildren(...rows);
+    }
   }
 
   row(voicemail) {
@@ -64,11 +83,12 @@ export class VoicemailList {
     const audioUrl = `api/voicemail/${encodeURIComponent(sid)}/audio`;
     const audio = el('audio', { controls: true, preload: 'none', src: audioUrl, class: 'voicemail-audio' });
     audio.addEventListener('play', () => {
-      if (!voicemail.heard) this.markHeard(sid);
+      const current = this.items.find((v) => v.recordingSid === sid);
+      if (current && !current.heard) this.markHeard(sid);
     });
     audio.addEventListener('error', () => this.showError(t('voicemail.playFailed')));
     const when = formatClock(new Date(voicemail.receivedAt * 1000));
-    return el('li', { class: voicemail.heard ? 'voicemail heard' : 'voicemail unheard', dataset: { sid } },
+    return el('li', { dataset: { sid } },
       el('p', { class: 'voicemail-who' }, voicemail.from, ' · ', when, ' · ', formatDuration(voicemail.duration)),
       voicemail.transcript ? el('p', { class: 'voicemail-transcript' }, voicemail.transcript) : null,
       audio,

@@ -131,15 +131,15 @@ def test_a_user_sees_only_their_numbers_voicemail_and_twilio_errors_are_plain(sh
     cert, key = make_certificate(str(tmp_path))
     with FakeTwilioAPI(ACCOUNT_SID, AUTH_TOKEN, cert, key) as fake:
         server = shetphone_factory(ini=voicemail_ini(fake, cert, free_port(), "http://127.0.0.1:9/none"))
-        assert recording_callback(server, number="+15005550006").status_code == 204
-        alice = login(server, "alice")  # answers +442079460174 only
-        assert alice.get(server.url("/api/voicemail")).json()["voicemails"] == []
-        assert alice.get(server.url(f"/api/voicemail/{RECORDING}/audio")).status_code == 404
-        bob = login(server, "bob")
-        gone = bob.get(server.url(f"/api/voicemail/{RECORDING}/audio"))  # the fake has no such recording
+        assert recording_callback(server, number="+442079460174").status_code == 204
+        bob = login(server, "bob")  # answers +15005550006 only
+        assert bob.get(server.url("/api/voicemail")).json()["voicemails"] == []
+        assert bob.get(server.url(f"/api/voicemail/{RECORDING}/audio")).status_code == 404
+        alice = login(server, "alice")
+        gone = alice.get(server.url(f"/api/voicemail/{RECORDING}/audio"))  # the fake has no such recording
         assert gone.status_code == 404
         assert "not found at Twilio" in gone.json()["error"]
-        bad = bob.get(server.url("/api/voicemail/RE..%2F..%2FKeys/audio"))
+        bad = alice.get(server.url("/api/voicemail/RE..%2F..%2FKeys/audio"))
         assert bad.status_code in (400, 404)
         assert not any("Keys" in r[1] for r in fake.requests)
 
@@ -221,8 +221,13 @@ def test_the_dialer_shows_a_new_voicemail_live_plays_it_marks_it_heard_and_delet
             assert badge.is_displayed() and badge.text == "1"
             row.find_element(By.CSS_SELECTOR, ".voicemail-who").click()  # a real click: the page may play sound
             js(driver, f'document.querySelector(\'li[data-sid="{RECORDING}"] audio\').play()')
-            wait_until(driver, lambda d: js(d, f'return document.querySelector(\'li[data-sid="{RECORDING}"] audio\').readyState') >= 2,
-                       message="the audio element loaded the proxied bytes")
+            audio = f'document.querySelector(\'li[data-sid="{RECORDING}"] audio\')'
+            try:
+                wait_until(driver, lambda d: js(d, f'return {audio}.readyState') >= 2,
+                           message="the audio element loaded the proxied bytes")
+            except AssertionError:
+                state = js(driver, f'const a = {audio}; return [a.readyState, a.networkState, a.error && a.error.code, a.error && a.error.message, a.src]')
+                raise AssertionError(f"audio element state {state}; console {driver.get_log('browser')}")
             duration = js(driver, f'return document.querySelector(\'li[data-sid="{RECORDING}"] audio\').duration')
             assert 0.9 < duration < 1.1, duration
             wait_until(driver, lambda d: not d.find_element(By.ID, "voicemail-badge").is_displayed(), message="marked heard")

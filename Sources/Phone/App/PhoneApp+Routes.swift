@@ -33,6 +33,7 @@ extension PhoneApp {
         router.get("/voicemail/greeting/:key") { [voiceRoutes] request in voiceRoutes.greeting(request.parameters["key"] ?? "") }
         router.add("GET", "/ws", webSocketHandler())
         router.add("GET", "/events", eventStreamHandler())
+        away.register(on: router, gate: webhook, logins: logins, logger: logger)
         intercomRoutes.register(on: router)
         router.add("GET", "/api/intercom", logins.authenticated { [intercomRoutes] request, session, responder in
             responder.send(intercomRoutes.status(request, user: session.user))

@@ -24,6 +24,8 @@ public final class PhoneApp: @unchecked Sendable {
     let intercom: Intercom
     /// `[outbound]`, `[smtp]`, `[email]`, `[hooks]`.
     let notices: NoticeSettings
+    /// Voicemail, the notice queue and the outbound client.
+    let away: AwayFromTheTab
     let intercomRoutes: IntercomRoutes
     let voiceRoutes: VoiceRoutes
     /// Logins, call history and the intercom's state (`[store]`).
@@ -84,6 +86,8 @@ public final class PhoneApp: @unchecked Sendable {
             intercom = try Intercom(settings: config.intercom, stateFile: IntercomStateFile(directory: config.app.stateDir),
                                     publisher: events, logger: logger)
             intercomRoutes = IntercomRoutes(intercom: intercom, webhook: webhook, logger: logger, timeZone: config.app.timeZone)
+            // Last: its outbound thread starts here, and nothing after may throw.
+            away = AwayFromTheTab(config: config, twilio: twilio, store: store, live: live, events: events, logger: logger)
         } catch {
             // The pool's threads must not outlive a failed start (they would race the exit).
             workers.shutdown()
@@ -103,6 +107,7 @@ public final class PhoneApp: @unchecked Sendable {
     /// Called once the server is listening: starts the timers that run on the loops.
     public func attach(_ server: HTTPServer) {
         self.server = server
+        away.start()
         let events = self.events
         // Every way a session ends (logout, expiry, user removed) sends its sockets to the login page.
         sessions.onEnd = { session, reason in
@@ -170,6 +175,7 @@ public final class PhoneApp: @unchecked Sendable {
 
     public func shutdown() {
         intercom.stopTimer()
+        away.stop()
         workers.shutdown()
         store.close()
     }
