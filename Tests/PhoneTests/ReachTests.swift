@@ -32,7 +32,10 @@ final class ReachTests: XCTestCase {
 
     func testNobodyAnsweringGetsTheGreetingThenARecording() throws {
         let routing = try routing(voicemail: "greeting = Leave it <here>\nvoice = Polly.Amy\nlanguage = en-GB\nmax_length = 90\ntranscribe = true")
-        let root = try tree(routing.answer(call([("DialCallStatus", "no-answer")])))
+        let answer = routing.answer(call([("DialCallStatus", "no-answer")]))
+        XCTAssertEqual(answer.events.map(\.type), ["call.missed"])
+        XCTAssertEqual(answer.events.first?.data["to"], .string("+442079460174"))
+        let root = try tree(answer)
         XCTAssertEqual(root.children.map(\.name), ["Say", "Record", "Hangup"])
         let say = root.children[0]
         XCTAssertEqual(say.text, "Leave it <here>")

@@ -240,3 +240,26 @@ def test_the_dialer_shows_a_new_voicemail_live_plays_it_marks_it_heard_and_delet
             assert fake.base_url not in page and "twilio.com/2010" not in page
         finally:
             driver.quit()
+
+
+def test_a_missed_call_sends_a_signed_hook_and_mails_who_opted_in(shetphone_factory, tmp_path):
+    cert, key = make_certificate(str(tmp_path), hosts=("localhost", "127.0.0.1"))
+    receiver = HookReceiver()
+    controller, inbox, smtp_port = smtp_server((cert, key), "starttls")
+    try:
+        with FakeTwilioAPI(ACCOUNT_SID, AUTH_TOKEN, cert, key) as fake:
+            ini = voicemail_ini(fake, cert, smtp_port, receiver.url).replace("voicemail.new =", "call.missed =")
+            ini = ini.replace("bob = bob@example.com\n", "bob = bob@example.com\nmissed_calls = bob\n")
+            server = shetphone_factory(ini=ini)
+            nobody = {"AccountSid": ACCOUNT_SID, "CallSid": "CA5", "From": "+447700900123", "To": "+15005550006",
+                      "DialCallStatus": "no-answer"}
+            assert post_webhook(server, "/voice", nobody).status_code == 200
+            [post] = wait_for(lambda: receiver.posts, "the call.missed hook")
+            assert post["valid"] and post["event"] == "call.missed"
+            assert post["json"]["data"] == {"callSid": "CA5", "from": "+447700900123", "to": "+15005550006",
+                                            "status": "no-answer"}
+            [mail] = wait_for(lambda: inbox.messages, "the missed-call email")
+            assert mail["to"] == ["bob@example.com"] and mail["message"]["Subject"] == "Missed call from +447700900123"
+    finally:
+        controller.stop()
+        receiver.stop()

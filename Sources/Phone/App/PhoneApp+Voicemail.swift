@@ -1,3 +1,4 @@
+import Glibc
 import Logging
 import Outbound
 import Store
@@ -26,6 +27,23 @@ final class AwayFromTheTab: @unchecked Sendable {
     }
 
     func start() { queue.start() }
+
+    /// Events no route queues notices for itself: `call.missed` (hook, and mail to the users who
+    /// opted in) and `intercom.opened` (hook). Queued in the store; nothing here waits.
+    func forward(_ event: PhoneEvent) {
+        guard event.type == "call.missed" || event.type == "intercom.opened" else { return }
+        let now = Int(time(nil))
+        let id = event.type + "-" + (event.data["callSid"]?.stringValue ?? event.data["at"]?.intValue.map(String.init) ?? String(now))
+        if let hook = voicemail.notices.hooks.hook(kind: event.type, id: id, data: event.data, now: now) {
+            queue.enqueue(hook, data: event.data)
+        }
+        if event.type == "call.missed", let to = event.data["to"]?.stringValue, let number = try? PhoneNumber(e164: to),
+           let message = voicemail.notices.missedCallEmail(number: to, from: event.data["from"]?.stringValue ?? "unknown",
+                                                           callSID: event.data["callSid"]?.stringValue ?? id,
+                                                           users: voicemail.live.telephony.plan.users(answering: number), now: now) {
+            queue.enqueue(message)
+        }
+    }
 
     func stop() {
         queue.stop()

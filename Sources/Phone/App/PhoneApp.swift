@@ -88,6 +88,7 @@ public final class PhoneApp: @unchecked Sendable {
             intercomRoutes = IntercomRoutes(intercom: intercom, webhook: webhook, logger: logger, timeZone: config.app.timeZone)
             // Last: its outbound thread starts here, and nothing after may throw.
             away = AwayFromTheTab(config: config, twilio: twilio, store: store, live: live, events: events, logger: logger)
+            events.onPublish = { [away] event in away.forward(event) }
         } catch {
             // The pool's threads must not outlive a failed start (they would race the exit).
             workers.shutdown()

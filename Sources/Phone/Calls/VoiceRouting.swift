@@ -142,7 +142,11 @@ public struct VoiceRouting: Sendable {
             return VoiceAnswer(twiml: ring(number, users: plan.users(answering: number), stage: 2, parameters: parameters),
                                events: [], outcome: .dialEnded(status: status + ", ringing the later phones"))
         }
-        return VoiceAnswer(twiml: nobodyAnswered(number, parameters: parameters), events: [], outcome: .dialEnded(status: status))
+        let missed = PhoneEvent("call.missed", [
+            "callSid": .string(orNull: parameters["CallSid"]), "from": .string(orNull: parameters["From"]),
+            "to": .string(number.e164), "status": .string(status),
+        ], rooms: [RoomName.number(number.e164)])
+        return VoiceAnswer(twiml: nobodyAnswered(number, parameters: parameters), events: [missed], outcome: .dialEnded(status: status))
     }
 
     private func refuse(_ message: String, because reason: String) -> VoiceAnswer {

@@ -15,8 +15,12 @@ public final class RoomEventPublisher: EventPublisher, @unchecked Sendable {
         self.rooms = rooms
         self.streams = streams
     }
+    /// Also told of every event (the notice queue turns some into hooks and emails); set once at start.
+    var onPublish: ((PhoneEvent) -> Void)?
 
     public func publish(_ event: PhoneEvent) {
+        // Only the instance that published queues notices for it (never a bus copy): once per event.
+        onPublish?(event)
         bus?.publish(RoomEventPublisher.busMessage(rooms: event.rooms, json: event.json))
         deliverHere(to: event.rooms) { event.json }
     }
