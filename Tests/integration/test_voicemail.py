@@ -263,3 +263,28 @@ def test_a_missed_call_sends_a_signed_hook_and_mails_who_opted_in(shetphone_fact
     finally:
         controller.stop()
         receiver.stop()
+
+
+def test_with_transcription_the_email_waits_for_the_transcript(shetphone_factory, tmp_path):
+    cert, key = make_certificate(str(tmp_path), hosts=("localhost", "127.0.0.1"))
+    controller, inbox, smtp_port = smtp_server((cert, key), "starttls")
+    try:
+        with FakeTwilioAPI(ACCOUNT_SID, AUTH_TOKEN, cert, key) as fake:
+            server = shetphone_factory(ini=voicemail_ini(fake, cert, smtp_port, "http://127.0.0.1:9/none",
+                                                         extra="\n[voicemail]\ntranscribe = true\n"))
+            assert recording_callback(server).status_code == 204
+            url = server.url("/voicemail/transcription?number=%2B15005550006&caller=%2B447700900123")
+            params = {"AccountSid": ACCOUNT_SID, "CallSid": "CA" + "1" * 32, "RecordingSid": RECORDING,
+                      "TranscriptionSid": "TR" + "2" * 32, "TranscriptionStatus": "completed",
+                      "TranscriptionText": "Hi Bob, call me back."}
+            path = url[len(server.base_url):]
+            assert post_webhook(server, path, params, signed_url=url, signature="forged").status_code == 403
+            bob = login(server, "bob")
+            assert bob.get(server.url("/api/voicemail")).json()["voicemails"][0]["transcript"] is None
+            assert inbox.messages == [], "no email before the transcript"
+            assert post_webhook(server, path, params, signed_url=url).status_code == 204
+            assert bob.get(server.url("/api/voicemail")).json()["voicemails"][0]["transcript"] == "Hi Bob, call me back."
+            [mail] = wait_for(lambda: inbox.messages, "the email with the transcript")
+            assert "Transcript:\nHi Bob, call me back." in mail["message"].get_content()
+    finally:
+        controller.stop()
