@@ -76,6 +76,18 @@ public struct ShetphoneConfig: Sendable {
         return nil
     }
 
+    /// The file read and translated but not yet checked: for `setup-twilio`, which runs before
+    /// the `[twilio]` section is complete. Returns the text too, for writing changes back.
+    public static func translatedIni(path: String, environment: (String) -> String? = ShetphoneConfig.processEnvironment)
+        throws -> (ini: IniFile, text: String) {
+        guard let text = readTextFile(path, limit: 1 << 20) else {
+            throw ConfigError(path, 0, "cannot read the file (\(String(cString: strerror(errno))))")
+        }
+        var ini = try IniFile(text: text, path: path)
+        _ = try IniTranslation.apply(to: &ini, environment: environment)
+        return (ini, text)
+    }
+
     /// `[twilio]`, or the error naming what is missing.
     public func requiredTwilio() throws -> TwilioSettings {
         guard let twilio else {
