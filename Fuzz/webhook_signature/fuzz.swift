@@ -3,6 +3,8 @@
 // (`RequestSignature.signedParameterBytes`), checked against a plain reference of Twilio's rule
 // (sorted names, each name's sorted set of values), for any order of the same pairs.
 
+@testable import Web
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzWebhookSignature(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
