@@ -59,9 +59,8 @@ let package = Package(
         ),
         .testTarget(name: "WebTests", dependencies: ["Web"]),
         .testTarget(name: "PhoneTests", dependencies: ["Phone", "Web"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Postgres"]),
         .testTarget(name: "OutboundTests", dependencies: ["Outbound"]),
-        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "Store"]),
     ],
     swiftLanguageModes: [.v5]
 )

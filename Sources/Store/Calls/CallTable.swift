@@ -100,13 +100,7 @@ final class CallTable: CallRecords, @unchecked Sendable {
 
     /// Inserts or updates the row and its legs; returns the row id.
     static func save(_ record: CallRecord, _ db: SQLiteConnection) throws -> Int {
-        let values: [SQLValue] = [
-            .text(record.sid), .text(record.parentSid), .text(record.direction?.rawValue), .text(record.ourNumber),
-            .text(record.otherParty), .text(digits(of: record.otherParty ?? "")), .text(record.callerName),
-            .text(record.user), .text(record.usersRung.joined(separator: " ")), .text(record.dialStatus),
-            .text(record.door), .int(record.startedAt), .int(record.updatedAt), .text(record.answeredBy),
-            .int(record.answeredAt), .int(record.endedAt), .int(record.duration), .text(record.outcome?.rawValue),
-        ]
+        let values = columnValues(record)
         let id: Int
         if let existing = record.id {
             try db.statement("""
@@ -136,6 +130,18 @@ final class CallTable: CallRecords, @unchecked Sendable {
                          .int(part.endedAt), .int(part.duration)])
         }
         return id
+    }
+
+    /// The row's columns from `sid` to `outcome`, in the order the INSERT and UPDATE name them
+    /// (both backends write these).
+    static func columnValues(_ record: CallRecord) -> [SQLValue] {
+        [
+            .text(record.sid), .text(record.parentSid), .text(record.direction?.rawValue), .text(record.ourNumber),
+            .text(record.otherParty), .text(digits(of: record.otherParty ?? "")), .text(record.callerName),
+            .text(record.user), .text(record.usersRung.joined(separator: " ")), .text(record.dialStatus),
+            .text(record.door), .int(record.startedAt), .int(record.updatedAt), .text(record.answeredBy),
+            .int(record.answeredAt), .int(record.endedAt), .int(record.duration), .text(record.outcome?.rawValue),
+        ]
     }
 
     // MARK: Reads

@@ -99,13 +99,7 @@ final class PostgresCallTable: CallRecords, @unchecked Sendable {
     /// Inserts or updates the row (a concurrent first insert of the same call by another
     /// instance becomes an update) and its legs; returns the row id.
     static func save(_ record: CallRecord, _ db: PostgresConnection) throws -> Int {
-        let values: [PostgresValue] = [
-            .text(record.sid), .text(record.parentSid), .text(record.direction?.rawValue), .text(record.ourNumber),
-            .text(record.otherParty), .text(CallTable.digits(of: record.otherParty ?? "")), .text(record.callerName),
-            .text(record.user), .text(record.usersRung.joined(separator: " ")), .text(record.dialStatus),
-            .text(record.door), .int(record.startedAt), .int(record.updatedAt), .text(record.answeredBy),
-            .int(record.answeredAt), .int(record.endedAt), .int(record.duration), .text(record.outcome?.rawValue),
-        ]
+        let values = CallTable.columnValues(record).map(PostgresValue.init)
         let row = try db.query("""
             INSERT INTO calls (sid, parent_sid, direction, our_number, other_party, other_digits, caller_name,
                 "user", users_rung, dial_status, door, started_at, updated_at, answered_by, answered_at,

@@ -25,16 +25,8 @@ final class PostgresStoreWriter: @unchecked Sendable {
     /// Queues `body` for the next batch; false when the queue is full or closing.
     @discardableResult
     func write<T>(_ body: @escaping (PostgresConnection) throws -> T, then: @escaping StoreCompletion<T>) -> Bool {
-        var value: T?
-        return queue.push(Job(run: { value = try body($0) }, finish: { error in
-            if let error {
-                then(.failure(error))
-            } else if let value {
-                then(.success(value))
-            } else {
-                then(.failure(StoreError(.other, "store: a job finished without a value")))
-            }
-        }))
+        let job = storeJob(body, then: then)
+        return queue.push(Job(run: job.run, finish: job.finish))
     }
 
     /// Runs `body` in the next batch and waits for the commit (start-up and CLI only).

@@ -106,3 +106,19 @@ final class Rendezvous<T>: @unchecked Sendable {
         }
     }
 }
+
+/// A store job in the two halves a writer runs: `run` keeps the body's value, `finish` hands it
+/// (or the batch's error) to `then` once the batch committed. Both backends' writers use it.
+func storeJob<Connection, T>(_ body: @escaping (Connection) throws -> T, then: @escaping StoreCompletion<T>)
+    -> (run: (Connection) throws -> Void, finish: (StoreError?) -> Void) {
+    var value: T?
+    return ({ value = try body($0) }, { error in
+        if let error {
+            then(.failure(error))
+        } else if let value {
+            then(.success(value))
+        } else {
+            then(.failure(StoreError(.other, "store: a job finished without a value")))
+        }
+    })
+}

@@ -36,16 +36,8 @@ final class StoreWriter: @unchecked Sendable {
     @discardableResult
     func write<T>(_ body: @escaping (SQLiteConnection) throws -> T,
                   then: @escaping (Result<T, StoreError>) -> Void) -> Bool {
-        var value: T?
-        return queue.push(Job(run: { value = try body($0) }, finish: { error in
-            if let error {
-                then(.failure(error))
-            } else if let value {
-                then(.success(value))
-            } else {
-                then(.failure(StoreError(.other, "store: a job finished without a value")))
-            }
-        }))
+        let job = storeJob(body, then: then)
+        return queue.push(Job(run: job.run, finish: job.finish))
     }
 
     /// Runs `body` in the next batch and waits for its commit: for start-up and the CLI only,

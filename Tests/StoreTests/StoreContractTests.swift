@@ -7,22 +7,11 @@ import XCTest
 /// One suite of store behaviour that every backend passes: `SQLiteStoreContractTests` and
 /// `PostgresStoreContractTests` run each test here against their own backend, through the
 /// `PhoneStore` interface only. The base class runs nothing by itself.
-class StoreContractTests: XCTestCase {
-    let logger = Logger(label: "test")
-
+class StoreContractTests: StoreWaiting {
     /// A store on a database of this test's own; the same database each call within one test
     /// (so closing and opening again shows what survives).
     func openStore() throws -> PhoneStore {
         throw XCTSkip("the contract runs in its subclasses")
-    }
-
-    /// Waits for a store completion (tests only; the app never waits).
-    func wait<T>(_ start: (@escaping StoreCompletion<T>) -> Void) throws -> T {
-        let done = expectation(description: "store")
-        let box = ResultBox<T>()
-        start { box.result = $0; done.fulfill() }
-        wait(for: [done], timeout: 30)
-        return try XCTUnwrap(box.result).get()
     }
 
     func testSessionsSurviveReopeningAndLastSeenNeverGoesBack() throws {
@@ -221,6 +210,19 @@ class StoreContractTests: XCTestCase {
         XCTAssertEqual(later.first?.attempts, 1)
         try wait { again.failed(id: first, attempts: 2, nextAt: nil, error: "gave up", then: $0) }
         XCTAssertEqual(try wait { again.due(now: 10_000, limit: 10, then: $0) }, [], "delivered and given-up notices are not due")
+    }
+}
+
+/// A test case that waits for store completions (tests only; the app never waits).
+class StoreWaiting: XCTestCase {
+    let logger = Logger(label: "test")
+
+    func wait<T>(_ start: (@escaping StoreCompletion<T>) -> Void) throws -> T {
+        let done = expectation(description: "store")
+        let box = ResultBox<T>()
+        start { box.result = $0; done.fulfill() }
+        wait(for: [done], timeout: 30)
+        return try XCTUnwrap(box.result).get()
     }
 }
 

@@ -6,9 +6,7 @@ import XCTest
 
 /// What only the PostgreSQL store does: several instances on one database, a server that is
 /// down at start or goes away while serving.
-final class PostgresStoreTests: XCTestCase {
-    let logger = Logger(label: "test")
-
+final class PostgresStoreTests: StoreWaiting {
     func testTwoInstancesShareSessionsAndCallsAndMigrateOnce() throws {
         let url = try PostgresStoreContractTests.freshDatabase()
         let first = try PostgresStore(url: url, logger: logger)
@@ -124,13 +122,5 @@ final class PostgresStoreTests: XCTestCase {
         try server.start()
         try wait { store.calls.markSeen(user: "a", at: 3, then: $0) }
         XCTAssertFalse(store.isFailing)
-    }
-
-    func wait<T>(_ start: (@escaping StoreCompletion<T>) -> Void) throws -> T {
-        let done = expectation(description: "store")
-        let box = ResultBox<T>()
-        start { box.result = $0; done.fulfill() }
-        wait(for: [done], timeout: 30)
-        return try XCTUnwrap(box.result).get()
     }
 }
