@@ -29,8 +29,7 @@ let package = Package(
         .systemLibrary(name: "CPostgres", path: "Sources/System/CPostgres", providers: [.apt(["libpq-dev"])]),
         .target(
             name: "Web",
-            dependencies: ["CLinux", "COpenSSL", "CZlib", .product(name: "Logging", package: "swift-log")],
-            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+            dependencies: ["CLinux", "COpenSSL", "CZlib", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "Outbound",
