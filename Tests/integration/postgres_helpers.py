@@ -24,7 +24,9 @@ def bin_dir():
 class PostgresServer:
     """One PostgreSQL cluster in a temporary folder; `close()` stops it and removes the folder."""
 
-    def __init__(self):
+    def __init__(self, fsync=False):
+        """`fsync=False` for tests (nothing here must survive a power cut); benchmarks want True."""
+        self.fsync = fsync
         self.bin = bin_dir()
         if self.bin is None:
             raise RuntimeError("PostgreSQL is not installed (apt-get install postgresql)")
@@ -51,7 +53,9 @@ class PostgresServer:
         return f"postgresql://shetphone@127.0.0.1:{self.port}/postgres"
 
     def start(self):
-        options = f"-k {self.folder} -p {self.port} -c listen_addresses=127.0.0.1 -c fsync=off"
+        options = f"-k {self.folder} -p {self.port} -c listen_addresses=127.0.0.1"
+        if not self.fsync:
+            options += " -c fsync=off"
         self._run("pg_ctl", "-D", self.data, "-o", options, "-l", os.path.join(self.folder, "log"),
                   "-w", "-t", "30", "start")
 
