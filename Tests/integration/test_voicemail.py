@@ -182,6 +182,14 @@ def test_webhooks_answer_while_twilios_api_hangs(shetphone_factory, tmp_path):
         status = {**call, "CallStatus": "ringing"}
         assert post_webhook(server, "/status", status).status_code == 204
         assert fetch.is_alive(), "the audio request was still waiting on the API while the webhooks answered"
+        more = [threading.Thread(target=lambda: bob.get(server.url(f"/api/voicemail/{RECORDING}/audio"))) for _ in range(7)]
+        for thread in more:
+            thread.start()
+        wait_for(lambda: sum(r[1].endswith(".mp3") for r in fake.requests) >= 8, "eight relays waiting on the API")
+        busy = bob.get(server.url(f"/api/voicemail/{RECORDING}/audio"))
+        assert busy.status_code == 503 and busy.headers["Retry-After"] == "2", "a ninth relay is refused, memory stays bounded"
+        for thread in more:
+            thread.join(60)
         fetch.join(60)
         assert stuck["r"].status_code == 502 and "timed out" in stuck["r"].json()["error"]
 

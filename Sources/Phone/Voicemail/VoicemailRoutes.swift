@@ -15,6 +15,10 @@ final class VoicemailRoutes: @unchecked Sendable {
     let queue: NoticeQueue?
     let notices: VoicemailNotices
     let logger: Logger
+    /// Recordings relayed at once (each is held in memory until sent); more get 503.
+    let maxRelays = 8
+    private let relayLock = Mutex()
+    private var relays = 0
 
     init(records: VoicemailRecords, api: TwilioAPI, live: LiveState, events: EventPublisher, queue: NoticeQueue?,
          notices: VoicemailNotices, logger: Logger) {
@@ -151,8 +155,19 @@ final class VoicemailRoutes: @unchecked Sendable {
     /// `GET /api/voicemail/:sid/audio[?download=1]`: the audio from Twilio's API, relayed.
     func audio(_ sid: String, user: String, download: Bool, _ responder: Responder) {
         owned(sid, user: user, responder) { [self] voicemail in
+            let admitted = relayLock.withLock { () -> Bool in
+                guard relays < maxRelays else { return false }
+                relays += 1
+                return true
+            }
+            guard admitted else {
+                var busy = VoicemailRoutes.problem(.serviceUnavailable, "too many recordings are loading; try again shortly")
+                busy.headers.add("Retry-After", "2")
+                return responder.send(busy)
+            }
             let body = AudioBuffer(limit: api.maxMediaBytes)
             api.streamRecordingMedia(sid, onChunk: { body.append($0) }, completion: { [self] result in
+                relayLock.withLock { relays -= 1 }
                 switch result {
                 case .success(let type) where !body.overflowed:
                     var response = Response(body: body.bytes)
