@@ -211,6 +211,7 @@ class StoreContractTests: StoreWaiting {
         try wait { again.failed(id: first, attempts: 2, nextAt: nil, error: "gave up", then: $0) }
         XCTAssertEqual(try wait { again.due(now: 10_000, limit: 10, then: $0) }, [], "delivered and given-up notices are not due")
     }
+
 }
 
 /// A test case that waits for store completions (tests only; the app never waits).
@@ -228,7 +229,9 @@ class StoreWaiting: XCTestCase {
 
 final class ResultBox<T>: @unchecked Sendable {
     var result: Result<T, StoreError>?
+
 }
+
 
 /// The contract on SQLite files in a temporary folder.
 final class SQLiteStoreContractTests: StoreContractTests {
@@ -246,6 +249,10 @@ final class SQLiteStoreContractTests: StoreContractTests {
     override func openStore() throws -> PhoneStore {
         try SQLiteStore(path: folder + "/shetphone.db", logger: logger)
     }
+
+    // Linux finds no inherited test methods: each backend names the texts contract itself.
+    func testTextsMakeOneThreadPerPartyAndADuplicateSIDIsKeptOnce() throws { try checkTextsMakeOneThreadPerPartyAndADuplicateSIDIsKeptOnce() }
+    func testReadMarksArePerUserAndStatusNeverGoesBack() throws { try checkReadMarksArePerUserAndStatusNeverGoesBack() }
 }
 
 /// The contract on a real PostgreSQL, a fresh database per test.
@@ -259,6 +266,10 @@ final class PostgresStoreContractTests: StoreContractTests {
     override func openStore() throws -> PhoneStore {
         try PostgresStore(url: XCTUnwrap(url), logger: logger)
     }
+
+    // Linux finds no inherited test methods: each backend names the texts contract itself.
+    func testTextsMakeOneThreadPerPartyAndADuplicateSIDIsKeptOnce() throws { try checkTextsMakeOneThreadPerPartyAndADuplicateSIDIsKeptOnce() }
+    func testReadMarksArePerUserAndStatusNeverGoesBack() throws { try checkReadMarksArePerUserAndStatusNeverGoesBack() }
 
     nonisolated(unsafe) static var databases = 0
 

@@ -55,6 +55,8 @@ class FakeTwilioAPI:
         self.fail_next = []     # statuses to answer first, e.g. [503, 429]
         self.retry_after = None
         self.redirect_media = False
+        self.message_errors = []  # (status, code, message) to answer the next Messages.json POSTs
+        self.message_media = {}   # (MM sid, ME sid) -> (content type, bytes)
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._connections = 0
@@ -181,6 +183,20 @@ class FakeTwilioAPI:
             if self.redirect_media:
                 return self._empty(h, 302, {"Location": f"{self.base_url}/media/{sid}.{ext}"})
             return self._audio(h, recording["audio"], ext)
+        m = re.fullmatch(r"/Messages/((?:MM|SM)[0-9a-fA-F]{32})/Media/(ME[0-9a-fA-F]{32})", rest)
+        if m and method == "GET":
+            media = self.message_media.get(m.groups())
+            if media is None:
+                return self._json(h, *twilio_error(404, 20404, f"The requested resource {h.path} was not found"))
+            data = media[1]
+            h.send_response(200)
+            h.send_header("Content-Type", media[0])
+            h.send_header("Content-Length", str(len(data)))
+            h.end_headers()
+            h.wfile.write(data)
+            return True
+        if rest == "/Messages.json" and method == "POST" and self.message_errors:
+            return self._json(h, *twilio_error(*self.message_errors.pop(0)))
         if rest == "/Messages.json" and method == "POST":
             for field in ("To", "From", "Body"):
                 if not form.get(field):
@@ -219,6 +235,12 @@ class FakeTwilioAPI:
             self.keys[sid] = key
             return self._json(h, 201, key)
         return None
+
+    def add_message_media(self, message_sid, content_type, data):
+        """An MMS picture at /Messages/{MM}/Media/{ME}; returns its URL as Twilio gives it in MediaUrl0."""
+        media_sid = "ME" + os.urandom(16).hex()
+        self.message_media[(message_sid, media_sid)] = (content_type, data)
+        return f"{self.base_url}{API}{self.account_sid}/Messages/{message_sid}/Media/{media_sid}"
 
     def add_number(self, e164):
         sid = "PN" + os.urandom(16).hex()

@@ -28,6 +28,7 @@ extension PhoneApp {
         router.add("POST", "/api/calls/seen", logins.authenticated(requireCSRF: true) { [callHistory] _, session, responder in
             callHistory.markSeen(user: session.user, responder)
         })
+        addTextRoutes()
         router.webhook("/voice/screen", gate: webhook, logger: logger) { [voiceRoutes] request, form in voiceRoutes.screen(request, form) }
         router.webhook("/voicemail/recorded", gate: webhook, logger: logger) { [voiceRoutes] request, form in voiceRoutes.recorded(request, form) }
         router.get("/voicemail/greeting/:key") { [voiceRoutes] request in voiceRoutes.greeting(request.parameters["key"] ?? "") }

@@ -31,9 +31,10 @@ final class AwayFromTheTab: @unchecked Sendable {
     /// Events no route queues notices for itself: `call.missed` (hook, and mail to the users who
     /// opted in) and `intercom.opened` (hook). Queued in the store; nothing here waits.
     func forward(_ event: PhoneEvent) {
-        guard event.type == "call.missed" || event.type == "intercom.opened" else { return }
+        guard event.type == "call.missed" || event.type == "intercom.opened" || event.type == "sms.received" else { return }
         let now = Int(time(nil))
-        let id = event.type + "-" + (event.data["callSid"]?.stringValue ?? event.data["at"]?.intValue.map(String.init) ?? String(now))
+        let id = event.type + "-" + (event.data["callSid"]?.stringValue ?? event.data["sid"]?.stringValue
+            ?? event.data["at"]?.intValue.map(String.init) ?? String(now))
         if let hook = voicemail.notices.hooks.hook(kind: event.type, id: id, data: event.data, now: now) {
             queue.enqueue(hook, data: event.data)
         }

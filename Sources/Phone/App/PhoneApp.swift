@@ -1,5 +1,6 @@
 import Glibc
 import Logging
+import Outbound
 import Postgres
 import Store
 import Web
@@ -31,6 +32,10 @@ public final class PhoneApp: @unchecked Sendable {
     /// Logins, call history and the intercom's state (`[store]`).
     public let store: PhoneStore
     let callHistory: CallHistoryRoutes
+    /// Texts: `/sms`, `/sms/status`, `/api/threads`, `/api/messages`.
+    let texts: TextRoutes
+    /// Sends texts through Twilio's REST API (its own outbound thread).
+    let textClient: OutboundClient
     let retention: HistoryRetention
     var server: HTTPServer?
 
@@ -59,12 +64,17 @@ public final class PhoneApp: @unchecked Sendable {
         }
         self.store = store
         events.bus = store.bus
+        let textClient = OutboundClient(settings: config.outbound.client)
+        self.textClient = textClient
         retention = HistoryRetention(calls: store.calls, days: config.store.historyDays, logger: logger)
         do {
             twilio = try config.requiredTwilio()
             live = LiveState(telephony: try Telephony.load(config: config, logger: logger))
             voiceRoutes = VoiceRoutes(live: live, twilio: twilio, events: events, app: config.app, logger: logger,
                                       calls: store.calls)
+            texts = TextRoutes(messages: store.messages, live: live, events: events, settings: config.texts,
+                               api: TwilioAPI(settings: twilio, client: textClient),
+                               baseURL: { [voiceRoutes] in voiceRoutes.publicBaseURL(of: $0) }, logger: logger)
             callHistory = CallHistoryRoutes(calls: store.calls, live: live, logger: logger)
             webhook = TwilioWebhook(authToken: twilio.authToken, validates: twilio.validateSignatures,
                                     publicURL: config.app.publicURL, sharedKeys: twilio.webhookSharedKeys, metrics: metrics)
@@ -92,6 +102,7 @@ public final class PhoneApp: @unchecked Sendable {
         } catch {
             // The pool's threads must not outlive a failed start (they would race the exit).
             workers.shutdown()
+            textClient.shutdown()
             store.close()
             throw error
         }
@@ -177,6 +188,7 @@ public final class PhoneApp: @unchecked Sendable {
     public func shutdown() {
         intercom.stopTimer()
         away.stop()
+        textClient.shutdown()
         workers.shutdown()
         store.close()
     }

@@ -27,11 +27,14 @@ public struct ShetphoneConfig: Sendable {
     public let notes: [ConfigNote]
     /// `[store]`: the database file and how long history is kept.
     public var store: StoreSettings
+    /// `[texts]`: automatic replies and the send limit.
+    public var texts = TextSettings()
     /// True when no config file was given and the built-in demo is running.
     public let isDemo: Bool
 
     public static let knownSections: Set<String> = ["app", "server", "twilio", "numbers", "clients", "presets", "intercom",
-                                                    "outbound", "smtp", "email", "hooks", "ring", "voicemail", "store"]
+                                                    "outbound", "smtp", "email", "hooks", "ring", "voicemail", "store",
+                                                    "texts"]
 
     /// Parses and checks `text`; `environment` answers for `TWILIO_*` variables (`getenv`).
     public init(text: String, path: String, isDemo: Bool = false,
@@ -58,6 +61,7 @@ public struct ShetphoneConfig: Sendable {
         intercom = try IntercomSettings(section: ini["intercom"], file: path)
         notices = try NoticeSettings(ini: ini, directory: directory)
         store = try StoreSettings(section: ini["store"], file: path, directory: directory, stateDir: app.stateDir)
+        texts = try TextSettings(section: ini["texts"], file: path)
         if let exposed = secretExposedByPublicDir() { throw exposed }
     }
 

@@ -12,6 +12,8 @@ public protocol PhoneStore: AnyObject, Sendable {
     var calls: CallRecords { get }
     var intercom: IntercomRecords { get }
     var voicemail: VoicemailRecords { get }
+    /// Texts: threads per number and party, read marks per user.
+    var messages: MessageRecords { get }
     /// Emails and hooks waiting to go out.
     var notices: NoticeRecords { get }
     /// What the file is called in messages (`/var/lib/shetphone/shetphone.db`).

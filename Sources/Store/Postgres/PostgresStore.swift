@@ -12,6 +12,7 @@ public final class PostgresStore: PhoneStore, @unchecked Sendable {
     public let calls: CallRecords
     public let intercom: IntercomRecords
     public let voicemail: VoicemailRecords
+    public let messages: MessageRecords
     public let notices: NoticeRecords
     public let url: PostgresURL
     private let postgresBus: PostgresBus
@@ -50,6 +51,7 @@ public final class PostgresStore: PhoneStore, @unchecked Sendable {
         calls = PostgresCallTable(writer: writer, readers: readers)
         intercom = PostgresIntercomTables(writer: writer)
         voicemail = PostgresVoicemailTable(writer: writer, readers: readers)
+        messages = PostgresMessageTable(writer: writer, readers: readers)
         notices = PostgresNoticeTable(writer: writer)
     }
 

@@ -10,6 +10,7 @@ public final class SQLiteStore: PhoneStore, @unchecked Sendable {
     public let calls: CallRecords
     public let intercom: IntercomRecords
     public let voicemail: VoicemailRecords
+    public let messages: MessageRecords
     public let notices: NoticeRecords
     private let writer: StoreWriter
     private let readers: StoreReaders?
@@ -42,6 +43,7 @@ public final class SQLiteStore: PhoneStore, @unchecked Sendable {
         calls = CallTable(writer: writer, readers: readers)
         intercom = IntercomTables(writer: writer)
         voicemail = VoicemailTable(writer: writer, readers: readers)
+        messages = MessageTable(writer: writer, readers: readers)
         notices = NoticeTable(writer: writer)
     }
 

@@ -1,0 +1,56 @@
+import Store
+import XCTest
+
+/// The texts part of the store contract (each backend's subclass runs it).
+extension StoreContractTests {
+    func text(_ sid: String, number: String = "+15005550006", party: String = "+15551230001",
+              direction: TextDirection = .incoming, status: String = "received", at: Int) -> TextMessage {
+        TextMessage(sid: sid, number: number, party: party, direction: direction, body: "body of \(sid)",
+                    media: sid.hasPrefix("MM") ? [TextMedia(url: "https://api.twilio.com/x/Media/ME1", contentType: "image/png")] : [],
+                    status: status, sentBy: direction == .outgoing ? "alice" : nil, createdAt: at)
+    }
+
+    func checkTextsMakeOneThreadPerPartyAndADuplicateSIDIsKeptOnce() throws {
+        let store = try openStore()
+        defer { store.close() }
+        let first = try wait { store.messages.save(text("SM1", at: 1), then: $0) }
+        XCTAssertTrue(first.isNew)
+        let again = try wait { store.messages.save(text("SM1", at: 2), then: $0) }
+        XCTAssertFalse(again.isNew)
+        XCTAssertEqual(again.message, first.message)
+        let media = try wait { store.messages.save(text("MM2", at: 3), then: $0) }
+        XCTAssertEqual(media.message.threadID, first.message.threadID)
+        XCTAssertEqual(media.message.media, [TextMedia(url: "https://api.twilio.com/x/Media/ME1", contentType: "image/png")])
+        _ = try wait { store.messages.save(text("SM3", party: "+15551230002", at: 4), then: $0) }
+        _ = try wait { store.messages.save(text("SM4", number: "+15005550009", at: 5), then: $0) }
+
+        let threads = try wait { store.messages.threads(numbers: ["+15005550006"], user: "alice", limit: 10, then: $0) }
+        XCTAssertEqual(threads.map(\.party), ["+15551230002", "+15551230001"])
+        XCTAssertEqual(threads.map(\.unread), [1, 2])
+        XCTAssertEqual(threads[1].last.sid, "MM2")
+        let page = try wait { store.messages.messages(threadID: first.message.threadID, before: nil, limit: 1, then: $0) }
+        XCTAssertEqual(page.map(\.sid), ["MM2"])
+        let older = try wait { store.messages.messages(threadID: first.message.threadID, before: page[0].id, limit: 5, then: $0) }
+        XCTAssertEqual(older.map(\.sid), ["SM1"])
+    }
+
+    func checkReadMarksArePerUserAndStatusNeverGoesBack() throws {
+        let store = try openStore()
+        defer { store.close() }
+        let received = try wait { store.messages.save(text("SM10", at: 1), then: $0) }
+        let sent = try wait { store.messages.save(text("SM11", direction: .outgoing, status: "queued", at: 2), then: $0) }
+        XCTAssertTrue(try wait { store.messages.markRead(threadID: received.message.threadID, user: "alice", then: $0) })
+        XCTAssertFalse(try wait { store.messages.markRead(threadID: 999_999, user: "alice", then: $0) })
+        XCTAssertEqual(try wait { store.messages.thread(id: received.message.threadID, user: "alice", then: $0) }?.unread, 0)
+        XCTAssertEqual(try wait { store.messages.thread(id: received.message.threadID, user: "bob", then: $0) }?.unread, 1)
+
+        let delivered = try wait { store.messages.updateStatus(sid: "SM11", status: "delivered", errorCode: nil, then: $0) }
+        XCTAssertEqual(delivered?.status, "delivered")
+        XCTAssertNil(try wait { store.messages.updateStatus(sid: "SM11", status: "sent", errorCode: nil, then: $0) })
+        XCTAssertNil(try wait { store.messages.updateStatus(sid: "SM404", status: "sent", errorCode: nil, then: $0) })
+        XCTAssertEqual(try wait { store.messages.message(sid: sent.message.sid, then: $0) }?.status, "delivered")
+        _ = try wait { store.messages.save(text("SM12", direction: .outgoing, status: "queued", at: 3), then: $0) }
+        let failed = try wait { store.messages.updateStatus(sid: "SM12", status: "failed", errorCode: 30003, then: $0) }
+        XCTAssertEqual(failed?.errorCode, 30003)
+    }
+}
