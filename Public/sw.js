@@ -42,6 +42,7 @@ const SHELL = [
   'js/phone-number.js',
   'js/presets-list.js',
   'js/quality-warnings.js',
+  'js/recent-calls.js',
   'js/sdk-errors.js',
   'js/sdk-loader.js',
   'js/session.js',
