@@ -41,7 +41,7 @@ let package = Package(
         ),
         .target(
             name: "Phone",
-            dependencies: ["Web", "Store", "Postgres", "Outbound", "COpenSSL", "CCrypt", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Web", "Store", "Postgres", "Outbound", "COpenSSL", "CCrypt", "CZlib", .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "shetphone",

@@ -31,7 +31,7 @@ from dialer_helpers import (
     screenshot, set_viewport, wait_attr, wait_dialer_ready, wait_text, wait_until,
 )
 
-SDK_MISSING = "Calls are off: the Twilio Voice SDK is not installed (see README)"
+SDK_MISSING = "Calls are off: the Twilio Voice SDK is not installed (on the server, run: shetphone fetch-sdk)"
 
 
 # ---------------------------------------------------------------- fixtures

@@ -64,7 +64,7 @@ export default {
   'notify.unknownCaller': 'Unbekannter Anrufer',
   'sdk.slow': 'das Twilio Voice SDK lädt zu lange',
   'sdk.wrong': '{url} wurde geladen, definiert aber kein Twilio.Device (ist es das Voice SDK 2.x?)',
-  'sdk.missing': 'das Twilio Voice SDK ist nicht installiert (siehe README)',
+  'sdk.missing': 'das Twilio Voice SDK ist nicht installiert (auf dem Server: shetphone fetch-sdk)',
   'server.connecting': 'Server: verbindet',
   'server.online': 'Server: online',
   'server.offline': 'Server: offline',

@@ -65,7 +65,7 @@ export default {
   'notify.unknownCaller': 'Unknown caller',
   'sdk.slow': 'the Twilio Voice SDK took too long to load',
   'sdk.wrong': '{url} loaded but does not define Twilio.Device (is it the Voice SDK 2.x?)',
-  'sdk.missing': 'the Twilio Voice SDK is not installed (see README)',
+  'sdk.missing': 'the Twilio Voice SDK is not installed (on the server, run: shetphone fetch-sdk)',
   'server.connecting': 'Server: connecting',
   'server.online': 'Server: online',
   'server.offline': 'Server: offline',

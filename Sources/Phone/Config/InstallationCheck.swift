@@ -81,7 +81,7 @@ public struct InstallationCheck: Sendable {
 
     /// The warning when the dialer's SDK file is missing.
     static func sdkMissing(_ path: String) -> String {
-        "\(path) is missing: calls are off until the Twilio Voice JavaScript SDK is there (see Public/vendor/README.md)"
+        "\(path) is missing: calls are off until the Twilio Voice JavaScript SDK is there (run: shetphone fetch-sdk)"
     }
 
     private static func lastError() -> String { String(cString: strerror(errno)) }
