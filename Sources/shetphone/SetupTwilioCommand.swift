@@ -5,7 +5,8 @@ import Phone
 
 /// `shetphone setup-twilio --config FILE [--dry-run]`: the Twilio console steps in one command.
 /// With the account SID and auth token it creates (or reuses) an API key and a TwiML App whose
-/// Voice URL is `public_url`/voice, points each `[numbers]` number's calls at that App, and
+/// Voice URL is `public_url`/voice, points each `[numbers]` number's calls at that App and its
+/// texts at `public_url`/sms, and
 /// writes the new keys into the config (atomically, comments and mode kept). A second run
 /// changes nothing; `--dry-run` only says what it would do.
 struct SetupTwilioCommand: ParsableCommand {
@@ -58,6 +59,7 @@ struct SetupTwilioCommand: ParsableCommand {
                             login: BasicCredentials(user: accountSID, password: authToken), client: client)
         api.timeoutSeconds = outbound.timeoutSeconds
         let voiceURL = publicURL + "/voice"
+        let smsURL = publicURL + "/sms"
         let prefix = dryRun ? "would " : ""
         var changes: [(key: String, value: String)] = []
 
@@ -110,15 +112,22 @@ struct SetupTwilioCommand: ParsableCommand {
                 print("\(number): not a number of this Twilio account; left alone")
                 continue
             }
+            // Calls go through the TwiML App; texts to the server's /sms webhook.
+            var form: [(String, String)] = []
             if entry["voice_application_sid"]?.stringValue == appSID {
                 print("\(number): calls already go to the TwiML App")
-            } else if dryRun {
-                print("\(number): would send its calls to the TwiML App")
             } else {
-                _ = try result(wait {
-                    api.post("/IncomingPhoneNumbers/\(sid).json", form: [("VoiceApplicationSid", appSID)], resource: "phone number \(number)", $0)
-                })
-                print("\(number): calls now go to the TwiML App \(appSID)")
+                print("\(number): \(prefix)send its calls to the TwiML App")
+                form.append(("VoiceApplicationSid", appSID))
+            }
+            if entry["sms_url"]?.stringValue == smsURL {
+                print("\(number): texts already go to \(smsURL)")
+            } else {
+                print("\(number): \(prefix)send its texts to \(smsURL)")
+                form += [("SmsUrl", smsURL), ("SmsMethod", "POST")]
+            }
+            if !form.isEmpty && !dryRun {
+                _ = try result(wait { api.post("/IncomingPhoneNumbers/\(sid).json", form: form, resource: "phone number \(number)", $0) })
             }
         }
 

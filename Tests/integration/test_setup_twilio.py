@@ -65,6 +65,7 @@ def test_first_run_creates_second_changes_nothing(tmp_path, fake):
     (app,) = fake.applications.values()
     assert app["voice_url"] == "https://phone.example.com/shetphone/voice" and app["voice_method"] == "POST"
     assert all(number["voice_application_sid"] == app["sid"] for number in fake.numbers.values())
+    assert all(number["sms_url"] == "https://phone.example.com/shetphone/sms" for number in fake.numbers.values())
     (key,) = fake.keys.values()
     text = path.read_text()
     # The keys are in [twilio]; every comment and the file's mode are kept.
@@ -83,6 +84,7 @@ def test_first_run_creates_second_changes_nothing(tmp_path, fake):
     assert second.returncode == 0, second.stderr
     assert "nothing to change" in second.stdout
     assert "calls already go to the TwiML App" in second.stdout
+    assert "texts already go to https://phone.example.com/shetphone/sms" in second.stdout
     assert len(posts(fake)) == writes
     assert path.read_text() == before
     assert office in fake.numbers
@@ -96,6 +98,7 @@ def test_dry_run_writes_nothing(tmp_path, fake):
     assert out.returncode == 0, out.stderr
     assert "would create an API key" in out.stdout and "would create a TwiML App" in out.stdout
     assert "+442079460174: would send its calls to the TwiML App" in out.stdout
+    assert "+442079460174: would send its texts to https://phone.example.com/shetphone/sms" in out.stdout
     assert posts(fake) == [] and fake.keys == {} and fake.applications == {}
     assert path.read_text() == before
 
