@@ -276,3 +276,29 @@ def test_a_get_webhook_reaches_the_intercom_on_its_own_path(shetphone_factory):
     dial = ET.fromstring(response.text).find("Dial")
     assert dial is not None and dial.get("timeout") == "30" and dial.find("Number").text == "+15552223333"
     assert requests.get(url, headers={"X-Twilio-Signature": "wrong"}, timeout=10).status_code == 403
+
+
+def test_get_logout_is_a_page_with_a_logout_button_and_the_post_logs_out(shetphone_factory):
+    import html
+    from conftest import DEFAULT_INI
+    server = shetphone_factory(ini=DEFAULT_INI)
+    session = requests.Session()
+    page = session.get(server.url("/login"), timeout=10)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    assert session.post(server.url("/login"), data={"username": "alice", "password": "alice-password", "csrf": html.unescape(csrf),
+                                                    "next": "/"}, headers={"Origin": server.base_url},
+                        allow_redirects=False, timeout=10).status_code == 303
+    logout_page = session.get(server.url("/logout"), timeout=10)
+    assert logout_page.status_code == 200
+    # A page without any script: nothing but its own styles and form.
+    assert logout_page.headers["Content-Security-Policy"].startswith("default-src 'self'; form-action 'self'")
+    assert '<form method="post" action="logout">' in logout_page.text
+    token = re.search(r'name="csrf" value="([^"]+)"', logout_page.text).group(1)
+    # A GET never logs out: the session still works.
+    assert session.get(server.url("/api/me"), timeout=10).status_code == 200
+    out = session.post(server.url("/logout"), data={"csrf": html.unescape(token)}, allow_redirects=False, timeout=10)
+    assert out.status_code == 303
+    assert session.get(server.url("/api/me"), timeout=10).status_code == 401
+    # Logged out, the page sends the browser to the login page.
+    away = session.get(server.url("/logout"), allow_redirects=False, timeout=10)
+    assert away.status_code == 303 and away.headers["Location"] == "/login"
