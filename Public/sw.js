@@ -6,7 +6,7 @@
 // the cache is the fallback. Paths are relative to this file, which lives at
 // the app's root (under `base_path` too).
 
-const CACHE = 'shetphone-shell-v1';
+const CACHE = 'shetphone-shell-v2';
 // Every file the dialer needs to start. A new module in Public/js belongs here
 // (Tests/integration/test_dialer_install.py checks that none is missing).
 const SHELL = [
@@ -27,6 +27,8 @@ const SHELL = [
   'js/caller-names.js',
   'js/calling-codes.js',
   'js/connection-status.js',
+  'js/contact-form.js',
+  'js/contacts-list.js',
   'js/element.js',
   'js/i18n.js',
   'js/i18n/de.js',
@@ -53,6 +55,7 @@ const SHELL = [
   'js/controllers/account-controller.js',
   'js/controllers/audio-controller.js',
   'js/controllers/call-controller.js',
+  'js/controllers/contacts-controller.js',
   'js/controllers/intercom-controller.js',
   'js/controllers/keypad-controller.js',
   'js/controllers/presets-controller.js',

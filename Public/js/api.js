@@ -9,11 +9,13 @@ let clockOffsetMs = 0;
 
 /** An HTTP answer other than 2xx, or no answer at all (status 0). */
 export class ApiError extends Error {
-  constructor(path, status, message) {
+  constructor(path, status, message, data = null) {
     super(`${path}: ${message}`);
     this.name = 'ApiError';
     this.path = path;
     this.status = status;
+    /** The JSON the server answered with, if any (e.g. an import's bad rows). */
+    this.data = data;
   }
 }
 
@@ -46,7 +48,10 @@ export async function request(method, path, body) {
   const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };
   if (method !== 'GET' && method !== 'HEAD') {
     headers['X-CSRF-Token'] = csrfToken;
-    if (body !== undefined) {
+    if (body instanceof Blob) {
+      headers['Content-Type'] = body.type || 'application/octet-stream';
+      init.body = body;
+    } else if (body !== undefined) {
       headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(body);
     }
@@ -73,7 +78,7 @@ export async function request(method, path, body) {
   }
   if (!response.ok) {
     const reason = data && data.error ? data.error : `HTTP ${response.status}`;
-    throw new ApiError(path, response.status, reason);
+    throw new ApiError(path, response.status, reason, data);
   }
   return data;
 }
@@ -81,6 +86,9 @@ export async function request(method, path, body) {
 export const getJson = (path) => request('GET', path);
 export const postJson = (path, body) => request('POST', path, body);
 export const deleteJson = (path) => request('DELETE', path);
+export const putJson = (path, body) => request('PUT', path, body);
+/** POST a file (a Blob) as the raw body, with its own type. */
+export const postFile = (path, file) => request('POST', path, file);
 
 /** POST logout (form-style route: it answers with a redirect, not JSON). */
 export async function logout() {

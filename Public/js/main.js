@@ -12,6 +12,7 @@ import { CallerNames } from './caller-names.js';
 import { CallController } from './controllers/call-controller.js';
 import { KeypadController } from './controllers/keypad-controller.js';
 import { PresetsController } from './controllers/presets-controller.js';
+import { ContactsController } from './controllers/contacts-controller.js';
 import { IntercomController } from './controllers/intercom-controller.js';
 import { AccountController } from './controllers/account-controller.js';
 import { AudioController } from './controllers/audio-controller.js';
@@ -57,6 +58,7 @@ async function boot() {
     calls,
     new KeypadController(calls),
     new PresetsController(app, calls),
+    new ContactsController(app, calls),
     new IntercomController(app),
     new AccountController(app),
     new AudioController(app, calls),

@@ -29,6 +29,7 @@ extension PhoneApp {
             callHistory.markSeen(user: session.user, responder)
         })
         addTextRoutes()
+        contactRoutes.register(on: router, logins: logins)
         router.webhook("/voice/screen", gate: webhook, logger: logger) { [voiceRoutes] request, form in voiceRoutes.screen(request, form) }
         router.webhook("/voicemail/recorded", gate: webhook, logger: logger) { [voiceRoutes] request, form in voiceRoutes.recorded(request, form) }
         router.get("/voicemail/greeting/:key") { [voiceRoutes] request in voiceRoutes.greeting(request.parameters["key"] ?? "") }

@@ -36,6 +36,7 @@ public final class PhoneApp: @unchecked Sendable {
     let texts: TextRoutes
     /// Sends texts through Twilio's REST API (its own outbound thread).
     let textClient: OutboundClient
+    let contactRoutes: ContactRoutes
     let retention: HistoryRetention
     var server: HTTPServer?
 
@@ -76,6 +77,7 @@ public final class PhoneApp: @unchecked Sendable {
                                api: TwilioAPI(settings: twilio, client: textClient),
                                baseURL: { [voiceRoutes] in voiceRoutes.publicBaseURL(of: $0) }, logger: logger)
             callHistory = CallHistoryRoutes(calls: store.calls, live: live, logger: logger)
+            contactRoutes = ContactRoutes(contacts: store.contacts, live: live, workers: workers, logger: logger)
             webhook = TwilioWebhook(authToken: twilio.authToken, validates: twilio.validateSignatures,
                                     publicURL: config.app.publicURL, sharedKeys: twilio.webhookSharedKeys, metrics: metrics)
 

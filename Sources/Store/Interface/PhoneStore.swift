@@ -16,6 +16,8 @@ public protocol PhoneStore: AnyObject, Sendable {
     var messages: MessageRecords { get }
     /// Emails and hooks waiting to go out.
     var notices: NoticeRecords { get }
+    /// The address book: contacts private to a user or shared on a number.
+    var contacts: ContactRecords { get }
     /// What the file is called in messages (`/var/lib/shetphone/shetphone.db`).
     var location: String { get }
     /// True while writes are failing (disk full): webhooks answer 503 until it clears.

@@ -14,6 +14,7 @@ public final class PostgresStore: PhoneStore, @unchecked Sendable {
     public let voicemail: VoicemailRecords
     public let messages: MessageRecords
     public let notices: NoticeRecords
+    public let contacts: ContactRecords
     public let url: PostgresURL
     private let postgresBus: PostgresBus
     public var bus: InstanceBus? { postgresBus }
@@ -53,6 +54,7 @@ public final class PostgresStore: PhoneStore, @unchecked Sendable {
         voicemail = PostgresVoicemailTable(writer: writer, readers: readers)
         messages = PostgresMessageTable(writer: writer, readers: readers)
         notices = PostgresNoticeTable(writer: writer)
+        contacts = PostgresContactTable(writer: writer, readers: readers)
     }
 
     /// Opens the store, waiting while the server is unreachable (database down at start): each

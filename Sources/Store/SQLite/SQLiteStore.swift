@@ -12,6 +12,7 @@ public final class SQLiteStore: PhoneStore, @unchecked Sendable {
     public let voicemail: VoicemailRecords
     public let messages: MessageRecords
     public let notices: NoticeRecords
+    public let contacts: ContactRecords
     private let writer: StoreWriter
     private let readers: StoreReaders?
     private let faults: FaultLog
@@ -45,6 +46,7 @@ public final class SQLiteStore: PhoneStore, @unchecked Sendable {
         voicemail = VoicemailTable(writer: writer, readers: readers)
         messages = MessageTable(writer: writer, readers: readers)
         notices = NoticeTable(writer: writer)
+        contacts = ContactTable(writer: writer, readers: readers)
     }
 
     /// WAL (readers never block the writer), full sync at each commit (an acknowledged write

@@ -4,7 +4,8 @@
 /// free version numbers (never renumber or edit a migration that has shipped).
 enum SQLiteSchema {
     static let migrations: [Migration] = (SessionTable.migrations + CallTable.migrations
-        + IntercomTables.migrations + VoicemailTable.migrations + NoticeTable.migrations + MessageTable.migrations).sorted { $0.version < $1.version }
+        + IntercomTables.migrations + VoicemailTable.migrations + NoticeTable.migrations + MessageTable.migrations
+        + ContactTable.migrations).sorted { $0.version < $1.version }
 
     /// The version a database has once every migration here is applied.
     static var latestVersion: Int { migrations.last?.version ?? 0 }

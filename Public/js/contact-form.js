@@ -1,0 +1,39 @@
+// The add/edit form of the contacts panel: fills itself from a contact, and
+// gives back the body of POST `api/contacts` / PUT `api/contacts/{id}`.
+// Numbers are one per line, a label first if wanted: "cell: 07700 900123".
+
+import { t } from './i18n.js';
+
+export class ContactForm {
+  constructor({ form, heading, name, numbers, note, shared, myNumbers }) {
+    Object.assign(this, { form, heading, name, numbers, note, shared });
+    this.id = null;
+    this.shared.replaceChildren(new Option(t('contacts.onlyMe'), ''),
+      ...myNumbers.map((number) => new Option(t('contacts.shareOn', { number }), number)));
+  }
+
+  open(contact = null) {
+    this.id = contact ? contact.id : null;
+    this.heading.textContent = contact ? t('contacts.editTitle', { name: contact.name }) : t('contacts.addTitle');
+    this.name.value = contact ? contact.name : '';
+    this.numbers.value = contact
+      ? contact.numbers.map((n) => (n.label ? `${n.label}: ${n.number}` : n.number)).join('\n') : '';
+    this.note.value = contact ? contact.note : '';
+    this.shared.value = contact && contact.sharedOn ? contact.sharedOn : '';
+    this.form.hidden = false;
+    this.name.focus();
+  }
+
+  close() {
+    this.form.hidden = true;
+    this.id = null;
+  }
+
+  body() {
+    const numbers = this.numbers.value.split('\n').map((line) => line.trim()).filter(Boolean).map((line) => {
+      const colon = line.indexOf(':');
+      return colon > 0 ? { label: line.slice(0, colon).trim(), number: line.slice(colon + 1).trim() } : { label: '', number: line };
+    });
+    return { name: this.name.value.trim(), numbers, note: this.note.value, sharedOn: this.shared.value || null };
+  }
+}
