@@ -8,12 +8,21 @@ import urllib.parse
 import pytest
 import requests
 
-from conftest import raw_request
+from conftest import DEFAULT_INI, raw_request
 from test_twilio import login
 
 ALICE_NUMBER = "+442079460174"   # alice
 BOB_NUMBER = "+15005550006"      # bob and carol
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "Fixtures", "contacts")
+
+
+@pytest.fixture
+def server(shetphone_factory):
+    """alice is on her number only (the default config also lets her call out from bob's, which
+    makes her one of that number's users): two users on different numbers, and carol beside bob."""
+    ini = DEFAULT_INI.replace("alice = +442079460174 +15005550006", "alice = +442079460174")
+    assert ini != DEFAULT_INI
+    return shetphone_factory(ini=ini)
 
 
 def fixture(name):
@@ -55,8 +64,7 @@ class Book:
                               headers={"Content-Type": "text/vcard"})
 
 
-def test_each_user_sees_their_own_and_their_numbers_contacts_and_changes_no_others(shetphone_server):
-    server = shetphone_server
+def test_each_user_sees_their_own_and_their_numbers_contacts_and_changes_no_others(server):
     alice, bob, carol = Book(server, "alice"), Book(server, "bob"), Book(server, "carol")
 
     made = alice.add("Alice's Doctor", [("work", "020 7946 0999")], note="Dr. Who")
@@ -109,8 +117,7 @@ def test_each_user_sees_their_own_and_their_numbers_contacts_and_changes_no_othe
     assert requests.get(server.url("/api/contacts")).status_code == 401
 
 
-def test_hand_written_vcards_and_csv_import_and_the_export_imports_back_the_same(shetphone_server):
-    server = shetphone_server
+def test_hand_written_vcards_and_csv_import_and_the_export_imports_back_the_same(server):
     alice, carol = Book(server, "alice"), Book(server, "carol")
     expected = {
         "rfc6350-section8.vcf": {"Simon Perreault": ["+14186569254", "+14182626501"]},
@@ -144,8 +151,7 @@ def test_hand_written_vcards_and_csv_import_and_the_export_imports_back_the_same
 
 
 @pytest.mark.parametrize("name, lines", [("broken.vcf", [9, 11, 17, 21]), ("broken.csv", [5, 2, 3, 4])])
-def test_a_broken_file_names_every_bad_row_and_keeps_nothing(shetphone_server, name, lines):
-    server = shetphone_server
+def test_a_broken_file_names_every_bad_row_and_keeps_nothing(server, name, lines):
     alice = Book(server, "alice")
     answer = alice.import_file(fixture(name))
     assert answer.status_code == 400, answer.text
@@ -156,8 +162,7 @@ def test_a_broken_file_names_every_bad_row_and_keeps_nothing(shetphone_server, n
     assert alice.names() == []     # the good rows of the file were not kept either
 
 
-def test_files_the_import_refuses_cost_nothing_and_keep_nothing(shetphone_server):
-    server = shetphone_server
+def test_files_the_import_refuses_cost_nothing_and_keep_nothing(server):
     alice = Book(server, "alice")
     card = b"BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Someone\r\nTEL:+447700900001\r\nEND:VCARD\r\n"
     # The route's own limit (1 MiB) answers the head, before any of the body is read.
