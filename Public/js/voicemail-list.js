@@ -8,8 +8,10 @@ import { formatDuration, formatClock } from './time-format.js';
 import { t } from './i18n.js';
 
 export class VoicemailList {
-  constructor({ list, empty, badge, error }) {
+  /** `nameFor(number)`: a contact's or preset's name for the caller, or ''. */
+  constructor({ list, empty, badge, error, nameFor = () => '' }) {
     this.nodes = { list, empty, badge, error };
+    this.nameFor = nameFor;
     this.items = [];
     // One row per recording, kept while it is shown: re-creating a playing <audio> would stop it.
     this.rows = new Map();
@@ -88,8 +90,10 @@ export class VoicemailList {
     });
     audio.addEventListener('error', () => this.showError(t('voicemail.playFailed')));
     const when = formatClock(new Date(voicemail.receivedAt * 1000));
+    const name = this.nameFor(voicemail.from);
+    const who = name ? `${name} (${voicemail.from})` : voicemail.from;
     return el('li', { dataset: { sid } },
-      el('p', { class: 'voicemail-who' }, voicemail.from, ' · ', when, ' · ', formatDuration(voicemail.duration)),
+      el('p', { class: 'voicemail-who' }, who, ' · ', when, ' · ', formatDuration(voicemail.duration)),
       voicemail.transcript ? el('p', { class: 'voicemail-transcript' }, voicemail.transcript) : null,
       audio,
       el('div', { class: 'voicemail-actions' },

@@ -11,6 +11,7 @@ export class VoicemailController {
       empty: byId('voicemails-empty'),
       badge: byId('voicemail-badge'),
       error: byId('voicemail-error'),
+      nameFor: (number) => app.names.nameFor(number),
     });
     app.socket
       .on('voicemail.new', (data) => {
