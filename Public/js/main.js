@@ -18,6 +18,7 @@ import { AccountController } from './controllers/account-controller.js';
 import { AudioController } from './controllers/audio-controller.js';
 import { QualityController } from './controllers/quality-controller.js';
 import { ShortcutsController } from './controllers/shortcuts-controller.js';
+import { MessagesController } from './controllers/messages-controller.js';
 import { VoicemailController } from './controllers/voicemail-controller.js';
 import { t, useBrowserLanguage } from './i18n.js';
 import { keepShellOffline } from './offline-shell.js';
@@ -64,6 +65,7 @@ async function boot() {
     new AudioController(app, calls),
     new QualityController(app, calls),
     new ShortcutsController(app, calls),
+    new MessagesController(app),
     new VoicemailController(app),
   ];
 

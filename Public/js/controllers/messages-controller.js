@@ -1,0 +1,127 @@
+// The Messages view, fed by `api/threads`, `api/threads/<id>/messages` and the
+// `sms.*` live events of the user's numbers; a desktop notification for a new text.
+
+import { getJson, postJson } from '../api.js';
+import { byId } from '../element.js';
+import { MessagesPanel } from '../messages-panel.js';
+import { permission } from '../call-notification.js';
+import { t } from '../i18n.js';
+
+export class MessagesController {
+  constructor(app) {
+    this.app = app;
+    this.panel = new MessagesPanel({
+      threadList: byId('threads'),
+      threadsEmpty: byId('threads-empty'),
+      threadBox: byId('thread'),
+      threadTitle: byId('thread-title'),
+      messageList: byId('thread-messages'),
+      back: byId('thread-back'),
+      older: byId('thread-older'),
+      form: byId('text-form'),
+      to: byId('text-to'),
+      body: byId('text-body'),
+      counter: byId('text-count'),
+      send: byId('text-send'),
+      error: byId('text-error'),
+    }, {
+      names: app.names,
+      onOpen: (thread) => this.openThread(thread),
+      onBack: () => this.panel.closeThread(),
+      onSend: (text) => this.send(text),
+      onOlder: () => this.older(),
+    });
+    app.socket
+      .on('sms.received', (message) => this.received(message))
+      .on('sms.sent', (message) => this.changed(message))
+      .on('sms.status', (message) => this.changed(message))
+      .on('sms.read', () => this.load());
+  }
+
+  start() {
+    this.load();
+  }
+
+  resync() {
+    this.load();
+    if (this.panel.open) this.openThread(this.panel.open);
+  }
+
+  load() {
+    return getJson('api/threads')
+      .then((answer) => this.panel.showThreads(answer.threads))
+      .catch((error) => this.panel.failed(error.message));
+  }
+
+  async openThread(thread) {
+    try {
+      const answer = await getJson(`api/threads/${thread.id}/messages`);
+      this.panel.showThread(answer.thread, answer.messages, answer.messages.length >= 50);
+      if (answer.thread.unread > 0) await postJson(`api/threads/${thread.id}/read`);
+    } catch (error) {
+      this.panel.error(error.message);
+    }
+  }
+
+  async older() {
+    const open = this.panel.open;
+    if (!open || this.panel.messages.length === 0) return;
+    const oldest = Math.min(...this.panel.messages.map((m) => m.id));
+    try {
+      const answer = await getJson(`api/threads/${open.id}/messages?before=${oldest}`);
+      this.panel.addOlder(answer.messages, answer.messages.length >= 50);
+    } catch (error) {
+      this.panel.error(error.message);
+    }
+  }
+
+  async send({ to, body }) {
+    this.panel.sending(true);
+    try {
+      const message = await postJson('api/messages', { to, body });
+      this.panel.sent();
+      if (!this.panel.open || this.panel.open.id !== message.threadId) {
+        await this.openThread({ id: message.threadId });
+      }
+      this.changed(message);
+    } catch (error) {
+      this.panel.error(t('texts.notSent', { reason: error.message }));
+    } finally {
+      this.panel.sending(false);
+    }
+  }
+
+  changed(message) {
+    this.panel.upsert(message);
+    this.load();
+  }
+
+  received(message) {
+    const shown = this.panel.upsert(message);
+    const who = this.panel.who(message.party);
+    if (shown && document.visibilityState === 'visible') {
+      postJson(`api/threads/${message.threadId}/read`).catch(() => {});
+    } else {
+      this.notify(who, message);
+    }
+    this.app.announce(t('texts.newFrom', { who }));
+    this.load();
+  }
+
+  notify(who, message) {
+    if (permission() !== 'granted') return;
+    try {
+      const note = new window.Notification(t('texts.newFrom', { who }), {
+        body: message.body || t('texts.picture'),
+        tag: `shetphone-text-${message.sid}`,
+      });
+      note.onclick = () => {
+        window.focus();
+        note.close();
+        this.openThread({ id: message.threadId });
+      };
+    } catch {
+      // e.g. Android Chrome allows notifications only from a service worker
+    }
+  }
+}

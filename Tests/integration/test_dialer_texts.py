@@ -1,0 +1,49 @@
+"""The Messages view in Chromium: a text signed like Twilio's arrives live in the
+thread list with its unread count and a preset's name, opens into its thread, the
+compose box counts GSM-7 and UCS-2 segments as the user types, axe finds no
+serious violation, and the view fits a 360 px phone."""
+
+from __future__ import annotations
+
+from selenium.webdriver.common.by import By
+
+from dialer_helpers import PHONE, js, login, set_viewport, text_of, wait_text, wait_until
+from test_dialer_accessibility import assert_accessible
+from test_dialer_e2e import browser, server  # noqa: F401 (fixtures)
+from test_texts import inbound
+
+OFFICE = "+442079460000"   # the "Office" preset of the default config
+
+
+def test_a_text_arrives_live_opens_and_compose_counts_segments(server, browser):
+    driver = browser()
+    login(driver, server.base_url, "bob", server.users["bob"])
+    wait_text(driver, "#threads-empty", "No texts yet")
+
+    assert inbound(server, 40, "Door code please", sender=OFFICE).status_code == 200
+    wait_until(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#threads li.unread"), message="the new thread")
+    row = text_of(driver, "#threads li")
+    assert "Office" in row and "Door code please" in row, row
+    assert text_of(driver, "#threads .badge") == "1"
+    assert_accessible(driver, "messages, a new thread")
+
+    driver.find_element(By.CSS_SELECTOR, "#threads .thread-open").click()
+    wait_text(driver, "#thread-messages", "Door code please")
+    assert "Office" in text_of(driver, "#thread-title")
+    assert js(driver, "return document.getElementById('text-to').value") == OFFICE
+    wait_until(driver, lambda d: not d.find_elements(By.CSS_SELECTOR, "#threads li.unread"), message="thread read")
+
+    # A second text to the open thread appears in it live.
+    assert inbound(server, 41, "Thanks!", sender=OFFICE).status_code == 200
+    wait_text(driver, "#thread-messages", "Thanks!")
+
+    body = driver.find_element(By.ID, "text-body")
+    body.send_keys("a" * 161)
+    wait_text(driver, "#text-count", "2 SMS (GSM-7)")
+    body.send_keys("ж")
+    wait_text(driver, "#text-count", "3 SMS (UCS-2)")
+    assert_accessible(driver, "messages, a thread open while writing")
+
+    set_viewport(driver, (360, 740), phone=True)
+    assert js(driver, "return document.documentElement.scrollWidth") <= 360
+    assert js(driver, "return document.getElementById('text-body').getBoundingClientRect().right") <= 360
