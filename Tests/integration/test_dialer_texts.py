@@ -47,3 +47,20 @@ def test_a_text_arrives_live_opens_and_compose_counts_segments(server, browser):
     set_viewport(driver, (360, 740), phone=True)
     assert js(driver, "return document.documentElement.scrollWidth") <= 360
     assert js(driver, "return document.getElementById('text-body').getBoundingClientRect().right") <= 360
+
+
+def test_a_user_on_another_number_sees_none_of_its_texts(shetphone_factory, browser):
+    from conftest import DEFAULT_INI
+    from test_texts import ALICE, SHARED, threads
+    from test_twilio import login as api_login
+    server = shetphone_factory(ini=DEFAULT_INI.replace("alice = +442079460174 +15005550006", "alice = +442079460174"))
+    driver = browser()
+    login(driver, server.base_url, "alice", server.users["alice"])
+    wait_text(driver, "#threads-empty", "No texts yet")
+    assert inbound(server, 50, "for bob and carol only", to=SHARED).status_code == 200
+    assert inbound(server, 51, "for alice", to=ALICE).status_code == 200
+    wait_text(driver, "#threads", "for alice")
+    # Texts reach dialers in the order they were kept: the earlier one for bob's number would be shown by now.
+    assert len(driver.find_elements(By.CSS_SELECTOR, "#threads li")) == 1
+    assert "for bob and carol only" not in text_of(driver, "#threads")
+    assert [t["last"]["body"] for t in threads(api_login(server, "bob"), server)] == ["for bob and carol only"]
