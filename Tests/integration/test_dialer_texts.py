@@ -64,3 +64,20 @@ def test_a_user_on_another_number_sees_none_of_its_texts(shetphone_factory, brow
     assert len(driver.find_elements(By.CSS_SELECTOR, "#threads li")) == 1
     assert "for bob and carol only" not in text_of(driver, "#threads")
     assert [t["last"]["body"] for t in threads(api_login(server, "bob"), server)] == ["for bob and carol only"]
+
+
+def test_the_dialers_counter_agrees_with_the_servers_on_known_examples(server, browser):
+    """Public/js/text-segments.js against the same examples as TextSegmentsTests.swift."""
+    driver = browser()
+    login(driver, server.base_url, "bob", server.users["bob"])
+    examples = [("", "GSM-7", 0, 0), ("a" * 160, "GSM-7", 160, 1), ("a" * 161, "GSM-7", 161, 2),
+                ("a" * 306, "GSM-7", 306, 2), ("a" * 307, "GSM-7", 307, 3),
+                ("€" * 80, "GSM-7", 160, 1), ("€" * 81, "GSM-7", 162, 2),
+                ("a" * 152 + "€" + "a" * 7, "GSM-7", 161, 2), ("a" * 152 + "€" * 77, "GSM-7", 306, 3),
+                ("ж" * 70, "UCS-2", 70, 1), ("ж" * 71, "UCS-2", 71, 2), ("ж" * 135, "UCS-2", 135, 3),
+                ("😀" * 35, "UCS-2", 70, 1), ("😀" * 36, "UCS-2", 72, 2), ("a" * 66 + "😀" * 3, "UCS-2", 72, 2)]
+    counted = driver.execute_async_script("""
+        const [texts, done] = arguments;
+        import('./js/text-segments.js').then((m) => done(texts.map((text) => m.textSegments(text))));
+    """, [example[0] for example in examples])
+    assert [(c["encoding"], c["units"], c["segments"]) for c in counted] == [e[1:] for e in examples]
