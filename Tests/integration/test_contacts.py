@@ -2,11 +2,14 @@
 to a user, or shared by everyone on a number), imports of hand-written vCard and CSV files from
 other programs, a broken file that reports every bad row and keeps nothing, and an export that
 imports back the same."""
+import contextlib
+import json
 import os
 import urllib.parse
 
 import pytest
 import requests
+from websockets.sync.client import connect as ws_connect
 
 from conftest import DEFAULT_INI, raw_request
 from test_twilio import login
@@ -179,3 +182,30 @@ def test_files_the_import_refuses_cost_nothing_and_keep_nothing(server):
     assert alice.names() == []
     assert alice.import_file(card).status_code == 200
     assert alice.names() == ["Someone"]
+
+
+@contextlib.contextmanager
+def listen(server, book):
+    """The user's dialer WebSocket, past its hello."""
+    cookie = "; ".join(f"{c.name}={c.value}" for c in book.http.cookies if c.path in ("/", ""))
+    ws_url = server.base_url.replace("http://", "ws://") + "/ws"
+    with ws_connect(ws_url, origin=server.base_url, additional_headers={"Cookie": cookie}, open_timeout=5) as socket:
+        assert json.loads(socket.recv(timeout=10))["type"] == "hello"
+        yield socket
+
+
+def test_changes_reach_the_dialers_that_see_the_contact_and_no_others(server):
+    alice, bob, carol = Book(server, "alice"), Book(server, "bob"), Book(server, "carol")
+    with listen(server, alice) as alice_socket, listen(server, carol) as carol_socket:
+        shop = bob.add("Corner Shop", [("", "+14155550100")], shared_on=BOB_NUMBER).json()
+        event = json.loads(carol_socket.recv(timeout=10))
+        assert event == {"type": "contacts.changed", "data": {"ids": [shop["id"]]}}
+        assert bob.delete(shop["id"]).status_code == 204
+        assert json.loads(carol_socket.recv(timeout=10))["data"] == {"ids": [shop["id"]]}
+        # alice is on neither number: the first event she gets is about her own contact.
+        own = alice.add("Alice's Doctor", [("", "+442079460999")]).json()
+        assert json.loads(alice_socket.recv(timeout=10)) == {"type": "contacts.changed", "data": {"ids": [own["id"]]}}
+        # Neither alice's contact nor bob's private one reaches carol: her next event is her own shared one.
+        bob.add("Bob's Secret", [("", "+14155550111")])
+        shared = carol.add("Carol's Plumber", [("", "+14155550122")], shared_on=BOB_NUMBER).json()
+        assert json.loads(carol_socket.recv(timeout=10))["data"] == {"ids": [shared["id"]]}

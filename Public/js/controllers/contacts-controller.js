@@ -36,6 +36,8 @@ export class ContactsController {
       myNumbers: app.me.numbers || [],
     });
     app.names.add(this.list);
+    // Someone on a shared number changed a contact: load the list again.
+    app.socket.on('contacts.changed', () => this.start());
     byId('contacts-search').addEventListener('input', (event) => this.list.filter(event.target.value));
     byId('contacts-add').addEventListener('click', () => this.form.open());
     byId('contact-cancel').addEventListener('click', () => this.form.close());

@@ -5,10 +5,15 @@ import Web
 /// `/api/contacts`: the user's address book, their private contacts and those shared on their
 /// numbers. Listing, adding, changing and deleting go through the store's threads; an imported
 /// file is read on a worker thread and kept in one transaction, so a file is all in or all out.
-/// Presets from the config stay read-only at `GET /presets`.
+/// Presets from the config stay read-only at `GET /presets`. Each change sends
+/// `contacts.changed` `{"ids":[N]}` so the other dialers that see the contact load the list
+/// again (the event carries no contact data): a new contact to its owner's room (the user's, or
+/// its number's); a change or deletion to the user's and all their numbers' rooms, since the
+/// contact may have moved between them.
 final class ContactRoutes: @unchecked Sendable {
     let contacts: ContactRecords
     let live: LiveState
+    let events: EventPublisher
     let workers: WorkerPool
     let logger: Logger
     /// What one imported file may cost: at most `maxImportBytes`, the rest as `ContactLimits`.
@@ -24,9 +29,10 @@ final class ContactRoutes: @unchecked Sendable {
     /// Most contacts listed or exported (10,000).
     static let maxListed = 10_000
 
-    init(contacts: ContactRecords, live: LiveState, workers: WorkerPool, logger: Logger) {
+    init(contacts: ContactRecords, live: LiveState, events: EventPublisher, workers: WorkerPool, logger: Logger) {
         self.contacts = contacts
         self.live = live
+        self.events = events
         self.workers = workers
         self.logger = logger
     }
@@ -99,7 +105,9 @@ final class ContactRoutes: @unchecked Sendable {
         }
         contacts.add([draft], at: VoiceRoutes.nowMillis() / 1000) { [self] result in
             switch result {
-            case .success(let kept): responder.send(.json((kept.first?.json ?? .null).text, status: .created))
+            case .success(let kept):
+                announce(kept.map(\.id), to: [draft.owner.room])
+                responder.send(.json((kept.first?.json ?? .null).text, status: .created))
             case .failure(let error): unavailable(error, "add for \(user)", responder)
             }
         }
@@ -118,7 +126,9 @@ final class ContactRoutes: @unchecked Sendable {
         }
         contacts.update(id: id, draft, scope: scope, at: VoiceRoutes.nowMillis() / 1000) { [self] result in
             switch result {
-            case .success(let kept?): responder.send(.json(kept.json.text))
+            case .success(let kept?):
+                announce([id], to: ContactRoutes.rooms(of: scope))
+                responder.send(.json(kept.json.text))
             case .success(nil): responder.send(ContactRoutes.notFound(id))
             case .failure(let error): unavailable(error, "update for \(user)", responder)
             }
@@ -129,9 +139,12 @@ final class ContactRoutes: @unchecked Sendable {
     func delete(_ request: Request, user: String, _ responder: Responder) {
         let id: Int
         do { id = try ContactRoutes.id(request) } catch { return responder.send(ContactRoutes.refusal("\(error)")) }
-        contacts.delete(id: id, scope: scope(of: user)) { [self] result in
+        let scope = scope(of: user)
+        contacts.delete(id: id, scope: scope) { [self] result in
             switch result {
-            case .success(true): responder.send(Response(status: .noContent))
+            case .success(true):
+                announce([id], to: ContactRoutes.rooms(of: scope))
+                responder.send(Response(status: .noContent))
             case .success(false): responder.send(ContactRoutes.notFound(id))
             case .failure(let error): unavailable(error, "delete for \(user)", responder)
             }
@@ -166,6 +179,7 @@ final class ContactRoutes: @unchecked Sendable {
                 contacts.add(drafts, at: VoiceRoutes.nowMillis() / 1000) { [self] result in
                     switch result {
                     case .success(let kept):
+                        announce(kept.map(\.id), to: [owner.room])
                         responder.send(.json(JSON.object([("imported", .int(kept.count)), ("contacts", .array(kept.map(\.json)))]).text))
                     case .failure(let error): unavailable(error, "import for \(user)", responder)
                     }
@@ -173,6 +187,17 @@ final class ContactRoutes: @unchecked Sendable {
             }
         }
         if !queued { responder.send(.json("{\"error\":\"busy; try the import again in a moment\"}", status: .serviceUnavailable)) }
+    }
+
+    /// Every room whose dialers may see a contact of `scope`: the user's and their numbers'.
+    static func rooms(of scope: ContactScope) -> [String] {
+        [RoomName.user(scope.user)] + scope.numbers.map(RoomName.number)
+    }
+
+    /// `contacts.changed` with (at most 100 of) `ids`, to `rooms`.
+    private func announce(_ ids: [Int], to rooms: [String]) {
+        guard !ids.isEmpty else { return }
+        events.publish(PhoneEvent("contacts.changed", JSON.object([("ids", .array(ids.prefix(100).map { .int($0) }))]), rooms: rooms))
     }
 
     static func id(_ request: Request) throws -> Int {
@@ -200,5 +225,15 @@ final class ContactRoutes: @unchecked Sendable {
     private func unavailable(_ error: StoreError, _ what: String, _ responder: Responder) {
         logger.error("contacts \(what): \(error)")
         responder.send(.json("{\"error\":\"the contacts cannot be reached now\"}", status: .serviceUnavailable))
+    }
+}
+
+extension ContactOwner {
+    /// The room of the dialers that see a contact of this owner.
+    var room: String {
+        switch self {
+        case .user(let user): return RoomName.user(user)
+        case .number(let number): return RoomName.number(number)
+        }
     }
 }
