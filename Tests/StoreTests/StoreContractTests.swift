@@ -250,7 +250,7 @@ final class SQLiteStoreContractTests: StoreContractTests {
         try SQLiteStore(path: folder + "/shetphone.db", logger: logger)
     }
 
-    // Linux finds no inherited test methods: each backend names the texts contract itself.
+    // The texts contract (StoreContractTests+Messages.swift) on this backend.
     func testTextsMakeOneThreadPerPartyAndADuplicateSIDIsKeptOnce() throws { try checkTextsMakeOneThreadPerPartyAndADuplicateSIDIsKeptOnce() }
     func testReadMarksArePerUserAndStatusNeverGoesBack() throws { try checkReadMarksArePerUserAndStatusNeverGoesBack() }
 }
@@ -267,7 +267,7 @@ final class PostgresStoreContractTests: StoreContractTests {
         try PostgresStore(url: XCTUnwrap(url), logger: logger)
     }
 
-    // Linux finds no inherited test methods: each backend names the texts contract itself.
+    // The texts contract (StoreContractTests+Messages.swift) on this backend.
     func testTextsMakeOneThreadPerPartyAndADuplicateSIDIsKeptOnce() throws { try checkTextsMakeOneThreadPerPartyAndADuplicateSIDIsKeptOnce() }
     func testReadMarksArePerUserAndStatusNeverGoesBack() throws { try checkReadMarksArePerUserAndStatusNeverGoesBack() }
 
