@@ -32,6 +32,11 @@ extension StoreContractTests {
         XCTAssertEqual(page.map(\.sid), ["MM2"])
         let older = try wait { store.messages.messages(threadID: first.message.threadID, before: page[0].id, limit: 5, then: $0) }
         XCTAssertEqual(older.map(\.sid), ["SM1"])
+        let found = try wait { store.messages.search(numbers: ["+15005550006"], text: "BODY OF sm3", digits: "", limit: 5, then: $0) }
+        XCTAssertEqual(found.map(\.sid), ["SM3"])
+        let byParty = try wait { store.messages.search(numbers: ["+15005550006"], text: "-", digits: "5551230001", limit: 5, then: $0) }
+        XCTAssertEqual(byParty.map(\.sid), ["MM2", "SM1"])
+        XCTAssertEqual(try wait { store.messages.search(numbers: ["+15005550009"], text: "sm1", digits: "", limit: 5, then: $0) }, [])
     }
 
     func checkReadMarksArePerUserAndStatusNeverGoesBack() throws {

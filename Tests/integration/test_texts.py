@@ -236,3 +236,15 @@ def test_a_new_text_goes_to_the_sms_received_hook_once(shetphone_factory, fake):
         assert receiver.posts[0]["json"]["data"]["body"] == "for the hook"
     finally:
         receiver.stop()
+
+
+def test_the_history_search_finds_texts_of_the_users_numbers_only(server):
+    assert inbound(server, 30, "The Door code is 4711").status_code == 200
+    assert inbound(server, 31, "unrelated", sender="+12025550199").status_code == 200
+    bob, alice = login(server, "bob"), login(server, "alice")
+    found = bob.get(server.url("/api/calls"), params={"q": "door CODE"}).json()
+    assert [m["body"] for m in found["texts"]] == ["The Door code is 4711"]
+    by_number = bob.get(server.url("/api/calls"), params={"q": "(202) 555-0199"}).json()
+    assert [m["body"] for m in by_number["texts"]] == ["unrelated"]
+    assert alice.get(server.url("/api/calls"), params={"q": "door"}).json()["texts"] == []
+    assert "texts" not in bob.get(server.url("/api/calls")).json(), "no search, no texts"

@@ -77,6 +77,7 @@ public final class PhoneApp: @unchecked Sendable {
                                api: TwilioAPI(settings: twilio, client: textClient),
                                baseURL: { [voiceRoutes] in voiceRoutes.publicBaseURL(of: $0) }, logger: logger)
             callHistory = CallHistoryRoutes(calls: store.calls, live: live, logger: logger)
+            callHistory.messages = store.messages
             contactRoutes = ContactRoutes(contacts: store.contacts, live: live, events: events, workers: workers, logger: logger)
             webhook = TwilioWebhook(authToken: twilio.authToken, validates: twilio.validateSignatures,
                                     publicURL: config.app.publicURL, sharedKeys: twilio.webhookSharedKeys, metrics: metrics)

@@ -8,6 +8,8 @@ import Web
 /// hops back to the connection's loop.
 final class CallHistoryRoutes: @unchecked Sendable {
     let calls: CallRecords
+    /// The texts, for `q` (set by the app when it keeps texts).
+    var messages: MessageRecords?
     let live: LiveState
     let logger: Logger
 
@@ -32,16 +34,14 @@ final class CallHistoryRoutes: @unchecked Sendable {
         } catch {
             return responder.send(.json(JSON.object([("error", .string("\(error)"))]).text, status: .badRequest))
         }
-        calls.page(query) { [logger] result in
+        calls.page(query) { [self] result in
             switch result {
             case .success(let page):
-                var response = Response.json(JSON.object([
+                answer([
                     ("calls", .array(page.calls.map(\.json))),
                     ("next", .string(orNull: page.next?.text)),
                     ("unseenMissed", .int(page.unseenMissed)),
-                ]).text)
-                response.headers.set("Cache-Control", "no-store")
-                responder.send(response)
+                ], query: query, responder)
             case .failure(let error):
                 logger.error("history for \(user): \(error)")
                 responder.send(.json("{\"error\":\"the call history cannot be read now\"}", status: .serviceUnavailable))

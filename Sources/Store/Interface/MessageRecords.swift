@@ -130,4 +130,7 @@ public protocol MessageRecords: Sendable {
     /// Marks every message of the thread read for `user`; false when there is no such thread.
     func markRead(threadID: Int, user: String, then: @escaping StoreCompletion<Bool>)
     func message(sid: String, then: @escaping StoreCompletion<TextMessage?>)
+    /// Messages of `numbers` whose body holds `text` (any case) or whose other party's number
+    /// holds `digits` (when not empty), newest first (the history search).
+    func search(numbers: [String], text: String, digits: String, limit: Int, then: @escaping StoreCompletion<[TextMessage]>)
 }

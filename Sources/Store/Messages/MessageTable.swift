@@ -138,6 +138,16 @@ final class MessageTable: MessageRecords, @unchecked Sendable {
         read(then) { db in try MessageTable.find(sid, db) }
     }
 
+    func search(numbers: [String], text: String, digits: String, limit: Int, then: @escaping StoreCompletion<[TextMessage]>) {
+        read(then) { db in
+            try db.statement("""
+                SELECT \(MessageTable.columns) FROM \(MessageTable.joined) WHERE instr(?, ',' || t.number || ',') > 0
+                AND (instr(lower(m.body), lower(?)) > 0 OR (? <> '' AND instr(t.party, ?) > 0)) ORDER BY m.id DESC LIMIT ?
+                """).rows([.text("," + numbers.joined(separator: ",") + ","), .text(text), .text(digits), .text(digits),
+                           .int(limit)]) { MessageTable.message($0) }
+        }
+    }
+
     static func find(_ sid: String, _ db: SQLiteConnection) throws -> TextMessage? {
         try db.statement("SELECT \(columns) FROM \(joined) WHERE m.sid = ?").first([.text(sid)]) { message($0) }
     }

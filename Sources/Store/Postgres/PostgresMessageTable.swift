@@ -143,6 +143,16 @@ final class PostgresMessageTable: MessageRecords, @unchecked Sendable {
         read(then) { db in try PostgresMessageTable.find(sid, db) }
     }
 
+    func search(numbers: [String], text: String, digits: String, limit: Int, then: @escaping StoreCompletion<[TextMessage]>) {
+        read(then) { db in
+            try db.query("""
+                SELECT \(MessageTable.columns) FROM \(MessageTable.joined) WHERE t.number = ANY (string_to_array($1, ','))
+                AND (strpos(lower(m.body), lower($2)) > 0 OR ($3 <> '' AND strpos(t.party, $3) > 0)) ORDER BY m.id DESC LIMIT $4
+                """, [.text(numbers.joined(separator: ",")), .text(text), .text(digits), .int(limit)]).all
+                .map(PostgresMessageTable.message)
+        }
+    }
+
     static func find(_ sid: String, _ db: PostgresConnection) throws -> TextMessage? {
         try db.query("SELECT \(MessageTable.columns) FROM \(MessageTable.joined) WHERE m.sid = $1", [.text(sid)]).first
             .map(message)
