@@ -103,7 +103,8 @@ final class ContactFileTests: XCTestCase {
                 .init(label: "cell", number: try! PhoneNumber(e164: "+447700900123")),
                 .init(label: "Not a token!", number: try! PhoneNumber(e164: "+14155550123")),
             ]),
-            Contact(name: "Short", numbers: [.init(number: try! PhoneNumber(e164: "+33612345678"))]),
+            Contact(name: "Short", numbers: [.init(number: try! PhoneNumber(e164: "+33612345678"))],
+                    note: "Gate code 1234; ring twice,\nthen wait"),
         ]
         let text = VCardWriter.write(original)
         for line in text.components(separatedBy: "\r\n") {
@@ -111,6 +112,7 @@ final class ContactFileTests: XCTestCase {
         }
         XCTAssertTrue(text.hasPrefix("BEGIN:VCARD\r\nVERSION:4.0\r\nFN:"))
         XCTAssertTrue(text.contains("TEL;VALUE=uri;TYPE=cell:tel:+447700900123\r\n"))
+        XCTAssertTrue(text.contains("NOTE:Gate code 1234\\; ring twice\\,\\nthen wait\r\n"), text)
         var expected = original
         expected[0].numbers[1].label = ""  // a label that is not a vCard token is not written
         XCTAssertEqual(contacts(VCardReader.read(text)), expected)

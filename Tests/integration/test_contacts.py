@@ -135,7 +135,10 @@ def test_hand_written_vcards_and_csv_import_and_the_export_imports_back_the_same
         assert answer.status_code == 200, (name, answer.text)
         assert answer.json()["imported"] == len(contacts)
         assert {c["name"]: [n["number"] for n in c["numbers"]] for c in answer.json()["contacts"]} == contacts
+    noted = alice.add("Gate", [("door", "+442079460555")], note="code 1234; ring twice,\nthen wait")
+    assert noted.status_code == 201, noted.text
     everyone = {name: numbers for contacts in expected.values() for name, numbers in contacts.items()}
+    everyone["Gate"] = ["+442079460555"]
     listed = alice.list()
     assert {c["name"]: [n["number"] for n in c["numbers"]] for c in listed} == everyone
     assert all(c["sharedOn"] is None for c in listed)
@@ -144,11 +147,11 @@ def test_hand_written_vcards_and_csv_import_and_the_export_imports_back_the_same
     assert exported.status_code == 200
     assert exported.headers["Content-Type"].startswith("text/vcard")
     assert exported.text.count("BEGIN:VCARD") == len(everyone)
-    # Carol imports alice's export, shared on her number: the same names, numbers and labels.
+    # Carol imports alice's export, shared on her number: the same names, numbers, labels and notes.
     back = carol.import_file(exported.content, shared_on=BOB_NUMBER)
     assert back.status_code == 200, back.text
     def shape(contacts):
-        return sorted((c["name"], [(n["label"], n["number"]) for n in c["numbers"]]) for c in contacts)
+        return sorted((c["name"], [(n["label"], n["number"]) for n in c["numbers"]], c["note"]) for c in contacts)
     assert shape(carol.list()) == shape(listed)
     assert {c["sharedOn"] for c in carol.list()} == {BOB_NUMBER}
 

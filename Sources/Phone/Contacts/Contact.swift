@@ -13,9 +13,12 @@ public struct Contact: Sendable, Equatable {
 
     public var name: String
     public var numbers: [Number]
+    /// Free text (vCard NOTE); empty when none.
+    public var note: String
 
-    public init(name: String, numbers: [Number]) {
+    public init(name: String, numbers: [Number], note: String = "") {
         self.name = name
         self.numbers = numbers
+        self.note = note
     }
 }

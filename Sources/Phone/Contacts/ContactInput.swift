@@ -4,8 +4,7 @@ import Store
 /// `{"name":"…","numbers":[{"label":"cell","number":"020 7123 4567"}],"note":"…","sharedOn":"+1…"|null}`.
 /// Numbers may be written as people write them; they are kept in E.164. Errors name the field.
 struct ContactInput {
-    /// Longest note (1,000 characters) and label (40).
-    static let maxNoteLength = 1000
+    /// Longest label (40 characters); the note's bound is `ContactLimits.maxNoteLength`.
     static let maxLabelLength = 40
 
     /// The draft for `scope`; `sharedOn` must be one of the user's numbers.
@@ -19,7 +18,7 @@ struct ContactInput {
         }
         guard name.count <= limits.maxNameLength else { throw ContactInputError("name: longer than \(limits.maxNameLength) characters") }
         let note = json["note"]?.stringValue ?? ""
-        guard note.count <= maxNoteLength else { throw ContactInputError("note: longer than \(maxNoteLength) characters") }
+        guard note.count <= limits.maxNoteLength else { throw ContactInputError("note: longer than \(limits.maxNoteLength) characters") }
         guard let written = json["numbers"]?.arrayValue else { throw ContactInputError("numbers: must be a list") }
         guard written.count <= limits.maxNumbersPerContact else {
             throw ContactInputError("numbers: more than \(limits.maxNumbersPerContact)")

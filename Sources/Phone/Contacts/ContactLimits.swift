@@ -8,6 +8,8 @@ public struct ContactLimits: Sendable, Equatable {
     public var maxNumbersPerContact = 20
     /// Characters of a name.
     public var maxNameLength = 200
+    /// Characters of a note; a longer NOTE is cut here.
+    public var maxNoteLength = 1000
     /// Bad rows listed before the report stops counting.
     public var maxReportedRows = 100
 

@@ -174,7 +174,8 @@ final class ContactRoutes: @unchecked Sendable {
             case .success(let read):
                 let drafts = read.map { contact in
                     ContactDraft(owner: owner, name: contact.name,
-                                 numbers: contact.numbers.map { ContactNumber(label: $0.label, number: $0.number.e164) })
+                                 numbers: contact.numbers.map { ContactNumber(label: $0.label, number: $0.number.e164) },
+                                 note: contact.note)
                 }
                 contacts.add(drafts, at: VoiceRoutes.nowMillis() / 1000) { [self] result in
                     switch result {

@@ -21,7 +21,7 @@ extension StoredContact {
     var contact: Contact {
         Contact(name: draft.name, numbers: draft.numbers.compactMap { stored in
             (try? PhoneNumber(e164: stored.number)).map { Contact.Number(label: stored.label, number: $0) }
-        })
+        }, note: draft.note)
     }
 }
 

@@ -83,6 +83,7 @@ public enum VCardReader {
         var versionLine = 0
         var formattedName = ""
         var structuredName = ""
+        var note = ""
         var numbers: [Contact.Number] = []
         var problems: [ContactImportError.Row] = []
 
@@ -95,6 +96,8 @@ public enum VCardReader {
                 versionLine = line
             case "FN":
                 formattedName = unescapeText(property.value).trimmingASCIISpacesForIni()
+            case "NOTE":
+                note = unescapeText(property.value, lineBreak: "\n").trimmingASCIISpacesForIni()
             case "N":
                 // family;given;additional;prefixes;suffixes -> "given additional family"
                 let parts = splitUnescaped(property.value, on: ";").map { unescapeText($0).trimmingASCIISpacesForIni() }
@@ -142,7 +145,7 @@ public enum VCardReader {
             if numbers.count > limits.maxNumbersPerContact {
                 rows.append(.init(line: line, reason: "\(numbers.count) numbers on one card; at most \(limits.maxNumbersPerContact)"))
             }
-            return rows.isEmpty ? .success(Contact(name: name, numbers: numbers)) : .failure(ContactImportError(rows: rows))
+            return rows.isEmpty ? .success(Contact(name: name, numbers: numbers, note: String(note.prefix(limits.maxNoteLength)))) : .failure(ContactImportError(rows: rows))
         }
     }
 
@@ -198,14 +201,15 @@ public enum VCardReader {
     }
 }
 
-/// `\,` `\;` `\\` and `\n` as vCard text values escape them; a line break in a name becomes a space.
-func unescapeText(_ text: String) -> String {
+/// `\,` `\;` `\\` and `\n` as vCard text values escape them; a line break becomes `lineBreak`
+/// (a space in a name, a real line break in a note).
+func unescapeText(_ text: String, lineBreak: String = " ") -> String {
     var out = ""
     var escaped = false
     for character in text {
         if escaped {
             switch character {
-            case "n", "N": out.append(" ")
+            case "n", "N": out.append(lineBreak)
             default: out.append(character)
             }
             escaped = false

@@ -11,6 +11,7 @@ public enum VCardWriter {
                 let type = isToken(number.label) ? ";TYPE=\(number.label)" : ""
                 append("TEL;VALUE=uri\(type):tel:\(number.number.e164)", to: &out)
             }
+            if !contact.note.isEmpty { append("NOTE:" + escapeText(contact.note), to: &out) }
             append("END:VCARD", to: &out)
         }
         return out
