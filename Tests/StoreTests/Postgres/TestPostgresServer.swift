@@ -26,7 +26,10 @@ final class TestPostgresServer {
         do {
             let server = try TestPostgresServer()
             shared = server
-            atexit { TestPostgresServer.shared?.stop() }
+            atexit {
+                TestPostgresServer.shared?.stop()
+                if let folder = TestPostgresServer.shared?.folder { try? FileManager.default.removeItem(atPath: folder) }
+            }
             return server
         } catch {
             startError = "\(error)"
