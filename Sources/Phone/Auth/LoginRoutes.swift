@@ -268,9 +268,10 @@ public final class LoginRoutes: @unchecked Sendable {
         return asciiCaseInsensitiveEquals(originHost, host)
     }
 
+    /// The decoders' errors say what was wrong with the input; anything else is ours and is
+    /// answered as a bare 500 without its text.
     private static func errorResponse(_ error: Error) -> Response {
-        if let error = error as? HTTPResponseError { return error.response }
-        return .error(.badRequest, "\(error)")
+        HTTPError(answering: error).response
     }
 
     private static func normalised(_ basePath: String) -> String {
