@@ -123,6 +123,28 @@ class StoreContractTests: StoreWaiting {
         XCTAssertEqual(after.unseenMissed, 2, "the seen mark never moves back")
     }
 
+    func testSearchFindsNamesAddedLaterAndForgetsPurgedCalls() throws {
+        let store = try openStore()
+        defer { store.close() }
+        let number = "+15005550006"
+        func search(_ text: String) throws -> [String] {
+            try wait { store.calls.page(CallQuery(user: "alice", numbers: [number], text: text), then: $0) }.calls.map(\.sid)
+        }
+        _ = try wait { store.calls.merge(CallUpdate(callSid: "CA1", direction: .incoming, ourNumber: number,
+                                                    otherParty: "+442079460001", at: 1_000), then: $0) }
+        XCTAssertEqual(try search("hannah"), [])
+        _ = try wait { store.calls.merge(CallUpdate(callSid: "CA1", callerName: "Hannah Rowe", at: 1_500), then: $0) }
+        XCTAssertEqual(try search("hannah"), ["CA1"], "a name a later callback gives is searchable")
+        XCTAssertEqual(try search("9460001"), ["CA1"])
+        _ = try wait { store.calls.purge(startedBefore: 2_000, then: $0) }
+        XCTAssertEqual(try search("hannah"), [], "a purged call is not found")
+        _ = try wait { store.calls.merge(CallUpdate(callSid: "CA2", direction: .incoming, ourNumber: number,
+                                                    otherParty: "+442079460001", callerName: "Hannah Rowe", at: 3_000), then: $0) }
+        XCTAssertEqual(try search("ANNAH R"), ["CA2"])
+        XCTAssertEqual(try wait { store.calls.page(CallQuery(user: "alice", numbers: [number], digits: "94 600"), then: $0) }
+            .calls.map(\.sid), ["CA2"])
+    }
+
     func testPurgeDeletesOldCallsAndTheirLegs() throws {
         let store = try openStore()
         defer { store.close() }

@@ -42,6 +42,28 @@ final class CallTable: CallRecords, @unchecked Sendable {
                 seen_at INTEGER NOT NULL
             ) WITHOUT ROWID;
             """),
+        Migration(8, "indexes for call search and the missed count", """
+            CREATE VIRTUAL TABLE calls_search USING fts5(other_digits, caller_name, other_party,
+                content='calls', content_rowid='id', tokenize='trigram');
+            CREATE TRIGGER calls_search_insert AFTER INSERT ON calls BEGIN
+                INSERT INTO calls_search (rowid, other_digits, caller_name, other_party)
+                VALUES (new.id, new.other_digits, new.caller_name, new.other_party);
+            END;
+            CREATE TRIGGER calls_search_delete AFTER DELETE ON calls BEGIN
+                INSERT INTO calls_search (calls_search, rowid, other_digits, caller_name, other_party)
+                VALUES ('delete', old.id, old.other_digits, old.caller_name, old.other_party);
+            END;
+            CREATE TRIGGER calls_search_update AFTER UPDATE OF other_digits, caller_name, other_party ON calls BEGIN
+                INSERT INTO calls_search (calls_search, rowid, other_digits, caller_name, other_party)
+                VALUES ('delete', old.id, old.other_digits, old.caller_name, old.other_party);
+                INSERT INTO calls_search (rowid, other_digits, caller_name, other_party)
+                VALUES (new.id, new.other_digits, new.caller_name, new.other_party);
+            END;
+            INSERT INTO calls_search (calls_search) VALUES ('rebuild');
+            CREATE INDEX calls_by_other_party ON calls(other_party);
+            CREATE INDEX calls_missed_by_number ON calls(our_number, started_at) WHERE outcome IN ('missed', 'rejected');
+            CREATE INDEX calls_missed_by_user ON calls(user, started_at) WHERE outcome IN ('missed', 'rejected');
+            """),
     ]
 
     /// Most calls on one page (200).
@@ -201,11 +223,12 @@ final class CallTable: CallRecords, @unchecked Sendable {
             values += [.int(before.startedAt), .int(before.startedAt), .int(before.id)]
         }
         var matches: [String] = []
-        if let digits = query.digits.map(CallTable.digits(of:)), !digits.isEmpty {
+        let search = CallSearchTerms(query)
+        if let digits = search.digits {
             matches.append("other_digits LIKE ?")
             values.append(.text("%" + digits + "%"))
         }
-        if let text = query.text, !text.isEmpty {
+        if let text = search.text {
             matches.append("caller_name LIKE ? ESCAPE '\\' OR other_party LIKE ? ESCAPE '\\'")
             let pattern = "%" + likeEscaped(text) + "%"
             values += [.text(pattern), .text(pattern)]
@@ -216,7 +239,14 @@ final class CallTable: CallRecords, @unchecked Sendable {
         }
         if !matches.isEmpty { conditions.append("(" + matches.joined(separator: " OR ") + ")") }
         if query.missedOnly { conditions.append("outcome IN ('missed', 'rejected')") }
-        let sql = "SELECT \(columns) FROM calls WHERE " + conditions.joined(separator: " AND ")
+        var from = "calls"
+        if let candidates = search.indexedCandidates(alsoNumbers: query.alsoNumbers) {
+            // The trigram index (and other_party's) find the few candidate rows first; the LIKEs
+            // above still decide, so results are exactly those of the full scan.
+            from = "(\(candidates.sql)) AS candidate CROSS JOIN calls ON calls.id = candidate.match_id"
+            values = candidates.values + values
+        }
+        let sql = "SELECT \(columns) FROM \(from) WHERE " + conditions.joined(separator: " AND ")
             + " ORDER BY started_at DESC, id DESC LIMIT \(limit + 1)"
         var calls = try db.statement(sql).rows(values, make)
         var next: CallCursor?

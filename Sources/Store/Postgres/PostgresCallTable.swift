@@ -44,6 +44,17 @@ final class PostgresCallTable: CallRecords, @unchecked Sendable {
                 seen_at bigint NOT NULL
             );
             """),
+        // pg_trgm ships with Debian's postgresql package and is a trusted extension (PostgreSQL 13+):
+        // the database's owner may create it. Its GIN indexes serve LIKE and ILIKE '%...%'.
+        Migration(8, "indexes for call search and the missed count", """
+            CREATE EXTENSION IF NOT EXISTS pg_trgm;
+            CREATE INDEX calls_digits_trigram ON calls USING gin (other_digits gin_trgm_ops);
+            CREATE INDEX calls_name_trigram ON calls USING gin (caller_name gin_trgm_ops);
+            CREATE INDEX calls_party_trigram ON calls USING gin (other_party gin_trgm_ops);
+            CREATE INDEX calls_by_other_party ON calls(other_party);
+            CREATE INDEX calls_missed_by_number ON calls(our_number, started_at) WHERE outcome IN ('missed', 'rejected');
+            CREATE INDEX calls_missed_by_user ON calls("user", started_at) WHERE outcome IN ('missed', 'rejected');
+            """),
     ]
 
     private let writer: PostgresStoreWriter

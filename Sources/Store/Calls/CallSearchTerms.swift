@@ -1,0 +1,53 @@
+/// What `GET /api/calls?q=` searches for, and how SQLite's indexes can find its candidates:
+/// the trigram index `calls_search` needs at least 3 characters, so a shorter term (or none
+/// at all) leaves the search to the scan in `started_at` order, which stops at the page's end.
+struct CallSearchTerms {
+    /// The query's digits (`442071` from `+44 (20) 71`), or nil when it has none.
+    let digits: String?
+    /// The query's text as typed, or nil when empty.
+    let text: String?
+
+    /// Characters the trigram tokenizer needs to use its index.
+    static let trigram = 3
+
+    init(_ query: CallQuery) {
+        digits = query.digits.map(CallTable.digits(of:)).flatMap { $0.isEmpty ? nil : $0 }
+        text = query.text.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// A query whose `match_id` column holds every row that may match (a superset: the trigram
+    /// index folds case beyond ASCII), or nil when some term is too short for the index or there
+    /// are no terms.
+    func indexedCandidates(alsoNumbers: [String]) -> (sql: String, values: [SQLValue])? {
+        guard digits != nil || text != nil else { return nil }
+        var parts: [String] = []
+        var values: [SQLValue] = []
+        if let digits {
+            guard digits.unicodeScalars.count >= Self.trigram else { return nil }
+            parts.append("SELECT rowid AS match_id FROM calls_search WHERE calls_search MATCH ?")
+            values.append(.text("other_digits : " + Self.phrase(digits)))
+        }
+        if let text {
+            // `CallTable.likeEscaped` matches on the first 100 characters only: so must this.
+            let searched = String(text.prefix(100))
+            guard searched.unicodeScalars.count >= Self.trigram else { return nil }
+            parts.append("SELECT rowid AS match_id FROM calls_search WHERE calls_search MATCH ?")
+            values.append(.text("{caller_name other_party} : " + Self.phrase(searched)))
+        }
+        if !alsoNumbers.isEmpty {
+            parts.append("SELECT id AS match_id FROM calls WHERE other_party IN (\(CallTable.placeholders(alsoNumbers.count)))")
+            values += alsoNumbers.map { .text($0) }
+        }
+        return (parts.joined(separator: " UNION "), values)
+    }
+
+    /// `text` as one FTS5 phrase: in double quotes, each `"` doubled.
+    static func phrase(_ text: String) -> String {
+        var out = "\""
+        for character in text {
+            if character == "\"" { out.append("\"") }
+            out.append(character)
+        }
+        return out + "\""
+    }
+}
