@@ -15,30 +15,29 @@ struct CallSearchTerms {
         text = query.text.flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    /// A query whose `match_id` column holds every row that may match (a superset: the trigram
-    /// index folds case beyond ASCII), or nil when some term is too short for the index or there
-    /// are no terms.
-    func indexedCandidates(alsoNumbers: [String]) -> (sql: String, values: [SQLValue])? {
+    /// Queries whose `match_id` columns together hold every row that may match (a superset: the
+    /// trigram index folds case beyond ASCII), or nil when some term is too short for the index or
+    /// there are no terms.
+    func indexedCandidates(alsoNumbers: [String]) -> [(sql: String, values: [SQLValue])]? {
         guard digits != nil || text != nil else { return nil }
-        var parts: [String] = []
-        var values: [SQLValue] = []
+        var parts: [(sql: String, values: [SQLValue])] = []
         if let digits {
             guard digits.unicodeScalars.count >= Self.trigram else { return nil }
-            parts.append("SELECT rowid AS match_id FROM calls_search WHERE calls_search MATCH ?")
-            values.append(.text("other_digits : " + Self.phrase(digits)))
+            parts.append(("SELECT rowid AS match_id FROM calls_search WHERE calls_search MATCH ?",
+                          [.text("other_digits : " + Self.phrase(digits))]))
         }
         if let text {
             // `CallTable.likeEscaped` matches on the first 100 characters only: so must this.
             let searched = String(text.prefix(100))
             guard searched.unicodeScalars.count >= Self.trigram else { return nil }
-            parts.append("SELECT rowid AS match_id FROM calls_search WHERE calls_search MATCH ?")
-            values.append(.text("{caller_name other_party} : " + Self.phrase(searched)))
+            parts.append(("SELECT rowid AS match_id FROM calls_search WHERE calls_search MATCH ?",
+                          [.text("{caller_name other_party} : " + Self.phrase(searched))]))
         }
         if !alsoNumbers.isEmpty {
-            parts.append("SELECT id AS match_id FROM calls WHERE other_party IN (\(CallTable.placeholders(alsoNumbers.count)))")
-            values += alsoNumbers.map { .text($0) }
+            parts.append(("SELECT id AS match_id FROM calls WHERE other_party IN (\(CallTable.placeholders(alsoNumbers.count)))",
+                          alsoNumbers.map { .text($0) }))
         }
-        return (parts.joined(separator: " UNION "), values)
+        return parts
     }
 
     /// `text` as one FTS5 phrase: in double quotes, each `"` doubled.

@@ -240,11 +240,14 @@ final class CallTable: CallRecords, @unchecked Sendable {
         if !matches.isEmpty { conditions.append("(" + matches.joined(separator: " OR ") + ")") }
         if query.missedOnly { conditions.append("outcome IN ('missed', 'rejected')") }
         var from = "calls"
-        if let candidates = search.indexedCandidates(alsoNumbers: query.alsoNumbers) {
+        if let candidates = search.indexedCandidates(alsoNumbers: query.alsoNumbers),
+           try fewCandidates(candidates, db) {
             // The trigram index (and other_party's) find the few candidate rows first; the LIKEs
-            // above still decide, so results are exactly those of the full scan.
-            from = "(\(candidates.sql)) AS candidate CROSS JOIN calls ON calls.id = candidate.match_id"
-            values = candidates.values + values
+            // above still decide, so results are exactly those of the full scan. Many candidates
+            // (`442` matches nearly every call) are faster found by the scan in page order.
+            let union = candidates.map(\.sql).joined(separator: " UNION ")
+            from = "(\(union)) AS candidate CROSS JOIN calls ON calls.id = candidate.match_id"
+            values = candidates.flatMap(\.values) + values
         }
         let sql = "SELECT \(columns) FROM \(from) WHERE " + conditions.joined(separator: " AND ")
             + " ORDER BY started_at DESC, id DESC LIMIT \(limit + 1)"
@@ -256,6 +259,18 @@ final class CallTable: CallRecords, @unchecked Sendable {
         }
         for index in calls.indices { try addLegs(&calls[index], db) }
         return CallPage(calls: calls, next: next, unseenMissed: try unseenMissed(visible, db))
+    }
+
+    /// Candidates the index path sorts at most (2,000); more go to the scan, which stops at the page's end.
+    static let maxIndexedCandidates = 2000
+
+    static func fewCandidates(_ candidates: [(sql: String, values: [SQLValue])], _ db: SQLiteConnection) throws -> Bool {
+        var count = 0
+        for part in candidates {
+            count += try db.statement("SELECT count(*) FROM (\(part.sql) LIMIT \(maxIndexedCandidates + 1))")
+                .first(part.values) { $0.int(0) } ?? 0
+        }
+        return count <= maxIndexedCandidates
     }
 
     static func unseenMissed(_ visible: CallVisibility, _ db: SQLiteConnection) throws -> Int {
