@@ -5,6 +5,8 @@
  * "bench"; a text "publish:<n>" publishes "bench:<n>" to the room), measures the server's RSS
  * per idle connection, then sends P publishes one after another and measures, for each, the
  * delay until every subscriber has it. Checks that every subscriber gets every publish in order.
+ * With --pid it also reads the server's CPU time (utime + stime from /proc/PID/stat) around the
+ * publishes and prints it per publish.
  *
  *   ws-load --port 9001 [--host 127.0.0.1] [--connections 10000] [--publishes 100]
  *           [--pid SERVER_PID] [--sources 1] [--gap-ms 20]
@@ -47,6 +49,25 @@ static uint32_t *latency_us;   /* [publish * nconns + conn] */
 static uint64_t *sent_at;      /* per publish, ns */
 static int *received_count;    /* per publish, subscribers that got it */
 static long open_count, closed_count, out_of_order;
+
+/* The server's user and system CPU time so far, in µs; -1 when it cannot be read. */
+static int cpu_us(int pid, long long *user, long long *system) {
+    char path[64], line[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (!f) return -1;
+    size_t n = fread(line, 1, sizeof line - 1, f);
+    fclose(f);
+    line[n] = 0;
+    /* Fields 14 and 15 (utime, stime) follow the command name, which may hold spaces: start after ')'. */
+    char *p = strrchr(line, ')');
+    unsigned long long ut, st;
+    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2) return -1;
+    long tick = sysconf(_SC_CLK_TCK);
+    *user = (long long)ut * 1000000 / tick;
+    *system = (long long)st * 1000000 / tick;
+    return 0;
+}
 
 static uint64_t now_ns(void) {
     struct timespec ts;
@@ -265,6 +286,8 @@ int main(int argc, char **argv) {
 
     /* Publishes one at a time: each waits until every subscriber has it (or 5 s). */
     uint32_t *completion = calloc(npublishes, sizeof *completion);
+    long long user0 = 0, system0 = 0, user1 = 0, system1 = 0;
+    int have_cpu = server_pid && cpu_us(server_pid, &user0, &system0) == 0;
     for (int p = 0; p < npublishes; p++) {
         char text[32];
         int n = snprintf(text, sizeof text, "publish:%d", p);
@@ -276,6 +299,8 @@ int main(int argc, char **argv) {
         uint64_t gap = now_ns() + (uint64_t)gap_ms * 1000000ull;
         while (now_ns() < gap) poll_once(1);
     }
+
+    have_cpu = have_cpu && cpu_us(server_pid, &user1, &system1) == 0;
 
     size_t deliveries = 0;
     uint32_t *all = malloc(sizeof *all * (size_t)npublishes * subscribers + 1);
@@ -294,5 +319,11 @@ int main(int argc, char **argv) {
            deliveries ? all[deliveries - 1] / 1000.0 : 0.0);
     printf("fan-out completion per publish (until the last of %ld subscribers): p50 %.2f ms, p99 %.2f ms\n",
            subscribers, percentile(completion, npublishes, 0.50) / 1000.0, percentile(completion, npublishes, 0.99) / 1000.0);
+    if (have_cpu && npublishes > 0) {
+        long long user = user1 - user0, system = system1 - system0;
+        printf("server CPU per publish: %.1f us (user %.1f us, system %.1f us; %.2f s over %d publishes to %ld subscribers)\n",
+               (double)(user + system) / npublishes, (double)user / npublishes, (double)system / npublishes,
+               (double)(user + system) / 1e6, npublishes, subscribers);
+    }
     return (expected - received == 0 && out_of_order == 0 && closed_count == 0) ? 0 : 1;
 }
