@@ -33,6 +33,44 @@ final class PremiumRangesTests: XCTestCase {
         }
     }
 
+    func testNANPNonGeographicPaidTollFreeAndPayPerCallExchanges() throws {
+        let cases: [(String, PremiumRanges.Kind?)] = [
+            ("+16002345678", .nonGeographic), ("+16222345678", .nonGeographic),
+            ("+18802345678", .paidTollFree), ("+18812345678", .paidTollFree), ("+18822345678", .paidTollFree),
+            ("+12129761234", .premium), ("+14169760000", .premium), ("+13109769999", .premium),
+            ("+19009761234", .premium),
+            // Neighbours stay ordinary: toll-free, geographic areas, 976 elsewhere in the number.
+            ("+18002345678", nil), ("+18882345678", nil), ("+18832345678", nil), ("+16012345678", nil),
+            ("+16232345678", nil), ("+12129751234", nil), ("+12122976123", nil), ("+19762345678", nil),
+            // 976 as a NANP exchange only: another country's digits in that place are not touched.
+            ("+442129761234", nil),
+        ]
+        for (e164, kind) in cases {
+            XCTAssertEqual(PremiumRanges.kind(of: try number(e164)), kind, e164)
+        }
+    }
+
+    func testAllowPremiumOverridesEachNANPRangeByPrefix() throws {
+        var plan = NumberPlan(lines: [.init(number: try number("+12025550100"), users: ["alice"])],
+                              allowedRegions: ["US", "CA"])
+        let refused: [(String, PremiumRanges.Kind)] = [
+            ("+16002345678", .nonGeographic), ("+16222345678", .nonGeographic), ("+18812345678", .paidTollFree),
+            ("+12129761234", .premium), ("+13109761234", .premium), ("+15002345678", .personal),
+            ("+14562345678", .carrierService),
+        ]
+        for (e164, kind) in refused {
+            XCTAssertEqual(plan.refusal(forCallTo: try number(e164)), .costly(kind), e164)
+        }
+        plan.allowedPremiumPrefixes = ["+1600", "+1881", "+1212976", "+1500"]
+        for e164 in ["+16002345678", "+18812345678", "+12129761234", "+15002345678"] {
+            XCTAssertNil(plan.refusal(forCallTo: try number(e164)), e164)
+        }
+        // Only what is listed: the other area's 976, 622 and 456 stay refused.
+        XCTAssertEqual(plan.refusal(forCallTo: try number("+13109761234")), .costly(.premium))
+        XCTAssertEqual(plan.refusal(forCallTo: try number("+16222345678")), .costly(.nonGeographic))
+        XCTAssertEqual(plan.refusal(forCallTo: try number("+14562345678")), .costly(.carrierService))
+    }
+
     func testPlanRefusesCostlyAndCrownDependencyNumbersUnlessListed() throws {
         var plan = NumberPlan(lines: [.init(number: try number("+442079460174"), users: ["alice"])],
                               allowedRegions: ["GB", "US"])

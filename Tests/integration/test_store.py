@@ -235,6 +235,28 @@ def test_login_survives_a_restart_and_a_removed_user_loses_it(shetphone_factory,
     assert bob.get(third.url("/api/me")).status_code == 200
 
 
+def test_a_logout_is_answered_after_its_delete_committed_so_kill_9_right_after_keeps_it(shetphone_factory):
+    # Twenty sessions log out at once; the server is killed (no shutdown drain) the moment the
+    # last 303 arrives. Every logout that was answered must stay a logout after the restart.
+    port = free_port()
+    server = shetphone_factory(ini=ini_on_port(port))
+    sessions = [login(server, "carol") for _ in range(20)]
+    keeper = login(server, "bob")
+    tokens = [s.get(server.url("/api/me")).json()["csrf"] for s in sessions]
+
+    def logout(pair):
+        http, csrf = pair
+        return http.post(server.url("/logout"), headers={"X-CSRF-Token": csrf}, allow_redirects=False).status_code
+    with concurrent.futures.ThreadPoolExecutor(20) as pool:
+        statuses = list(pool.map(logout, zip(sessions, tokens)))
+    server.proc.kill()
+    server.proc.wait()
+    assert statuses == [303] * 20
+    again = shetphone_factory(ini=ini_on_port(port))
+    assert [s.get(again.url("/api/me")).status_code for s in sessions] == [401] * 20
+    assert keeper.get(again.url("/api/me")).status_code == 200
+
+
 def test_kill_9_during_5000_signed_status_callbacks_loses_no_acknowledged_one(shetphone_factory, tmp_path):
     port = free_port()
     server = shetphone_factory(ini=ini_on_port(port))

@@ -62,7 +62,7 @@ public final class LoginRoutes: @unchecked Sendable {
 
     /// `POST /logout`.
     public var logoutHandler: Handler {
-        { [self] request, responder in responder.send(logout(request)) }
+        { [self] request, responder in logout(request) { responder.send($0) } }
     }
 
     /// Wraps a handler that needs a logged-in user. Without a live session: 401
@@ -190,7 +190,9 @@ public final class LoginRoutes: @unchecked Sendable {
         }
     }
 
-    func logout(_ request: Request) -> Response {
+    /// Answers only once the session's delete has committed (as webhooks do): a restart right
+    /// after a logout must not bring the session back. `completion` may run on a store thread.
+    func logout(_ request: Request, completion: @escaping @Sendable (Response) -> Void) {
         let secure = request.origin.isHTTPS
         var response = Response.redirect(to: basePath + "/login")
         response.headers.set("Cache-Control", "no-store")
@@ -199,7 +201,7 @@ public final class LoginRoutes: @unchecked Sendable {
         guard let id = request.cookies[LoginRoutes.sessionCookieName],
               let session = sessions.session(forID: id) else {
             // Already logged out (or expired): the same answer, nothing to end.
-            return response
+            return completion(response)
         }
         var token = request.headers["X-CSRF-Token"]
         if token == nil, request.body.count <= LoginRoutes.maxFormBytes,
@@ -207,11 +209,16 @@ public final class LoginRoutes: @unchecked Sendable {
             token = form.first { $0.0 == "csrf" }?.1
         }
         guard session.acceptsCSRFToken(token) else {
-            return .error(.forbidden, "logout needs this session's CSRF token in X-CSRF-Token or form field csrf")
+            return completion(.error(.forbidden, "logout needs this session's CSRF token in X-CSRF-Token or form field csrf"))
         }
-        sessions.destroy(id: id)
         logger.info("logout for user \(session.user.debugDescription), session \(session.key.prefix(12))")
-        return response
+        let answer = response
+        sessions.destroy(id: id) { [logger] error in
+            // If the store cannot write (disk full) the session still ends here and now, as a
+            // login still works then; only a restart before the store recovers would bring it back.
+            if let error { logger.warning("logout of session \(session.key.prefix(12)) not stored (back after a restart): \(error)") }
+            completion(answer)
+        }
     }
 
     // MARK: Internals

@@ -160,12 +160,21 @@ public final class SessionStore: @unchecked Sendable {
     }
 
     /// Ends the session with this id (logout). Returns it, or nil when there was none.
+    /// `deleted` is called once the store's delete has committed (at once without a store, or
+    /// when there was no such session), on a store thread: a logout answered from there stays
+    /// a logout across a restart that follows it at once.
     @discardableResult
-    public func destroy(id: String) -> Session? {
-        guard SecureRandom.isToken(id) else { return nil }
+    public func destroy(id: String, deleted: (@Sendable (StoreError?) -> Void)? = nil) -> Session? {
+        guard SecureRandom.isToken(id) else {
+            deleted?(nil)
+            return nil
+        }
         let key = SessionStore.key(for: id)
-        guard let session = lock.withLock({ sessions.removeValue(forKey: key) }) else { return nil }
-        report([(session, .logout)])
+        guard let session = lock.withLock({ sessions.removeValue(forKey: key) }) else {
+            deleted?(nil)
+            return nil
+        }
+        report([(session, .logout)], deleted: deleted)
         return session
     }
 
@@ -241,9 +250,18 @@ public final class SessionStore: @unchecked Sendable {
         return expired.map { ($0, .expired) }
     }
 
-    private func report(_ ended: [(Session, EndReason)]) {
-        guard !ended.isEmpty else { return }
-        persistence?.delete(keys: ended.map(\.0.key)) { _ in }
+    private func report(_ ended: [(Session, EndReason)], deleted: (@Sendable (StoreError?) -> Void)? = nil) {
+        guard !ended.isEmpty else {
+            deleted?(nil)
+            return
+        }
+        if let persistence {
+            persistence.delete(keys: ended.map(\.0.key)) { result in
+                if case .failure(let error) = result { deleted?(error) } else { deleted?(nil) }
+            }
+        } else {
+            deleted?(nil)
+        }
         guard let hook = onEnd else { return }
         for (session, reason) in ended { hook(session, reason) }
     }
