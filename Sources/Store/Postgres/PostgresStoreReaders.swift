@@ -5,7 +5,7 @@ import Postgres
 /// writer, like `StoreReaders` for SQLite. Each `then` runs on the reader's thread.
 final class PostgresStoreReaders: @unchecked Sendable {
     private let pool: PostgresPool
-    private let queue = JobQueue<(PostgresConnection?) -> Void>(capacity: StoreReaders.maxQueued)
+    private let queue = JobQueue<(PostgresConnection?) -> Void>(capacity: StoreBounds.maxQueuedReads)
     private var threads: [pthread_t] = []
 
     init(pool: PostgresPool, count: Int) {

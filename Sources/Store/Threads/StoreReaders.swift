@@ -5,10 +5,7 @@ import Glibc
 final class StoreReaders: @unchecked Sendable {
     typealias Job = (SQLiteConnection?, StoreError?) -> Void
 
-    /// Queries waiting beyond this are refused (5,000).
-    static let maxQueued = 5000
-
-    private let queue = JobQueue<Job>(capacity: StoreReaders.maxQueued)
+    private let queue = JobQueue<Job>(capacity: StoreBounds.maxQueuedReads)
     private var threads: [pthread_t] = []
 
     /// Opens `count` connections to `path` now, so a file that cannot be read fails start-up.
