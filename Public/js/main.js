@@ -54,7 +54,7 @@ async function boot() {
   };
   const calls = new CallController(app);
   // Each controller may have start() (after all are built) and resync() (after the
-  // server connection came back, when live events may have been missed).
+  // server connection came back, or a `resync` event: live events may have been missed).
   const controllers = [
     calls,
     new KeypadController(calls),
@@ -69,6 +69,12 @@ async function boot() {
     new VoicemailController(app),
   ];
 
+  const resyncAll = () => {
+    for (const controller of controllers) if (controller.resync) controller.resync();
+  };
+  // The server lost its database for a while (several instances): events of the other
+  // instances may have been missed although this socket stayed open.
+  app.socket.on('resync', resyncAll);
   let wasOffline = false;
   app.socket.onState((state) => {
     status.server(state, app.socket);
@@ -76,7 +82,7 @@ async function boot() {
     if (state === 'offline') wasOffline = true;
     if (state === 'online' && wasOffline) {
       wasOffline = false;
-      for (const controller of controllers) if (controller.resync) controller.resync();
+      resyncAll();
     }
   });
   byId('offline-retry').addEventListener('click', () => app.socket.retryNow());

@@ -58,6 +58,15 @@ public final class PostgresPool: @unchecked Sendable {
     public func close() {
         pthread_mutex_lock(&mutex)
         closed = true
+        pthread_mutex_unlock(&mutex)
+        dropIdle()
+    }
+
+    /// Closes the idle connections, so the next checkouts connect afresh: after the database was
+    /// away they are most likely broken, and a request would only find out by failing on one.
+    /// Busy connections are judged when they come back.
+    public func dropIdle() {
+        pthread_mutex_lock(&mutex)
         let closing = idle
         idle.removeAll()
         open -= closing.count

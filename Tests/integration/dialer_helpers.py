@@ -40,9 +40,10 @@ def chromium_paths() -> tuple[str, str]:
 
 
 def make_browser(size: tuple[int, int] = DESKTOP, *, fake_sdk: bool = True, phone: bool = False,
-                 lang: str = "en-GB"):
+                 lang: str = "en-GB", extra_args: Iterable[str] = ()):
     """A headless Chromium whose console is readable through get_log('browser').
-    With fake_sdk, every page of this tab gets the fake Twilio.Device first."""
+    With fake_sdk, every page of this tab gets the fake Twilio.Device first.
+    `extra_args`: more command-line switches (`--ignore-certificate-errors` for a test NGINX)."""
     browser, driver_path = chromium_paths()
     options = webdriver.ChromeOptions()
     options.binary_location = browser
@@ -59,6 +60,7 @@ def make_browser(size: tuple[int, int] = DESKTOP, *, fake_sdk: bool = True, phon
         "--use-fake-device-for-media-stream",
         f"--lang={lang}",
         f"--window-size={size[0]},{size[1]}",
+        *extra_args,
     ):
         options.add_argument(arg)
     options.add_experimental_option("prefs", {"intl.accept_languages": lang})

@@ -8,8 +8,10 @@ import glob
 import os
 import pwd
 import shutil
+import socket
 import subprocess
 import tempfile
+import threading
 
 from nginx_helpers import free_port
 
@@ -102,3 +104,77 @@ def _has_user(name):
         return True
     except KeyError:
         return False
+
+
+class CuttableLink:
+    """A TCP relay from 127.0.0.1:`port` to the database's TCP port that a test can cut: `cut()`
+    drops every relayed connection and refuses new ones (one instance loses its database while
+    the others keep it), `mend()` lets connections through again. Bytes pass untouched."""
+
+    def __init__(self, target_port):
+        self.target_port = target_port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.lock = threading.Lock()
+        self.open = True
+        self.closed = False
+        self.connections = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def url(self, database="postgres"):
+        return f"postgresql://shetphone@127.0.0.1:{self.port}/{database}?sslmode=disable"
+
+    def cut(self):
+        with self.lock:
+            self.open = False
+            connections, self.connections = self.connections, []
+        for connection in connections:
+            _hang_up(connection)
+
+    def mend(self):
+        with self.lock:
+            self.open = True
+
+    def close(self):
+        self.closed = True
+        self.cut()
+        self.listener.close()
+
+    def _accept(self):
+        while not self.closed:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            with self.lock:
+                allowed = self.open
+            if not allowed:
+                _hang_up(client)
+                continue
+            try:
+                server = socket.create_connection(("127.0.0.1", self.target_port), timeout=5)
+                server.settimeout(None)
+            except OSError:
+                _hang_up(client)
+                continue
+            with self.lock:
+                self.connections += [client, server]
+            threading.Thread(target=self._pump, args=(client, server), daemon=True).start()
+            threading.Thread(target=self._pump, args=(server, client), daemon=True).start()
+
+    @staticmethod
+    def _pump(source, sink):
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        _hang_up(sink)
+
+
+def _hang_up(connection):
+    try:
+        connection.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    connection.close()

@@ -3,7 +3,6 @@ fixture): logins, call history and live events are shared; one instance killed o
 stopped loses nothing that was acknowledged.
 """
 import json
-import os
 import signal
 import threading
 import time
@@ -163,70 +162,113 @@ def test_database_stopped_means_503_then_recovery_without_restart(pair, postgres
                 break
 
 
+@pytest.fixture
+def link(postgres):
+    """A's own road to the database, which the test can cut while B keeps its own."""
+    from postgres_helpers import CuttableLink
+    road = CuttableLink(postgres.port)
+    yield road
+    road.close()
+
+
+@pytest.fixture
+def pair_with_link(postgres, link, shetphone_factory, tmp_path):
+    """A reaches `postgres` through `link` (TCP), B over its Unix socket."""
+    servers = []
+    for name, url in (("a", link.url()), ("b", postgres.url)):
+        folder = tmp_path / name
+        folder.mkdir()
+        servers.append(shetphone_factory(ini=DEFAULT_INI + f"\n[store]\nurl = {url}\n", workdir=folder))
+    return servers
+
+
+def acknowledged(server, path, params, what):
+    """Posts like Twilio, which retries until it gets an answer that is not 5xx."""
+    until(lambda: post_webhook(server, path, params).status_code in (200, 204), what, seconds=30)
+
+
+def test_a_dialer_whose_instance_lost_the_database_is_told_to_resync_and_finds_every_record(
+        pair_with_link, postgres, link):
+    from test_texts import inbound
+    from test_voicemail import RECORDING, recording_callback
+
+    a, b = pair_with_link
+    session = login(a, "bob")
+    cookie = {"Cookie": cookie_of(session)}
+    until(lambda: requests.get(b.url("/api/me"), headers=cookie).status_code == 200, "B knows A's login")
+    with ws_connect(a.base_url.replace("http://", "ws://") + "/ws", origin=a.base_url, additional_headers=cookie,
+                    open_timeout=5) as socket:
+        assert json.loads(socket.recv(timeout=5))["type"] == "hello"
+        # A loses its road to the database first and gets it back last; PostgreSQL itself is
+        # stopped for about 5 s in between (B answers 503 meanwhile).
+        link.cut()
+        postgres.stop()
+        stopped = time.time()
+        try:
+            assert post_webhook(b, "/status", status("CAgone1")).status_code == 503
+            time.sleep(max(0.0, 5 - (time.time() - stopped)))
+        finally:
+            postgres.start()
+        # Twilio's retries reach B once the database is back: committed there, and NOTIFY'd while
+        # A was not listening, so A hears none of them live.
+        sids = ["CAgone1", "CAgone2", "CAgone3"]
+        for sid in sids:
+            acknowledged(b, "/status", status(sid), f"B takes {sid}")
+        until(lambda: inbound(b, 77, body="while A was away").status_code == 200, "B takes a text", seconds=30)
+        until(lambda: recording_callback(b).status_code in (200, 204), "B takes a voicemail", seconds=30)
+        assert a.proc.poll() is None and b.proc.poll() is None
+        link.mend()
+        # A listens again and tells its dialers to read again, on the socket they kept.
+        heard = []
+        while not heard or heard[-1]["type"] != "resync":
+            heard.append(json.loads(socket.recv(timeout=30)))
+        assert not [e for e in heard if e["type"] in ("call.status", "call.updated", "sms.received", "voicemail.new")], \
+            f"A cannot have heard these live: {heard}"
+        # What the dialer reloads on `resync`, read from A: every record B committed meanwhile.
+        calls = {call["callSid"] for call in session.get(a.url("/api/calls?limit=50")).json()["calls"]}
+        assert set(sids) <= calls, calls
+        threads = session.get(a.url("/api/threads")).json()["threads"]
+        assert any("while A was away" in json.dumps(thread) for thread in threads), threads
+        voicemails = session.get(a.url("/api/voicemail")).json()["voicemails"]
+        assert RECORDING in json.dumps(voicemails), voicemails
+        # And from now on B's events reach A live again.
+        assert post_webhook(b, "/status", status("CAlive")).status_code == 204
+        while True:
+            event = json.loads(socket.recv(timeout=15))
+            if event["type"] == "call.status" and event["data"]["callSid"] == "CAlive":
+                break
+
+
 # --- Behind a real NGINX upstream of two instances ----------------------------------------------
 
 
 def test_two_instances_behind_the_examples_nginx_upstream_share_logins_and_events(postgres, shetphone_factory, tmp_path):
-    import re
-    import shutil as shell
+    from instances_helpers import BASE, behind_nginx
+    from nginx_helpers import Browser, insecure_tls
 
-    from nginx_helpers import (EXAMPLE, Browser, Nginx, free_port, insecure_tls, make_certificate, nginx_conf,
-                               short_tempdir, site_from_example)
-
-    if shell.which("nginx") is None and not os.path.exists("/usr/sbin/nginx"):
-        pytest.fail("nginx is not installed (scripts/test installs it)")
-    base = "/shetphone"
-    folder = short_tempdir()
-    try:
-        http_port, https_port = free_port(), free_port()
-        public = f"https://localhost:{https_port}{base}"
-        sockets = [os.path.join(folder, "a.sock"), os.path.join(folder, "b.sock")]
-        servers = []
-        for name, socket_path in zip(("a", "b"), sockets):
-            workdir = tmp_path / name
-            workdir.mkdir()
-            ini = DEFAULT_INI.replace("[app]\n", f"[app]\nbase_path = {base}\npublic_url = {public}\n").replace(
-                "listen = 127.0.0.1:0", f"listen = unix:{socket_path} 127.0.0.1:0\nsocket_mode = 0660")
-            servers.append(shetphone_factory(ini=ini + f"\n[store]\nurl = {postgres.url}\n", workdir=workdir))
-        # The example's commented second upstream server, switched on and pointed at B.
-        example = open(EXAMPLE).read()
-        second = re.search(r"^(\s*)#\s*(server unix:\S+;)\s*$", example, flags=re.M)
-        assert second, "nginx.conf.example shows no second upstream server"
-        example = example.replace(second.group(0), f"{second.group(1)}server unix:SECOND;")
-        cert, key = make_certificate(folder)
-        site = site_from_example(http_port=http_port, https_port=https_port, cert=cert, key=key,
-                                 socket_path=sockets[0], text=example)
-        site = site.replace(f"server unix:{sockets[0]};", f"server unix:{sockets[1]};", 2).replace(
-            f"server unix:{sockets[1]};", f"server unix:{sockets[0]};", 1)
-        assert site.count(f"server unix:{sockets[0]};") == 1 and site.count(f"server unix:{sockets[1]};") == 1, site
-        nginx = Nginx(folder, nginx_conf(site, folder))
-        nginx.start(https_port)
-        try:
-            browser = Browser("https", https_port)
-            reply = browser.login(base, "bob", servers[0].users["bob"])
-            assert reply.status == 303, reply.text[:300]
-            # Round robin: requests land on both instances, and the login holds on each.
-            for _ in range(6):
-                me = browser.get(base + "/api/me")
-                assert me.status == 200, me.text
-            assert all("/api/me" in server.log() for server in servers), "NGINX used only one instance"
-            from websockets.sync.client import connect
-            with connect(f"wss://localhost:{https_port}{base}/ws", ssl=insecure_tls(), origin=f"https://localhost:{https_port}",
-                         additional_headers={"Cookie": browser.cookie_header()}, open_timeout=10) as socket:
-                assert json.loads(socket.recv(timeout=10))["type"] == "hello"
-                sids = [f"CAnginx{index}" for index in range(6)]
-                for sid in sids:
-                    params = status(sid)
-                    signature = servers[0].sign(public + "/status", params)
-                    answer = browser.post(base + "/status", params, headers={"X-Twilio-Signature": signature})
-                    assert answer.status == 204, answer.text
-                heard = set()
-                while heard != set(sids):
-                    event = json.loads(socket.recv(timeout=15))
-                    if event["type"] == "call.status":
-                        heard.add(event["data"]["callSid"])
-            assert all("/status" in server.log() for server in servers), "every callback went to one instance"
-        finally:
-            nginx.stop()
-    finally:
-        shell.rmtree(folder, ignore_errors=True)
+    with behind_nginx([postgres.url, postgres.url], shetphone_factory, tmp_path) as upstream:
+        servers, base = upstream.servers, BASE
+        browser = Browser("https", upstream.https_port)
+        reply = browser.login(base, "bob", servers[0].users["bob"])
+        assert reply.status == 303, reply.text[:300]
+        # Round robin: requests land on both instances, and the login holds on each.
+        for _ in range(6):
+            me = browser.get(base + "/api/me")
+            assert me.status == 200, me.text
+        assert all("/api/me" in server.log() for server in servers), "NGINX used only one instance"
+        from websockets.sync.client import connect
+        with connect(f"wss://localhost:{upstream.https_port}{base}/ws", ssl=insecure_tls(), origin=upstream.origin,
+                     additional_headers={"Cookie": browser.cookie_header()}, open_timeout=10) as socket:
+            assert json.loads(socket.recv(timeout=10))["type"] == "hello"
+            sids = [f"CAnginx{index}" for index in range(6)]
+            for sid in sids:
+                params = status(sid)
+                signature = servers[0].sign(upstream.public + "/status", params)
+                answer = browser.post(base + "/status", params, headers={"X-Twilio-Signature": signature})
+                assert answer.status == 204, answer.text
+            heard = set()
+            while heard != set(sids):
+                event = json.loads(socket.recv(timeout=15))
+                if event["type"] == "call.status":
+                    heard.add(event["data"]["callSid"])
+        assert all("/status" in server.log() for server in servers), "every callback went to one instance"

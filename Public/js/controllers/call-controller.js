@@ -106,6 +106,8 @@ export class CallController {
         if (this.helloSeen) this.recent.reload();
         this.helloSeen = true;
       })
+      // The server's database was away (several instances): calls taken elsewhere meanwhile.
+      .on('resync', () => this.recent.reload())
       .on('call.incoming', (data) => {
         const entry = this.log.applyIncoming(data);
         const current = this.phone.current;

@@ -155,6 +155,8 @@ public final class PhoneApp: @unchecked Sendable {
                       do { sessions.restore(try records.loadAll()) } catch {
                           logger.warning("store: cannot read the logins of the other instances: \(error)")
                       }
+                      // Events of other instances committed while nobody listened: dialers read again.
+                      events.askToResync()
                   })
     }
 

@@ -42,6 +42,13 @@ public final class RoomEventPublisher: EventPublisher, @unchecked Sendable {
         deliverHere(to: names) { json }
     }
 
+    /// Tells every dialer of this instance (not the others) to read again from the store: the bus
+    /// started listening (again), and what other instances committed while it did not came with no
+    /// message. Called after LISTEN is in force, so each event is either heard or read.
+    func askToResync() {
+        deliverHere(to: [RoomName.everyone]) { PhoneEvent.resync.json }
+    }
+
     /// `2\nnumber:+44...\nuser:alice\n{"type":...}`: the room count, the rooms (a room name
     /// never holds a line break), then the event's JSON.
     static func busMessage(rooms: [String], json: String) -> String {

@@ -87,7 +87,12 @@ final class PostgresBus: InstanceBus, @unchecked Sendable {
             },
             onListening: { resync in
                 // Also the first time: what was committed before LISTEN took effect is read now.
-                if resync { logger.notice("bus: listening again after the database came back") }
+                if resync {
+                    logger.notice("bus: listening again after the database came back")
+                    // The readers' idle connections went down with it: what onResync and the
+                    // dialers' reloads read next must not fail on one of them.
+                    pool.dropIdle()
+                }
                 onResync()
             },
             onError: { error in logger.warning("bus: \(error); listening again with backoff") })
