@@ -49,6 +49,24 @@ final class PostgresPoolTests: XCTestCase {
         XCTAssertNotEqual(before, after)
     }
 
+    func testDroppingIdleConnectionsSparesTheNextUserAFailure() throws {
+        let server = try TestPostgresServer.get()
+        let pool = PostgresPool(url: try PostgresURL(server.socketURL), size: 2)
+        defer { pool.close() }
+        let before = try pool.withConnection { $0.backendPID }
+        XCTAssertEqual(pool.openCount, 1)
+        try server.restart()
+        // What the bus does once it listens again: the first query after it works at once.
+        pool.dropIdle()
+        XCTAssertEqual(pool.openCount, 0)
+        let after = try pool.withConnection { db -> Int32 in
+            XCTAssertEqual(try db.query("SELECT 1 AS one").first?.int("one"), 1)
+            return db.backendPID
+        }
+        XCTAssertNotEqual(before, after)
+        XCTAssertEqual(pool.openCount, 1)
+    }
+
     func testClosedPoolRefusesWork() throws {
         let pool = PostgresPool(url: try PostgresURL(TestPostgresServer.get().socketURL))
         pool.close()
