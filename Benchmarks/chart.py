@@ -1,6 +1,8 @@
-"""Draws docs/benchmarks.png from scripts/bench's results.json (matplotlib).
+"""Draws docs/benchmarks.png from scripts/bench's results.json, or docs/benchmarks-floor.png
+from its floor.json (the near-the-floor comparison), with matplotlib.
 
 Usage: python chart.py artifacts/bench/results.json docs/benchmarks.png
+       python chart.py artifacts/bench/floor.json docs/benchmarks-floor.png
 """
 import json
 import sys
@@ -10,7 +12,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-COLOURS = {"shetphone": "#d1495b", "hummingbird": "#00798c", "flyingfox": "#edae49", "nginx": "#66a182"}
+COLOURS = {"shetphone": "#d1495b", "hummingbird": "#00798c", "flyingfox": "#edae49", "nginx": "#66a182",
+           "shetphone+log": "#e8838f", "nginx-tuned": "#66a182", "floor": "#555555"}
 
 
 def dig(value, *keys):
@@ -38,8 +41,28 @@ def bars(ax, title, unit, series, lower_is_better=False):
     ax.margins(y=0.15)
 
 
+def floor_chart(data, path):
+    """Per loop count: CPU per request and p99 of the static GET, each server."""
+    floor = data["floor"]
+    fig, axes = plt.subplots(2, len(floor), figsize=(6 * len(floor), 8), squeeze=False)
+    for column, (loops, results) in enumerate(floor.items()):
+        cpu = [(n, dig(r, "static", "cpu_us_per_request"), 0, 0) for n, r in results.items()]
+        bars(axes[0][column], f"GET 1 KiB, {loops} loop(s): server CPU per request", "µs",
+             [(n, v, v or 0, v or 0) for n, v, _, _ in cpu], lower_is_better=True)
+        p99 = [(n, dig(r, "static", "p99_ms")) for n, r in results.items()]
+        bars(axes[1][column], f"GET 1 KiB, {loops} loop(s): p99 (wrk)", "ms",
+             [(n, v, v or 0, v or 0) for n, v in p99], lower_is_better=True)
+    fig.suptitle(f"shetphone vs NGINX tuned for small files and a C floor, loopback, {data.get('cores')} cores "
+                 f"(load avg {data.get('load_before', 0):.2f})", fontsize=12)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+
+
 def main():
     data = json.load(open(sys.argv[1]))
+    if "floor" in data:
+        floor_chart(data, sys.argv[2])
+        return
     results = data["results"]
     order = [n for n in ("shetphone", "hummingbird", "flyingfox", "nginx") if n in results]
     fig, axes = plt.subplots(2, 3, figsize=(14, 8))
