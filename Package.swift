@@ -46,7 +46,7 @@ let package = Package(
         .executableTarget(
             name: "shetphone",
             dependencies: [
-                "Phone", "Web", "Outbound", "Store",
+                "Phone", "Web", "Outbound", "Store", "Postgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

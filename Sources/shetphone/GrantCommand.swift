@@ -1,13 +1,16 @@
 import ArgumentParser
 import Glibc
+import Logging
 import Phone
+import Postgres
+import Store
 
-/// `shetphone grant`: starts, ends or shows the intercom's grant period by editing the state
-/// file directly (for cron and home automation). A running server notices within a second.
+/// `shetphone grant`: starts, ends or shows the intercom's grant period in the store (for cron
+/// and home automation), also while servers run on it: they notice within about a second.
 struct GrantCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "grant",
-        abstract: "Open the door for everyone for a while, end that, or show it (edits the intercom state file).",
+        abstract: "Open the door for everyone for a while, end that, or show it (in the store the servers share).",
         discussion: """
             --minutes N opens the door for the next N minutes (from now, replacing the end of a \
             running grant), at most [intercom] max_grant_minutes. --end ends it. Without an option, \
@@ -35,44 +38,48 @@ struct GrantCommand: ParsableCommand {
 
     func run() throws {
         let settings: IntercomSettings
-        let file: IntercomStateFile
+        let store: PhoneStore
         do {
             let loaded = try ShetphoneConfig.load(path: config)
             settings = loaded.intercom
-            file = IntercomStateFile(directory: loaded.app.stateDir)
+            var logger = Logger(label: "shetphone")
+            logger.logLevel = .warning
+            if let url = loaded.store.url {
+                store = try PostgresStore(url: PostgresURL(url), logger: logger, poolSize: 1)
+            } else {
+                store = try SQLiteStore(path: loaded.store.path, logger: logger, readers: 1)
+            }
+            // Before its first start on the store, the server's old state file is still the truth.
+            try IntercomStateImport(directory: loaded.app.stateDir).importOnce(into: store.intercom, logger: logger)
         } catch {
             printError("\(error)")
             throw ExitCode(1)
         }
+        defer { store.close() }
+        let records = store.intercom
         let now = Int(time(nil))
         do {
+            let running = IntercomState(stored: try records.loadNow(openingLimit: 0)).activeGrant(at: now)
+            // Unannounced: the server leading the intercom tells the dialers within about a second.
             if let minutes {
                 guard (1...settings.maxGrantMinutes).contains(minutes) else {
                     printError("--minutes \(minutes): must be a whole number from 1 to \(settings.maxGrantMinutes) ([intercom] max_grant_minutes)")
                     throw ExitCode(2)
                 }
-                var grant = GrantPeriod.starting(at: now, minutes: minutes, by: "cli")
-                try file.update { state in
-                    if let running = state.activeGrant(at: now) {
-                        grant = GrantPeriod(startedAt: running.startedAt, until: now + minutes * 60, by: running.by)
-                    }
-                    state.grant = grant
-                }
+                let grant = running.map { GrantPeriod(startedAt: $0.startedAt, until: now + minutes * 60, by: $0.by) }
+                    ?? GrantPeriod.starting(at: now, minutes: minutes, by: "cli")
+                try wait { done in records.setGrant(grant.stored(announced: false)) { done($0) } }.get()
                 print("intercom: the door opens for everyone until \(GrantPeriod.utcText(grant.until)) (\(minutes) minutes)")
             } else if end {
-                var ended = false
-                try file.update { state in
-                    ended = state.activeGrant(at: now) != nil
-                    state.grant = nil
+                if let running {
+                    let ended = GrantPeriod(startedAt: running.startedAt, until: now, by: "cli")
+                    try wait { done in records.setGrant(ended.stored(announced: false)) { done($0) } }.get()
                 }
-                print(ended ? "intercom: grant period ended" : "intercom: no grant period was running")
+                print(running != nil ? "intercom: grant period ended" : "intercom: no grant period was running")
+            } else if let grant = running {
+                print("intercom: the door opens for everyone until \(GrantPeriod.utcText(grant.until)) (\(grant.minutesLeft(at: now)) minutes left, started by \(grant.by))")
             } else {
-                let state = try file.read()
-                if let grant = state.activeGrant(at: now) {
-                    print("intercom: the door opens for everyone until \(GrantPeriod.utcText(grant.until)) (\(grant.minutesLeft(at: now)) minutes left, started by \(grant.by))")
-                } else {
-                    print("intercom: no grant period; intercom calls are forwarded")
-                }
+                print("intercom: no grant period; intercom calls are forwarded")
             }
         } catch let error as ExitCode {
             throw error

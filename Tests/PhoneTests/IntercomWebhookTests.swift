@@ -3,55 +3,8 @@ import XCTest
 @testable import Phone
 @testable import Web
 
-/// A unix-seconds clock the test moves by hand.
-final class SecondsClock: @unchecked Sendable {
-    private let lock = NSLock()
-    private var seconds: Int
-    init(_ start: Int) { seconds = start }
-    var now: Int { lock.withLock { seconds } }
-    func advance(_ by: Int) { lock.withLock { seconds += by } }
-    var function: @Sendable () -> Int { { [self] in now } }
-}
-
-/// A temporary state folder, settings read from INI text, a manual clock and recorded events.
-final class IntercomFixture {
-    /// 2027-01-15 08:00:00 UTC.
-    static let start = 1_800_000_000
-    static let intercomNumber = "+442079460999"
-    static let residentNumber = "+447700900123"
-
-    let directory: String
-    let clock = SecondsClock(IntercomFixture.start)
-    let events = RecordingEventPublisher()
-    let log = CapturedLog()
-    var settings: IntercomSettings
-
-    init(_ intercomSection: String = "expected_from = +442079460999\ndial = +447700900123") throws {
-        directory = NSTemporaryDirectory() + "intercom-tests-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        settings = try IntercomFixture.settings(intercomSection)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: directory) }
-
-    static func settings(_ intercomSection: String) throws -> IntercomSettings {
-        let ini = try IniFile(text: "[intercom]\n" + intercomSection, path: "shetphone.ini")
-        return try IntercomSettings(section: ini["intercom"], file: "shetphone.ini")
-    }
-
-    var stateFile: IntercomStateFile { IntercomStateFile(directory: directory) }
-
-    func intercom() throws -> Intercom {
-        try Intercom(settings: settings, stateFile: stateFile, publisher: events, logger: log.logger(), clock: clock.function)
-    }
-
-    /// The events of one type, in order.
-    func published(_ type: String) -> [JSON] {
-        events.events.filter { $0.event.type == type }.map(\.event.data)
-    }
-}
-
-/// Every branch of the intercom webhook's decision, with the TwiML read back by an XML parser.
+/// The intercom webhook end to end on a real store: the decision, its TwiML read back by an
+/// XML parser, and what it writes and publishes.
 final class IntercomWebhookTests: XCTestCase {
     private func call(from: String = IntercomFixture.intercomNumber, step: IntercomCall.Step = .arrival,
                       digits: String? = nil, expectedFrom: String? = nil, dial: String? = nil) -> IntercomCall {
@@ -86,8 +39,8 @@ final class IntercomWebhookTests: XCTestCase {
     func testExpectedFromOfTheURLWinsOverTheConfig() throws {
         let fixture = try IntercomFixture()
         let intercom = try fixture.intercom()
-        XCTAssertEqual(try verbs(intercom.answer(call(from: "+15005550006", expectedFrom: "+15005550006"))).map(\.name), ["Dial"])
-        XCTAssertEqual(try verbs(intercom.answer(call(expectedFrom: "+15005550006"))).map(\.name), ["Reject"])
+        XCTAssertEqual(try verbs(try intercom.answer(call(from: "+15005550006", expectedFrom: "+15005550006"))).map(\.name), ["Dial"])
+        XCTAssertEqual(try verbs(try intercom.answer(call(expectedFrom: "+15005550006"))).map(\.name), ["Reject"])
     }
 
     func testUnencodedPlusInTheURLStillMatches() throws {
@@ -111,7 +64,7 @@ final class IntercomWebhookTests: XCTestCase {
         let fixture = try IntercomFixture("expected_from = +442079460999\ndial = +447700900123\nopen_digits = ww9#")
         let intercom = try fixture.intercom()
         try intercom.changeGrant(minutes: 30, by: "alice")
-        let answer = intercom.answer(call())
+        let answer = try intercom.answer(call())
         let verbs = try verbs(answer)
         XCTAssertEqual(verbs.map(\.name), ["Play", "Pause"])
         XCTAssertEqual(verbs[0].attributes, ["digits": "ww9#"])
@@ -121,7 +74,7 @@ final class IntercomWebhookTests: XCTestCase {
         XCTAssertEqual(opened, [["at": .int(IntercomFixture.start), "how": "grant", "from": .string(IntercomFixture.intercomNumber)]])
         XCTAssertEqual(fixture.events.events.last?.rooms, [RoomName.everyone])
         // The opening is on disk, for GET /api/intercom after a restart.
-        XCTAssertEqual(try fixture.stateFile.read().openings.first?.how, .grant)
+        XCTAssertEqual(try fixture.stored().openings.first?.how, .grant)
     }
 
     func testAGrantThatRanOutByTheClockForwardsAgain() throws {
@@ -129,13 +82,15 @@ final class IntercomWebhookTests: XCTestCase {
         let intercom = try fixture.intercom()
         try intercom.changeGrant(minutes: 1, by: "alice")
         fixture.clock.advance(59)
-        XCTAssertEqual(intercom.answer(call()).outcome, .opened(.grant))
+        XCTAssertEqual(try intercom.answer(call()).outcome, .opened(.grant))
         fixture.clock.advance(1)
-        let answer = intercom.answer(call())
+        let answer = try intercom.answer(call())
         XCTAssertEqual(try verbs(answer).map(\.name), ["Dial"])
+        XCTAssertNotNil(try fixture.stored().grant, "the sweep removes it, not the call")
+        intercom.sweepAndSettle()
         let ended = fixture.published("intercom.grant").last
         XCTAssertEqual(ended, ["action": "ended", "until": .int(IntercomFixture.start + 60), "by": "alice"])
-        XCTAssertNil(try fixture.stateFile.read().grant)
+        XCTAssertNil(try fixture.stored().grant)
     }
 
     // MARK: Door codes
@@ -181,22 +136,22 @@ final class IntercomWebhookTests: XCTestCase {
         let intercom = try fixture.intercom()
         let midnight = 1_798_761_600  // 2027-01-01 00:00:00 UTC
         fixture.clock.advance(midnight - 1 - IntercomFixture.start)
-        XCTAssertEqual(intercom.answer(call(step: .code, digits: "9999")).outcome, .opened(.code))
+        XCTAssertEqual(try intercom.answer(call(step: .code, digits: "9999")).outcome, .opened(.code))
         fixture.clock.advance(1)
-        XCTAssertEqual(try verbs(intercom.answer(call(step: .code, digits: "9999"))).map(\.name), ["Dial"])
+        XCTAssertEqual(try verbs(try intercom.answer(call(step: .code, digits: "9999"))).map(\.name), ["Dial"])
     }
 
     func testASingleUseCodeOpensOnceAndStaysUsedAfterARestart() throws {
         let fixture = try IntercomFixture("expected_from = +442079460999\ndial = +447700900123\ndoor_codes = 2580:once 4711")
         let first = try fixture.intercom()
-        XCTAssertEqual(first.answer(call(step: .code, digits: "2580")).outcome, .opened(.code))
-        XCTAssertEqual(try verbs(first.answer(call(step: .code, digits: "2580"))).map(\.name), ["Dial"])
-        XCTAssertEqual(try fixture.stateFile.read().usedCodes, ["2580"])
+        XCTAssertEqual(try first.answer(call(step: .code, digits: "2580")).outcome, .opened(.code))
+        XCTAssertEqual(try verbs(try first.answer(call(step: .code, digits: "2580"))).map(\.name), ["Dial"])
+        XCTAssertEqual(try fixture.stored().usedCodes, ["2580"])
 
         let restarted = try fixture.intercom()
-        XCTAssertEqual(try verbs(restarted.answer(call(step: .code, digits: "2580"))).map(\.name), ["Dial"])
-        XCTAssertEqual(restarted.answer(call(step: .code, digits: "4711")).outcome, .opened(.code))
-        XCTAssertEqual(restarted.answer(call(step: .code, digits: "4711")).outcome, .opened(.code), "4711 is not single-use")
+        XCTAssertEqual(try verbs(try restarted.answer(call(step: .code, digits: "2580"))).map(\.name), ["Dial"])
+        XCTAssertEqual(try restarted.answer(call(step: .code, digits: "4711")).outcome, .opened(.code))
+        XCTAssertEqual(try restarted.answer(call(step: .code, digits: "4711")).outcome, .opened(.code), "4711 is not single-use")
     }
 
     func testAUsedCodeTakenOutOfTheConfigAndPutBackStaysUsed() throws {
@@ -207,15 +162,15 @@ final class IntercomWebhookTests: XCTestCase {
         try without.changeGrant(minutes: 1, by: "alice")  // any write of the state file
         fixture.settings = try IntercomFixture.settings("expected_from = +442079460999\ndial = +447700900123\ndoor_codes = 2580:once")
         fixture.clock.advance(60)
-        XCTAssertEqual(try verbs(fixture.intercom().answer(call(step: .code, digits: "2580"))).map(\.name), ["Dial"])
+        XCTAssertEqual(try verbs(try fixture.intercom().answer(call(step: .code, digits: "2580"))).map(\.name), ["Dial"])
     }
 
     func testDuringAGrantTheDoorOpensWithoutAskingForACode() throws {
         let fixture = try IntercomFixture("expected_from = +442079460999\ndial = +447700900123\ndoor_codes = 4711")
         let intercom = try fixture.intercom()
         try intercom.changeGrant(minutes: 10, by: "bob")
-        XCTAssertEqual(intercom.answer(call()).outcome, .opened(.grant))
-        XCTAssertEqual(intercom.answer(call(step: .code, digits: "0000")).outcome, .opened(.grant))
+        XCTAssertEqual(try intercom.answer(call()).outcome, .opened(.grant))
+        XCTAssertEqual(try intercom.answer(call(step: .code, digits: "0000")).outcome, .opened(.grant))
     }
 
     func testTheCodeStepAlsoChecksTheCaller() throws {
@@ -239,29 +194,29 @@ final class IntercomWebhookTests: XCTestCase {
 
     func testForwardingWithoutClientsDialsOnlyTheNumber() throws {
         let fixture = try IntercomFixture()
-        let verbs = try verbs(fixture.intercom().answer(call()))
+        let verbs = try verbs(try fixture.intercom().answer(call()))
         XCTAssertEqual(verbs.map(\.name), ["Dial"])
         // The forward rings for [intercom] dial_timeout (default 20 s, the seed's timeout_seconds).
-        XCTAssertEqual(verbs[0].attributes, ["timeout": "20"])
+        XCTAssertEqual(verbs[0].attributes, ["timeout": "20", "action": "/base/intercom?step=dialed", "method": "POST"])
         XCTAssertEqual(verbs[0].children.map(\.name), ["Number"])
         XCTAssertEqual(verbs[0].children.first?.text, IntercomFixture.residentNumber)
     }
 
     func testDialTimeoutIsTheForwardsRingTime() throws {
         let fixture = try IntercomFixture("expected_from = +442079460999\ndial = +447700900123\ndial_timeout = 45")
-        let verbs = try verbs(fixture.intercom().answer(call()))
-        XCTAssertEqual(verbs[0].attributes, ["timeout": "45"])
+        let verbs = try verbs(try fixture.intercom().answer(call()))
+        XCTAssertEqual(verbs[0].attributes["timeout"], "45")
     }
 
     func testPhoneNumberToDialOfTheURLWinsOverTheConfig() throws {
         let fixture = try IntercomFixture()
-        let verbs = try verbs(fixture.intercom().answer(call(dial: "+15005550006")))
+        let verbs = try verbs(try fixture.intercom().answer(call(dial: "+15005550006")))
         XCTAssertEqual(verbs.first?.child("Number")?.text, "+15005550006")
     }
 
     func testOnlyBrowsersRingWithoutANumber() throws {
         let fixture = try IntercomFixture("expected_from = +442079460999\nring_clients = carol")
-        let verbs = try verbs(fixture.intercom().answer(call(dial: "not a number")))
+        let verbs = try verbs(try fixture.intercom().answer(call(dial: "not a number")))
         XCTAssertEqual(verbs.first?.children.map(\.name), ["Client"])
         XCTAssertTrue(fixture.log.messages.contains { $0.contains("PhoneNumberToDial") })
     }
@@ -271,5 +226,38 @@ final class IntercomWebhookTests: XCTestCase {
         let answer = try fixture.intercom().answer(call())
         XCTAssertEqual(answer.outcome, .nobodyToCall)
         XCTAssertEqual(try verbs(answer).map(\.name), ["Say", "Hangup"])
+    }
+    // MARK: Several instances on one store
+
+    func testASingleUseCodeUsedOnAnotherInstanceAMomentBeforeDoesNotOpenTwice() throws {
+        let fixture = try IntercomFixture("expected_from = +442079460999\ndial = +447700900123\ndoor_codes = 2580:once")
+        let first = try fixture.intercom()
+        let second = try fixture.intercom()  // read the store before the first used the code
+        XCTAssertEqual(try first.answer(call(step: .code, digits: "2580")).outcome, .opened(.code))
+        XCTAssertFalse(second.currentState.usedCodes.contains("2580"), "the second has not read the store again yet")
+        let replay = try second.answer(call(step: .code, digits: "2580"))
+        XCTAssertEqual(try verbs(replay).map(\.name), ["Dial"])
+        XCTAssertTrue(second.currentState.usedCodes.contains("2580"))
+        XCTAssertEqual(try fixture.stored().openings.count, 1, "one opening, by the first")
+    }
+
+    func testTheEndOfTheForwardSaysWhetherAPersonAnswered() throws {
+        let fixture = try IntercomFixture()
+        let answered = try fixture.intercom().answer(call(step: .dialed))
+        XCTAssertEqual(try verbs(answered).map(\.name), ["Hangup"])
+        var ended = call(step: .dialed)
+        ended.dialStatus = "completed"
+        XCTAssertEqual(try fixture.intercom().answer(ended).door, "answered")
+        ended.dialStatus = "no-answer"
+        XCTAssertNil(try fixture.intercom().answer(ended).door)
+    }
+
+    func testAStoreThatCannotWriteKeepsTheDoorShutAndSaysSo() throws {
+        let fixture = try IntercomFixture()
+        let intercom = try fixture.intercom()
+        try intercom.changeGrant(minutes: 10, by: "alice")
+        fixture.store.close()
+        XCTAssertThrowsError(try intercom.answer(call()))
+        XCTAssertTrue(fixture.published("intercom.opened").isEmpty)
     }
 }

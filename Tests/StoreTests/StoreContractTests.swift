@@ -275,6 +275,10 @@ final class SQLiteStoreContractTests: StoreContractTests {
     // The texts contract (StoreContractTests+Messages.swift) on this backend.
     func testTextsMakeOneThreadPerPartyAndADuplicateSIDIsKeptOnce() throws { try checkTextsMakeOneThreadPerPartyAndADuplicateSIDIsKeptOnce() }
     func testReadMarksArePerUserAndStatusNeverGoesBack() throws { try checkReadMarksArePerUserAndStatusNeverGoesBack() }
+    // The intercom contract (StoreContractTests+Intercom.swift) on this backend.
+    func testAGrantIsAnnouncedAndEndedOnceWhoeverAsks() throws { try checkAGrantIsAnnouncedAndEndedOnceWhoeverAsks() }
+    func testADoorOpeningConsumesItsCodeOnce() throws { try checkADoorOpeningConsumesItsCodeOnce() }
+    func testGrantCodeAttemptsAreCountedPerAddressAndWindow() throws { try checkGrantCodeAttemptsAreCountedPerAddressAndWindow() }
 }
 
 /// The contract on a real PostgreSQL, a fresh database per test.
@@ -292,6 +296,10 @@ final class PostgresStoreContractTests: StoreContractTests {
     // The texts contract (StoreContractTests+Messages.swift) on this backend.
     func testTextsMakeOneThreadPerPartyAndADuplicateSIDIsKeptOnce() throws { try checkTextsMakeOneThreadPerPartyAndADuplicateSIDIsKeptOnce() }
     func testReadMarksArePerUserAndStatusNeverGoesBack() throws { try checkReadMarksArePerUserAndStatusNeverGoesBack() }
+    // The intercom contract (StoreContractTests+Intercom.swift) on this backend.
+    func testAGrantIsAnnouncedAndEndedOnceWhoeverAsks() throws { try checkAGrantIsAnnouncedAndEndedOnceWhoeverAsks() }
+    func testADoorOpeningConsumesItsCodeOnce() throws { try checkADoorOpeningConsumesItsCodeOnce() }
+    func testGrantCodeAttemptsAreCountedPerAddressAndWindow() throws { try checkGrantCodeAttemptsAreCountedPerAddressAndWindow() }
 
     nonisolated(unsafe) static var databases = 0
 

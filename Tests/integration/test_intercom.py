@@ -1,10 +1,13 @@
 """The intercom against the real binary: every branch of the signed Twilio webhook, the grant
 link and its throttle, the dialer's JSON routes, `shetphone grant`, and a grant and a used
 single-use door code surviving a restart. Signatures are made by twilio-python's RequestValidator."""
+import contextlib
 import json
 import os
 import re
+import shutil
 import signal
+import sqlite3
 import subprocess
 import time
 import urllib.parse
@@ -70,18 +73,28 @@ def login(server, user="alice"):
     return session
 
 
-def write_state(server, grant=None, used_codes=(), openings=()):
-    """Replaces intercom-state.json the way the server does (temp file + rename)."""
-    path = os.path.join(server.workdir, "intercom-state.json")
-    state = {"version": 1, "grant": grant, "usedCodes": list(used_codes), "openings": list(openings)}
-    with open(path + ".test", "w") as f:
-        json.dump(state, f)
-    os.replace(path + ".test", path)
+def database(server):
+    """The server's SQLite store (`shetphone.db` in its state folder), opened beside it."""
+    return sqlite3.connect(os.path.join(server.workdir, "shetphone.db"), timeout=10)
+
+
+def write_grant(server, started_at, until, by="cli"):
+    """Writes a grant into the store as another writer would (unannounced, like `shetphone grant`)."""
+    with contextlib.closing(database(server)) as db, db:
+        db.execute("INSERT INTO intercom_grant (id, started_at, until, by, announced) VALUES (1, ?, ?, ?, 0) "
+                   "ON CONFLICT(id) DO UPDATE SET started_at = excluded.started_at, until = excluded.until, "
+                   "by = excluded.by, announced = 0", (started_at, until, by))
 
 
 def read_state(server):
-    with open(os.path.join(server.workdir, "intercom-state.json")) as f:
-        return json.load(f)
+    """The intercom's state in the store, in the shape of the old intercom-state.json."""
+    with contextlib.closing(database(server)) as db:
+        row = db.execute("SELECT started_at, until, by FROM intercom_grant").fetchone()
+        codes = sorted(code for (code,) in db.execute("SELECT code FROM intercom_used_codes"))
+        openings = [{"at": at, "how": how, "from": caller} for (at, how, caller) in
+                    db.execute("SELECT at, how, caller FROM intercom_openings ORDER BY at DESC, id DESC")]
+    grant = {"startedAt": row[0], "until": row[1], "by": row[2]} if row else None
+    return {"grant": grant, "usedCodes": codes, "openings": openings}
 
 
 def grant_cli(server, *args):
@@ -171,12 +184,12 @@ def test_the_grant_link_opens_the_door_until_the_time_it_shows(shetphone_factory
 def test_a_grant_ends_on_time_and_calls_are_forwarded_again(shetphone_factory):
     server = shetphone_factory(ini=ini_with(""))
     now = int(time.time())
-    write_state(server, grant={"startedAt": now, "until": now + 2, "by": "cli"})
-    assert names(twiml(call(server))) == ["Play", "Pause"]
-    time.sleep(3)
-    assert names(twiml(call(server))) == ["Dial"]
-    # The timer wrote the end to the state file without waiting for a request.
-    wait_for(lambda: read_state(server)["grant"] is None, message="the grant's end in the state file")
+    write_grant(server, now, now + 3)
+    # The server reads the store again within about a second.
+    wait_for(lambda: names(twiml(call(server))) == ["Play", "Pause"], message="the server to see the new grant")
+    wait_for(lambda: names(twiml(call(server))) == ["Dial"], message="the grant to end")
+    # The sweep removed the grant from the store without waiting for a request.
+    wait_for(lambda: read_state(server)["grant"] is None, message="the grant's end in the store")
 
 
 def test_without_a_grant_code_the_link_is_404(shetphone_factory):
@@ -314,17 +327,17 @@ def test_the_grant_cli_changes_what_the_running_server_does(shetphone_factory):
     started = grant_cli(server, "--minutes", "15")
     assert started.returncode == 0, started.stderr
     assert "until" in started.stdout and "UTC" in started.stdout
-    assert names(twiml(call(server))) == ["Play", "Pause"]
     session = login(server)
     wait_for(lambda: session.get(server.url("/api/intercom"), timeout=5).json()["grant"].get("active"),
              message="the server to see the CLI's grant")
+    assert names(twiml(call(server))) == ["Play", "Pause"]
 
     status = grant_cli(server, "--status")
     assert status.returncode == 0 and "15 minutes left" in status.stdout, status.stdout
 
     ended = grant_cli(server, "--end")
     assert ended.returncode == 0 and "ended" in ended.stdout
-    assert names(twiml(call(server))) == ["Dial"]
+    wait_for(lambda: names(twiml(call(server))) == ["Dial"], message="the server to see the CLI end the grant")
     assert "no grant" in grant_cli(server).stdout
 
     too_long = grant_cli(server, "--minutes", "121")
@@ -363,3 +376,83 @@ def test_open_dialers_see_grants_and_openings_live(shetphone_factory):
         assert next_event("intercom.grant")["action"] == "ended"
         assert names(twiml(call(server))) == ["Dial"]
         assert next_event("intercom.ringing")["from"] == INTERCOM
+
+
+# MARK: The store: the old state file, the call history
+
+
+FIXTURE_STATE = os.path.join(os.path.dirname(__file__), "..", "Fixtures", "intercom", "intercom-state.json")
+
+
+def test_the_releases_state_file_is_imported_once_then_renamed(shetphone_factory, tmp_path):
+    # The file exactly as the release before the store wrote it: a grant until 2100, used code 2580.
+    shutil.copy(FIXTURE_STATE, tmp_path / "intercom-state.json")
+    server = shetphone_factory(ini=ini_with(f"door_codes = 2580:once 4711"))
+    assert not (tmp_path / "intercom-state.json").exists()
+    assert (tmp_path / "intercom-state.json.imported").exists()
+    assert "imported" in server.log() and "intercom-state.json.imported" in server.log()
+    status = login(server).get(server.url("/api/intercom"), timeout=5).json()
+    assert status["grant"] == {"active": True, "until": 4102444800, "by": "alice", "startedAt": 1800000000}
+    assert [o["at"] for o in status["openings"]][-2:] == [1800000300, 1800000100]
+    assert read_state(server)["usedCodes"] == ["2580", "7777"]
+
+    # Restarted: nothing is imported again, even when an old copy reappears beside the store.
+    assert server.stop(signal.SIGTERM) == 0
+    with contextlib.closing(database(server)) as db, db:
+        db.execute("DELETE FROM intercom_grant")
+    shutil.copy(FIXTURE_STATE, tmp_path / "intercom-state.json.imported")
+    server = shetphone_factory(ini=server_ini(server))
+    assert read_state(server)["grant"] is None
+
+
+@pytest.mark.parametrize("text, rule", [
+    ('{"version":1,"grant":{"until":5}}', '"grant" needs startedAt, until (unix seconds) and by'),
+    ('{"version":7}', "version 7 is not 1"),
+    ("not json", "invalid JSON"),
+])
+def test_a_bad_state_file_stops_the_start_with_its_name_and_stays(shetphone_factory, tmp_path, text, rule):
+    server = shetphone_factory(ini=ini_with(""))
+    assert server.stop(signal.SIGTERM) == 0
+    path = tmp_path / "intercom-state.json"
+    path.write_text(text)
+    done = subprocess.run([binary(), "serve", "--config", str(tmp_path / "shetphone.ini")], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1, done.stdout + done.stderr
+    output = done.stdout + done.stderr
+    assert f"{path}: " in output and rule in output, output
+    assert path.read_text() == text, "a bad file is left where it is"
+    assert not (tmp_path / "intercom-state.json.imported").exists()
+
+
+def test_intercom_calls_are_in_the_history_of_the_intercoms_number_with_how_the_door_opened(shetphone_factory):
+    # The intercom calls alice's number (+442079460174, the `To` of `call`); bob is on another.
+    server = shetphone_factory(ini=ini_with(f"expected_from = {INTERCOM}\ndial = {RESIDENT}\ndoor_codes = 2580:once"))
+    alice = login(server)
+    alice.post(server.url("/api/intercom/grant"), json={"minutes": 5}, timeout=5)
+    assert names(twiml(call(server, query="", CallSid="CA" + "a" * 32))) == ["Play", "Pause"]
+    alice.delete(server.url("/api/intercom/grant"), timeout=5)
+    code_sid = "CA" + "b" * 32
+    assert names(twiml(call(server, query="", CallSid=code_sid))) == ["Gather", "Redirect"]
+    assert names(twiml(call(server, query="step=code", CallSid=code_sid, Digits="2580"))) == ["Play", "Pause"]
+    assert names(twiml(call(server, query="", caller=STRANGER, CallSid="CA" + "c" * 32))) == ["Reject"]
+    forwarded_sid = "CA" + "d" * 32
+    assert names(twiml(call(server, query="", CallSid=forwarded_sid))) == ["Gather", "Redirect"]
+    dial = twiml(call(server, query="step=code", CallSid=forwarded_sid))
+    assert names(dial) == ["Dial"] and dial[0].attrib["action"] == "/intercom?step=dialed"
+    ended = twiml(call(server, query="step=dialed", CallSid=forwarded_sid, DialCallStatus="completed",
+                       DialCallSid="CA" + "e" * 32, DialCallDuration="12"))
+    assert names(ended) == ["Hangup"]
+    unanswered_sid = "CA" + "f" * 32
+    call(server, query="step=code", CallSid=unanswered_sid)
+    call(server, query="step=dialed", CallSid=unanswered_sid, DialCallStatus="no-answer")
+
+    calls = {c["callSid"]: c for c in alice.get(server.url("/api/calls"), timeout=5).json()["calls"]}
+    assert all(c["direction"] == "intercom" and c["number"] == "+442079460174" for c in calls.values())
+    assert calls["CA" + "a" * 32]["door"] == "grant" and calls["CA" + "a" * 32]["outcome"] == "completed"
+    assert calls[code_sid]["door"] == "code" and calls[code_sid]["other"] == INTERCOM
+    assert calls["CA" + "c" * 32]["door"] == "refused" and calls["CA" + "c" * 32]["outcome"] == "rejected"
+    assert calls[forwarded_sid]["door"] == "answered" and calls[forwarded_sid]["outcome"] == "completed"
+    assert calls[forwarded_sid]["duration"] == 12
+    assert calls[unanswered_sid]["door"] is None and calls[unanswered_sid]["outcome"] == "missed"
+    # bob is not on the intercom's number: none of it is his to see.
+    assert login(server, "bob").get(server.url("/api/calls"), timeout=5).json()["calls"] == []

@@ -41,10 +41,10 @@ extension PhoneApp {
             responder.send(intercomRoutes.status(request, user: session.user))
         })
         router.add("POST", "/api/intercom/grant", logins.authenticated(requireCSRF: true) { [intercomRoutes] request, session, responder in
-            responder.send(intercomRoutes.changeGrant(request, user: session.user))
+            intercomRoutes.changeGrant(request, user: session.user, responder)
         })
         router.add("DELETE", "/api/intercom/grant", logins.authenticated(requireCSRF: true) { [intercomRoutes] request, session, responder in
-            responder.send(intercomRoutes.endGrant(request, user: session.user))
+            intercomRoutes.endGrant(request, user: session.user, responder)
         })
         router.get("/healthz") { [self] _ in health.response(server: server) }
         router.get("/metrics") { [metricsEndpoint] request in metricsEndpoint.respond(to: request) }

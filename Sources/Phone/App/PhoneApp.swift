@@ -96,9 +96,13 @@ public final class PhoneApp: @unchecked Sendable {
                                      throttle: LoginThrottle(), deviceCookies: deviceCookies, publicDir: config.server.publicDir,
                                      basePath: config.app.basePath, logger: logger)
             notices = config.notices
-            intercom = try Intercom(settings: config.intercom, stateFile: IntercomStateFile(directory: config.app.stateDir),
-                                    publisher: events, logger: logger)
-            intercomRoutes = IntercomRoutes(intercom: intercom, webhook: webhook, logger: logger, timeZone: config.app.timeZone)
+            if !config.isDemo {
+                try IntercomStateImport(directory: config.app.stateDir).importOnce(into: store.intercom, logger: logger)
+            }
+            intercom = try Intercom(settings: config.intercom, records: store.intercom, publisher: events, logger: logger,
+                                    leadership: store.leadership(of: .intercom))
+            intercomRoutes = IntercomRoutes(intercom: intercom, webhook: webhook, logger: logger, timeZone: config.app.timeZone,
+                                            recordCall: { [voiceRoutes] in voiceRoutes.record($0, $1, answer: $2) })
             // Last: its outbound thread starts here, and nothing after may throw.
             away = AwayFromTheTab(config: config, twilio: twilio, store: store, live: live, events: events, logger: logger)
             events.onPublish = { [away] event in away.forward(event) }
@@ -129,13 +133,13 @@ public final class PhoneApp: @unchecked Sendable {
             events.publish(PhoneEvent("logout", ["reason": .string(reason.rawValue)], rooms: [session.room]))
         }
         let authenticator = logins.authenticator
-        server.loops.first?.addSweep { [sessions, retention] _ in
+        server.loops.first?.addSweep { [sessions, retention, intercom] _ in
             sessions.sweep()
             retention.sweep()
+            intercom.sweep()
         }
         // A user taken out of .htpasswd loses every session, even one that makes no request.
         server.loops.first?.addSweep { [sessions] _ in sessions.removeUnknownUsers(authenticator.knows) }
-        intercom.startTimer()
         startBus()
     }
 
@@ -191,7 +195,7 @@ public final class PhoneApp: @unchecked Sendable {
     }
 
     public func shutdown() {
-        intercom.stopTimer()
+        intercom.stop()
         away.stop()
         textClient.shutdown()
         workers.shutdown()

@@ -23,12 +23,7 @@ extension CallUpdate {
             update.usersRung = users
         case let .dialEnded(status):
             update.dialStatus = status
-            if let legSid = CallUpdate.sid(parameters["DialCallSid"]) {
-                let duration = parameters["DialCallDuration"].flatMap { Int($0) }.map { max(0, $0) }
-                let talked = (duration ?? 0) > 0
-                update.leg = CallLeg(sid: legSid, status: talked ? "completed" : status,
-                                     answeredAt: talked ? now - (duration ?? 0) * 1000 : nil, endedAt: now, duration: duration)
-            }
+            update.leg = CallUpdate.dialedLeg(parameters, status: status, now: now)
         case .refused:
             let from = parameters["From"] ?? ""
             if from.hasPrefix("client:") {
@@ -87,6 +82,15 @@ extension CallUpdate {
     }
 
     /// A call SID as Twilio writes them (`CA` + 32 hex digits); anything else is not kept.
+    /// The leg a `<Dial action>` request reports (`DialCallSid`, `DialCallDuration`), if named.
+    static func dialedLeg(_ parameters: TwilioParameters, status: String, now: Int) -> CallLeg? {
+        guard let legSid = CallUpdate.sid(parameters["DialCallSid"]) else { return nil }
+        let duration = parameters["DialCallDuration"].flatMap { Int($0) }.map { max(0, $0) }
+        let talked = (duration ?? 0) > 0
+        return CallLeg(sid: legSid, status: talked ? "completed" : status,
+                       answeredAt: talked ? now - (duration ?? 0) * 1000 : nil, endedAt: now, duration: duration)
+    }
+
     static func sid(_ text: String?) -> String? {
         guard let text, text.utf8.count >= 2, text.utf8.count <= 64,
               text.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) })

@@ -1,15 +1,13 @@
 import Glibc
 
-/// The one way this program replaces a file (`.htpasswd`, the state files) and opens a lock
-/// file, safe in a folder someone else can write to:
+/// The one way this program replaces a file (`.htpasswd`, the device-cookie key, the config),
+/// safe in a folder someone else can write to:
 ///
 /// - the temporary file has a random name and is created with `O_CREAT | O_EXCL | O_NOFOLLOW`,
 ///   so a symlink or file planted under a guessed name is never opened, let alone written through;
 /// - it is written, given its mode (and owner), fsynced, renamed over the target (a rename
 ///   replaces a link at the target rather than following it), and the folder is fsynced:
-///   a crash leaves the old file or the new one, never half of either;
-/// - lock files are opened with `O_NOFOLLOW`, so a planted link cannot make us create or
-///   truncate a file elsewhere.
+///   a crash leaves the old file or the new one, never half of either.
 public enum AtomicFile {
     /// Replaces `path` with `bytes`. `mode` is set on the new file; `owner` too when allowed.
     public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600,
@@ -49,17 +47,6 @@ public enum AtomicFile {
             _ = fsync(folder)
             close(folder)
         }
-    }
-
-    /// Opens (creating if needed, mode 0600) a lock file for `flock`, never through a symlink.
-    /// The caller closes the descriptor.
-    public static func openLockFile(_ path: String) throws(FileSystemError) -> Int32 {
-        let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            let code = errno
-            throw FileSystemError(path: path, action: code == ELOOP ? "open (it is a symbolic link)" : "open", errno: code)
-        }
-        return fd
     }
 
     /// `/a/b/c` -> (`/a/b`, `c`); `c` -> (`.`, `c`); `/c` -> (`/`, `c`).

@@ -1,24 +1,21 @@
+import Store
 import Web
 
 /// Limits guesses at `GET /grant?code=`: per client address, `maxFailures` wrong codes in a
-/// window of `windowSeconds`, then 429 until the window ends. Memory is bounded.
+/// window of `windowSeconds`, then 429 until the window ends. The counts live in the store
+/// (`IntercomRecords.countCodeAttempt`), so guesses spread over several instances count
+/// together, and a restart forgets nothing; the leading instance's sweep drops ended windows.
 ///
 /// Not `LoginThrottle`: that one also counts per user name, and the grant link has one shared
 /// "user", so one guesser would lock the owner out. Here only the guesser's address waits.
-/// Like `LoginThrottle`, an attempt counts as a failure from the moment it is admitted until
-/// `succeeded` forgives it, so guesses sent all at once cannot slip past the limit.
+/// An attempt counts as a failure from the moment it is admitted until `succeeded` forgives
+/// it, so guesses sent all at once cannot slip past the limit.
 public final class GrantCodeThrottle: @unchecked Sendable {
+    public static let defaultWindowSeconds = 15 * 60
     public let maxFailures: Int
     public let windowSeconds: Int
-    public let maxEntries: Int
+    private let records: IntercomRecords
     private let clock: @Sendable () -> Int
-    private let lock = Mutex()
-    private var entries: [String: Entry] = [:]
-
-    private struct Entry {
-        var windowStart: Int
-        var failures: Int
-    }
 
     /// The answer to "may this address try a code now?".
     public enum Decision: Sendable, Equatable {
@@ -27,54 +24,29 @@ public final class GrantCodeThrottle: @unchecked Sendable {
         case limited(retryAfterSeconds: Int)
     }
 
-    public init(maxFailures: Int = 5, windowSeconds: Int = 15 * 60, maxEntries: Int = 10_000,
+    public init(records: IntercomRecords, maxFailures: Int = 5, windowSeconds: Int = GrantCodeThrottle.defaultWindowSeconds,
                 clock: @escaping @Sendable () -> Int) {
+        self.records = records
         self.maxFailures = maxFailures
         self.windowSeconds = windowSeconds
-        self.maxEntries = maxEntries
         self.clock = clock
     }
 
-    /// Addresses held now.
-    public var count: Int { lock.withLock { entries.count } }
-
-    /// Admits one attempt from `client` (counted as a failure until `succeeded`), or says how long to wait.
-    public func admit(client: String) -> Decision {
-        let key = LoginThrottle.addressKey(client)
+    /// Counts one attempt from `client` (a failure until `succeeded`) and says whether it may
+    /// go on; `then` runs on a store thread once the count is committed.
+    public func admit(client: String, then: @escaping (Result<Decision, StoreError>) -> Void) {
         let now = clock()
-        return lock.withLock {
-            var entry = live(key, now: now) ?? Entry(windowStart: now, failures: 0)
-            if entry.failures >= maxFailures {
-                return .limited(retryAfterSeconds: max(1, entry.windowStart + windowSeconds - now))
-            }
-            if entries[key] == nil, entries.count >= maxEntries { makeRoom(now: now) }
-            entry.failures += 1
-            entries[key] = entry
-            return .allowed
+        records.countCodeAttempt(address: LoginThrottle.addressKey(client), now: now, windowSeconds: windowSeconds,
+                                 maxFailures: maxFailures) { [windowSeconds, maxFailures] result in
+            then(result.map { attempts in
+                attempts.failures <= maxFailures
+                    ? .allowed : .limited(retryAfterSeconds: max(1, attempts.windowStart + windowSeconds - now))
+            })
         }
     }
 
     /// The admitted attempt was right: the address starts afresh.
     public func succeeded(client: String) {
-        let key = LoginThrottle.addressKey(client)
-        lock.withLock { entries[key] = nil }
-    }
-
-    private func live(_ key: String, now: Int) -> Entry? {
-        guard let entry = entries[key] else { return nil }
-        if now - entry.windowStart >= windowSeconds {
-            entries[key] = nil
-            return nil
-        }
-        return entry
-    }
-
-    /// Drops ended windows, then the oldest tenth, so a flood of new addresses costs one sort
-    /// per thousand of them rather than a scan per attempt.
-    private func makeRoom(now: Int) {
-        for key in Array(entries.keys) { _ = live(key, now: now) }
-        guard entries.count >= maxEntries else { return }
-        let oldest = entries.sorted { $0.value.windowStart < $1.value.windowStart }.prefix(max(1, maxEntries / 10))
-        for (key, _) in oldest { entries[key] = nil }
+        records.forgetCodeAttempts(address: LoginThrottle.addressKey(client)) { _ in }
     }
 }

@@ -1,24 +1,34 @@
-import Dispatch
 import Glibc
 import Logging
+import Store
 import Web
 
-/// The building intercom: decides every intercom call (reject, open, ask for a code, forward),
-/// runs grant periods, and keeps `intercom-state.json` and the open dialers up to date.
+/// The building intercom: decides every intercom call (`DoorDecision`, a pure function), runs
+/// grant periods, and keeps the store and the open dialers up to date.
 ///
-/// All state changes happen under one lock and are written to the state file before the
-/// events go out. A timer (once a second) ends grants on time without a request, and picks up
-/// changes `shetphone grant` made to the state file.
+/// The store holds the state (`IntercomRecords`); this type holds a copy for the decisions and
+/// `GET /api/intercom`, so no request waits for a read. Every change is written through the
+/// store's writer and takes effect (in the copy, in events, in the answer) once committed.
+/// `sweep()`, run by an event loop four times a second like the sessions' sweep, never blocks:
+/// once a second it reads the store again off the loop (so a grant `shetphone grant` or another
+/// instance wrote shows here within about a second), and the instance that leads the intercom
+/// (`InstanceLeadership`: PostgreSQL's advisory lock, or the only instance) ends a grant on time
+/// and announces changes the command line made, each exactly once.
 public final class Intercom: @unchecked Sendable {
     public let settings: IntercomSettings
-    public let stateFile: IntercomStateFile
+    public let records: IntercomRecords
     private let publisher: EventPublisher
     private let logger: Logger
     private let clock: @Sendable () -> Int
+    private let leadership: InstanceLeadership
     private let lock = Mutex()
     private var state: IntercomState
-    private var stamp: IntercomStateFile.Stamp?
-    private var timer: DispatchSourceTimer?
+    /// Counts local writes: a read of the store that started before one of them is stale.
+    private var writes = 0
+    private var reading = false
+    private var lastRead: Int?
+    private var ending = false
+    private var lastPurge: Int?
 
     /// Unix seconds now.
     public static let systemClock: @Sendable () -> Int = { Int(time(nil)) }
@@ -35,135 +45,75 @@ public final class Intercom: @unchecked Sendable {
     public static let codePrompt = "Please key in the door code, or hold to be connected."
     public static let nobodyMessage = "Sorry, nobody can come to the door right now. Goodbye."
 
-    /// Reads the state file (a missing one is an empty state; an unreadable one stops the
-    /// server, because starting empty would revive used single-use codes).
-    public init(settings: IntercomSettings, stateFile: IntercomStateFile, publisher: EventPublisher, logger: Logger,
-                clock: @escaping @Sendable () -> Int = Intercom.systemClock) throws {
+    /// Reads the state from the store (start-up: blocks).
+    public init(settings: IntercomSettings, records: IntercomRecords, publisher: EventPublisher, logger: Logger,
+                clock: @escaping @Sendable () -> Int = Intercom.systemClock,
+                leadership: InstanceLeadership = SoleLeadership()) throws {
         self.settings = settings
-        self.stateFile = stateFile
+        self.records = records
         self.publisher = publisher
         self.logger = logger
         self.clock = clock
-        try stateFile.prepare()
-        stamp = stateFile.stamp()
-        state = try stateFile.read()
-        let now = clock()
-        if let grant = state.grant, !grant.isActive(at: now) {
-            // It ran out while the server was down; nobody is listening for that "ended".
-            state.grant = nil
-        }
-        // Used codes stay remembered even when they leave the config: putting a code back
-        // (say, after commenting door_codes out for a while) must not revive it.
-        if let grant = state.grant {
+        self.leadership = leadership
+        state = IntercomState(stored: try records.loadNow(openingLimit: IntercomState.maximumOpenings))
+        if let grant = state.activeGrant(at: clock()) {
             logger.info("intercom: grant period running until \(GrantPeriod.utcText(grant.until)) (by \(grant.by))")
         }
     }
 
-    deinit { timer?.cancel() }
+    /// Gives up the intercom's lead (shutdown), so another instance takes it at once.
+    public func stop() { leadership.stop() }
+
+    /// The state as this instance holds it now (for tests and the log).
+    public var currentState: IntercomState { lock.withLock { state } }
 
     // MARK: The webhook
 
-    /// The answer to one intercom webhook request, with its state changes and events done.
-    public func answer(_ call: IntercomCall) -> IntercomAnswer {
+    /// Decides `call`, writes what the decision changes (an opening, a used single-use code),
+    /// and hands the answer to `then` once that committed (on a store thread, or at once when
+    /// nothing is written). A failed write is `.failure`: the webhook answers 503.
+    public func answer(_ call: IntercomCall, then: @escaping (Result<IntercomAnswer, StoreError>) -> Void) {
         let now = clock()
-        var events: [PhoneEvent] = []
-        let answer = lock.withLock { () -> IntercomAnswer in
-            refreshLocked(now: now, events: &events)
-            expireLocked(now: now, events: &events)
-            return decideLocked(call, now: now, events: &events)
-        }
-        publish(events)
-        switch answer.outcome {
-        case .rejected: logger.warning("intercom: call from \(JSON.quoted(call.from)) \(answer.outcome)")
-        default: logger.info("intercom: call from \(JSON.quoted(call.from)) \(answer.outcome)")
-        }
-        return answer
-    }
-
-    private func decideLocked(_ call: IntercomCall, now: Int, events: inout [PhoneEvent]) -> IntercomAnswer {
-        // The intercom's number: the URL's ExpectedFrom, else the config's. Without one every
-        // call is refused: forwarding strangers would make our number a free relay to the resident.
-        let expected: PhoneNumber
-        if let text = call.expectedFrom {
-            guard let number = IntercomCall.number(text) else {
-                return reject("ExpectedFrom \(JSON.quoted(text)) in the webhook URL is not an E.164 number")
+        let decision = DoorDecision.decide(settings: settings, state: currentState, call: call, now: now)
+        let answer = IntercomAnswer(twiml: decision.twiml(settings: settings, call: call), outcome: decision.outcome, door: decision.door)
+        guard let how = decision.opening else {
+            log(decision, call)
+            if case .forward = decision {
+                publish(Intercom.event("intercom.ringing", ["at": .int(now), "from": .string(String(call.from.prefix(IntercomOpening.maximumFromLength)))]))
             }
-            expected = number
-        } else if let number = settings.expectedFrom {
-            expected = number
-        } else {
-            return reject("no ExpectedFrom in the webhook URL and no [intercom] expected_from, so no call is trusted")
+            return then(.success(answer))
         }
-        guard let caller = try? PhoneNumber(e164: call.from), caller == expected else {
-            return reject("From \(JSON.quoted(call.from)) is not the intercom")
-        }
-
-        if call.step == .code, let digits = call.digits {
-            switch settings.doorCodes.match(digits, usedCodes: state.usedCodes, now: now) {
-            case let .valid(code):
-                logger.notice("intercom: door code \(code.masked) opens the door\(code.singleUse ? " (single use: now used)" : "")")
-                return open(.code, from: call.from, now: now, consuming: code.singleUse ? code.digits : nil, events: &events)
-            case let .expired(code):
-                logger.notice("intercom: door code \(code.masked) has expired; forwarding the call")
-            case let .used(code):
-                logger.notice("intercom: single-use door code \(code.masked) was used before; forwarding the call")
-            case .wrong:
-                logger.notice("intercom: a wrong door code (\(digits.count) digits) was keyed in; forwarding the call")
+        let opening = IntercomOpening(at: now, how: how, from: call.from)
+        let code = decision.codeToConsume
+        lock.withLock { writes += 1 }
+        records.open(opening.stored, consuming: code, keep: IntercomState.maximumOpenings) { [self] result in
+            switch result {
+            case .success(true):
+                lock.withLock {
+                    writes += 1
+                    state.record(opening)
+                    if let code { state.usedCodes.insert(code) }
+                }
+                log(decision, call)
+                publish(Intercom.event("intercom.opened", opening.json))
+                then(.success(answer))
+            case .success(false):
+                // Another call (on another instance) used the single-use code a moment before.
+                lock.withLock { if let code { state.usedCodes.insert(code) } }
+                self.answer(call, then: then)
+            case .failure(let error):
+                logger.error("intercom: the door stays shut for \(JSON.quoted(call.from)): the opening cannot be saved: \(error)")
+                then(.failure(error))
             }
         }
-        if state.activeGrant(at: now) != nil {
-            return open(.grant, from: call.from, now: now, consuming: nil, events: &events)
-        }
-        if call.step == .arrival, !settings.doorCodes.isEmpty {
-            let action = call.codeStepURL
-            let gather = TwiMLElement.gather([.say(Intercom.codePrompt)], numDigits: settings.doorCodes.length,
-                                             timeout: 5, action: action, method: .post)
-            // No digits before the timeout: Twilio goes on to the next verb, which asks us again.
-            return IntercomAnswer(twiml: TwiML([gather, .redirect(action, method: .post)]), outcome: .askedForCode)
-        }
-        return forward(call, now: now, events: &events)
     }
 
-    private func reject(_ reason: String) -> IntercomAnswer {
-        IntercomAnswer(twiml: TwiML([.reject()]), outcome: .rejected(reason: reason))
-    }
-
-    private func open(_ how: IntercomOpening.Method, from: String, now: Int, consuming code: String?,
-                      events: inout [PhoneEvent]) -> IntercomAnswer {
-        let opening = IntercomOpening(at: now, how: how, from: from)
-        let change: (inout IntercomState) -> Void = { state in
-            state.record(opening)
-            if let code { state.usedCodes.insert(code) }
+    private func log(_ decision: DoorDecision, _ call: IntercomCall) {
+        for note in decision.notes { logger.notice("intercom: \(note)") }
+        switch decision {
+        case .refuse: logger.warning("intercom: call from \(JSON.quoted(call.from)) \(decision.outcome)")
+        default: logger.info("intercom: call from \(JSON.quoted(call.from)) \(decision.outcome)")
         }
-        do {
-            try saveLocked(change)
-        } catch {
-            // The visitor is at the door now: open it anyway, and remember it in memory.
-            logger.error("intercom: \(error)")
-            change(&state)
-        }
-        events.append(Intercom.event("intercom.opened", opening.json))
-        let tone: [TwiMLElement] = [.play(digits: settings.openDigits), .pause(length: IntercomSettings.holdSecondsAfterTone)]
-        return IntercomAnswer(twiml: TwiML(tone), outcome: .opened(how))
-    }
-
-    private func forward(_ call: IntercomCall, now: Int, events: inout [PhoneEvent]) -> IntercomAnswer {
-        var number = settings.dial
-        if let text = call.phoneNumberToDial {
-            if let fromURL = IntercomCall.number(text) {
-                number = fromURL
-            } else {
-                logger.error("intercom: PhoneNumberToDial \(JSON.quoted(text)) in the webhook URL is not an E.164 number; not dialled")
-            }
-        }
-        let clients = settings.ringClients
-        guard number != nil || !clients.isEmpty else {
-            return IntercomAnswer(twiml: TwiML([.say(Intercom.nobodyMessage), .hangup()]), outcome: .nobodyToCall)
-        }
-        // One <Dial>: the phone and the browsers ring together; whoever answers first presses the digit.
-        let nouns = (number.map { [TwiMLElement.number($0.e164)] } ?? []) + clients.map { TwiMLElement.client(ClientIdentity.of($0)) }
-        events.append(Intercom.event("intercom.ringing", ["at": .int(now), "from": .string(String(call.from.prefix(IntercomOpening.maximumFromLength)))]))
-        return IntercomAnswer(twiml: TwiML([.dial(nouns, timeout: settings.dialTimeout)]), outcome: .forwarded(number: number, clients: clients))
     }
 
     // MARK: Grant periods
@@ -174,94 +124,83 @@ public final class Intercom: @unchecked Sendable {
         return lock.withLock { state.activeGrant(at: now) }
     }
 
-    /// Starts a grant for `minutes`, or changes the running one (`action`; default: extend
-    /// when one runs). Minutes must be 1 to `max_grant_minutes`; the end is capped at now + max.
-    @discardableResult
-    public func changeGrant(minutes: Int, action: GrantAction? = nil, by user: String) throws -> GrantPeriod {
-        guard (1...settings.maxGrantMinutes).contains(minutes) else {
-            throw IntercomStateError("minutes must be a whole number from 1 to \(settings.maxGrantMinutes)")
-        }
+    /// Starts a grant for `minutes` (1 to `max_grant_minutes`, checked by the caller), or
+    /// changes the running one (`action`; default: extend when one runs). The end is capped at
+    /// now + max. `then` gets the grant once it is stored.
+    public func changeGrant(minutes: Int, action: GrantAction? = nil, by user: String,
+                            then: @escaping StoreCompletion<GrantPeriod>) {
         let now = clock()
-        var events: [PhoneEvent] = []
-        let grant = try lock.withLock { () throws -> GrantPeriod in
-            refreshLocked(now: now, events: &events)
-            expireLocked(now: now, events: &events)
-            let running = state.activeGrant(at: now)
-            let grant: GrantPeriod
-            switch (running, action ?? .extend) {
-            case let (running?, .extend):
-                grant = running.extended(byMinutes: minutes, at: now, maxMinutes: settings.maxGrantMinutes)
-            case let (running?, .start):
-                grant = GrantPeriod(startedAt: running.startedAt, until: now + minutes * 60, by: running.by)
-            case (nil, _):
-                grant = GrantPeriod.starting(at: now, minutes: minutes, by: user)
-            }
-            try saveLocked { $0.grant = grant }
-            events.append(Intercom.grantEvent(running == nil ? "started" : "extended", until: grant.until, by: user))
-            return grant
+        let running = activeGrant()
+        let grant: GrantPeriod
+        switch (running, action ?? .extend) {
+        case let (running?, .extend):
+            grant = running.extended(byMinutes: minutes, at: now, maxMinutes: settings.maxGrantMinutes)
+        case let (running?, .start):
+            grant = GrantPeriod(startedAt: running.startedAt, until: now + minutes * 60, by: running.by)
+        case (nil, _):
+            grant = GrantPeriod.starting(at: now, minutes: minutes, by: user)
         }
-        publish(events)
-        logger.notice("intercom: \(user) \(events.last.flatMap { $0.data["action"]?.stringValue } ?? "changed") the grant period, until \(GrantPeriod.utcText(grant.until))")
-        return grant
+        store(grant, event: (running == nil ? "started" : "extended", user)) { [logger] result in
+            if case .success = result {
+                logger.notice("intercom: \(user) \(running == nil ? "started" : "changed") the grant period, until \(GrantPeriod.utcText(grant.until))")
+            }
+            then(result.map { grant })
+        }
     }
 
-    /// Ends the running grant now; nil when none was running.
-    @discardableResult
-    public func endGrant(by user: String) throws -> GrantPeriod? {
-        let now = clock()
-        var events: [PhoneEvent] = []
-        let ended = try lock.withLock { () throws -> GrantPeriod? in
-            refreshLocked(now: now, events: &events)
-            expireLocked(now: now, events: &events)
-            guard let running = state.activeGrant(at: now) else { return nil }
-            try saveLocked { $0.grant = nil }
-            events.append(Intercom.grantEvent("ended", until: now, by: user))
-            return running
+    /// Ends the running grant now; `then` gets the grant that ran (nil when none ran).
+    public func endGrant(by user: String, then: @escaping StoreCompletion<GrantPeriod?>) {
+        guard let running = activeGrant() else { return then(.success(nil)) }
+        store(nil, event: ("ended", user)) { [logger] result in
+            if case .success = result { logger.notice("intercom: \(user) ended the grant period") }
+            then(result.map { running })
         }
-        publish(events)
-        if ended != nil { logger.notice("intercom: \(user) ended the grant period") }
-        return ended
     }
 
     /// `GET /grant?code=` with the right code: the door opens for `minutes` (default
     /// `grant_minutes`, at most `max_grant_minutes`) from now. A running grant that ends later
     /// is left alone, so reloading the bookmark never shortens it.
-    public func grantFromLink(minutes requested: Int? = nil) throws -> GrantPeriod {
+    public func grantFromLink(minutes requested: Int? = nil, then: @escaping StoreCompletion<GrantPeriod>) {
         let minutes = min(requested ?? settings.grantMinutes, settings.maxGrantMinutes)
         let now = clock()
-        var events: [PhoneEvent] = []
-        let grant = try lock.withLock { () throws -> GrantPeriod in
-            refreshLocked(now: now, events: &events)
-            expireLocked(now: now, events: &events)
-            let wanted = now + minutes * 60
-            if let running = state.activeGrant(at: now) {
-                guard running.until < wanted else { return running }
-                var grant = running
-                grant.until = wanted
-                try saveLocked { $0.grant = grant }
-                events.append(Intercom.grantEvent("extended", until: grant.until, by: "link"))
-                return grant
-            }
-            let grant = GrantPeriod.starting(at: now, minutes: minutes, by: "link")
-            try saveLocked { $0.grant = grant }
-            events.append(Intercom.grantEvent("started", until: grant.until, by: "link"))
-            return grant
+        let wanted = now + minutes * 60
+        var grant = GrantPeriod.starting(at: now, minutes: minutes, by: "link")
+        let running = activeGrant()
+        if let running {
+            guard running.until < wanted else { return then(.success(running)) }
+            grant = running
+            grant.until = wanted
         }
-        publish(events)
-        if !events.isEmpty { logger.notice("intercom: grant link opened the door until \(GrantPeriod.utcText(grant.until))") }
-        return grant
+        store(grant, event: (running == nil ? "started" : "extended", "link")) { [logger] result in
+            if case .success = result { logger.notice("intercom: grant link opened the door until \(GrantPeriod.utcText(grant.until))") }
+            then(result.map { grant })
+        }
     }
 
-    /// The body of `GET /api/intercom`.
+    /// Writes the grant (nil: none), then updates the copy and tells every dialer (`event`:
+    /// the action and who). This instance made the change, so it announces it itself.
+    private func store(_ grant: GrantPeriod?, event: (action: String, by: String),
+                       then: @escaping StoreCompletion<Void>) {
+        lock.withLock { writes += 1 }
+        let now = clock()
+        records.setGrant(grant?.stored()) { [self] result in
+            if case .success = result {
+                lock.withLock {
+                    writes += 1
+                    state.grant = grant
+                }
+                publish(Intercom.grantEvent(event.action, until: grant?.until ?? now, by: event.by))
+            } else if case let .failure(error) = result {
+                logger.error("intercom: the grant period cannot be saved: \(error)")
+            }
+            then(result)
+        }
+    }
+
+    /// The body of `GET /api/intercom` (from the copy: no store access).
     public func status() -> JSON {
         let now = clock()
-        var events: [PhoneEvent] = []
-        let snapshot = lock.withLock { () -> IntercomState in
-            refreshLocked(now: now, events: &events)
-            expireLocked(now: now, events: &events)
-            return state
-        }
-        publish(events)
+        let snapshot = currentState
         return [
             "grant": snapshot.activeGrant(at: now)?.json ?? GrantPeriod.inactiveJSON,
             "openings": .array(snapshot.openings.map(\.json)),
@@ -271,87 +210,103 @@ public final class Intercom: @unchecked Sendable {
         ]
     }
 
-    /// The state as the server holds it now (for tests and the log).
-    public var currentState: IntercomState { lock.withLock { state } }
+    // MARK: The sweep
 
-    // MARK: The timer
-
-    /// Once a second: ends a grant whose time is up, and picks up the CLI's changes.
-    public func tick() {
+    /// Run by an event loop's sweep (four times a second); never blocks. Once a second it reads
+    /// the store off the loop; the leading instance ends a grant whose time is up. `then`
+    /// (tests) runs once everything this sweep started has finished.
+    public func sweep(then: (@Sendable () -> Void)? = nil) {
         let now = clock()
-        var events: [PhoneEvent] = []
+        let leads = leadership.isLeader
+        let pending = SweepWork(then)
+        var read: Int?
+        var ended: GrantPeriod?
+        var purge = false
         lock.withLock {
-            refreshLocked(now: now, events: &events)
-            expireLocked(now: now, events: &events)
-        }
-        publish(events)
-    }
-
-    /// Starts the once-a-second timer (not in `check-config`, not in unit tests).
-    public func startTimer() {
-        lock.withLock {
-            guard timer == nil else { return }
-            let source = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "shetphone.intercom"))
-            source.schedule(deadline: .now() + .seconds(1), repeating: .seconds(1), leeway: .milliseconds(100))
-            source.setEventHandler { [weak self] in self?.tick() }
-            source.resume()
-            timer = source
-        }
-    }
-
-    public func stopTimer() {
-        lock.withLock {
-            timer?.cancel()
-            timer = nil
-        }
-    }
-
-    // MARK: Internals (call with the lock held)
-
-    /// Reads the file again when someone else (`shetphone grant`) replaced it, and tells the
-    /// dialers what changed about the grant.
-    private func refreshLocked(now: Int, events: inout [PhoneEvent]) {
-        let current = stateFile.stamp()
-        guard current != stamp else { return }
-        do {
-            let fresh = try stateFile.read()
-            let before = state.activeGrant(at: now)
-            let after = fresh.activeGrant(at: now)
-            if before != after {
-                if let after {
-                    events.append(Intercom.grantEvent(before == nil ? "started" : "extended", until: after.until, by: "cli"))
-                } else {
-                    events.append(Intercom.grantEvent("ended", until: now, by: "cli"))
-                }
-                logger.notice("intercom: the state file changed: grant \(after.map { "until " + GrantPeriod.utcText($0.until) } ?? "ended")")
+            if !reading, lastRead.map({ now - $0 >= 1 }) ?? true {
+                reading = true
+                lastRead = now
+                read = writes
             }
-            state = fresh
-        } catch {
-            logger.error("intercom: \(error); keeping the state held in memory")
+            if leads, !ending, let grant = state.grant, !grant.isActive(at: now) {
+                ending = true
+                ended = grant
+            }
+            if leads, lastPurge.map({ now - $0 >= 60 }) ?? true {
+                lastPurge = now
+                purge = true
+            }
         }
-        // Also after a failed read: the same broken file is reported once, not every second.
-        stamp = current
+        if let read { refresh(startedAt: read, pending) }
+        if let ended { end(ended, pending) }
+        if purge {
+            pending.begin()
+            records.purgeCodeAttempts(before: now - GrantCodeThrottle.defaultWindowSeconds) { [logger] result in
+                if case let .failure(error) = result { logger.warning("intercom: old grant-link attempts not purged: \(error)") }
+                pending.end()
+            }
+        }
+        pending.end()
     }
 
-    /// Ends a grant whose time is up, once, with an `ended` event for the open dialers.
-    private func expireLocked(now: Int, events: inout [PhoneEvent]) {
-        guard let grant = state.grant, !grant.isActive(at: now) else { return }
-        do {
-            try saveLocked { $0.grant = nil }
-        } catch {
-            logger.error("intercom: \(error)")
-            state.grant = nil
+    /// Ends a grant that ran out, once among all instances: the store removes it for one caller.
+    private func end(_ grant: GrantPeriod, _ pending: SweepWork) {
+        lock.withLock { writes += 1 }
+        pending.begin()
+        records.endGrant(until: grant.until) { [self] result in
+            defer { pending.end() }
+            lock.withLock {
+                writes += 1
+                ending = false
+                if state.grant?.until == grant.until { state.grant = nil }
+            }
+            switch result {
+            case .success(true):
+                publish(Intercom.grantEvent("ended", until: grant.until, by: grant.by))
+                logger.notice("intercom: the grant period by \(grant.by) ended at \(GrantPeriod.utcText(grant.until))")
+            case .success(false):
+                break  // Changed or ended elsewhere a moment before; the next read shows how.
+            case .failure(let error):
+                logger.error("intercom: the grant period that ran out cannot be removed: \(error)")
+            }
         }
-        events.append(Intercom.grantEvent("ended", until: grant.until, by: grant.by))
-        logger.notice("intercom: the grant period by \(grant.by) ended at \(GrantPeriod.utcText(grant.until))")
     }
 
-    /// Writes the change to the file (under the file lock); the memory copy follows only on success.
-    private func saveLocked(_ change: (inout IntercomState) -> Void) throws {
-        let (written, newStamp) = try stateFile.update(cached: (state, stamp)) { change(&$0) }
-        state = written
-        stamp = newStamp
+    /// Reads the store again; a change nobody announced (the command line wrote it) is
+    /// announced by the leading instance, once.
+    private func refresh(startedAt generation: Int, _ pending: SweepWork) {
+        pending.begin()
+        records.load(openingLimit: IntercomState.maximumOpenings) { [self] result in
+            defer { pending.end() }
+            let now = clock()
+            guard case let .success(stored) = result else {
+                lock.withLock { reading = false }
+                if case let .failure(error) = result { logger.warning("intercom: cannot read the intercom's state: \(error)") }
+                return
+            }
+            let fresh = IntercomState(stored: stored)
+            let (current, before): (Bool, GrantPeriod?) = lock.withLock {
+                reading = false
+                // A write of ours committed since the read began: the read may predate it.
+                guard writes == generation else { return (false, nil) }
+                let before = state.activeGrant(at: now)
+                state = fresh
+                return (true, before)
+            }
+            // A grant that is over is announced as it is removed (`end`), by the leader's sweep.
+            guard current, let grant = stored.grant, !grant.announced, grant.until > now, leadership.isLeader else { return }
+            pending.begin()
+            records.announceGrant(until: grant.until) { [self] result in
+                defer { pending.end() }
+                guard case .success(true) = result else { return }
+                let action = before == nil ? "started" : "extended"
+                publish(Intercom.grantEvent(action, until: grant.until, by: grant.by))
+                logger.notice("intercom: \(grant.by) \(action) the grant period (until \(GrantPeriod.utcText(grant.until)))")
+            }
+        }
     }
+
+    // MARK: Events
 
     private static func grantEvent(_ action: String, until: Int, by: String) -> PhoneEvent {
         event("intercom.grant", ["action": .string(action), "until": .int(until), "by": .string(by)])
@@ -362,7 +317,23 @@ public final class Intercom: @unchecked Sendable {
         PhoneEvent(type, data, rooms: [RoomName.everyone])
     }
 
-    private func publish(_ events: [PhoneEvent]) {
-        for event in events { publisher.publish(event) }
+    private func publish(_ event: PhoneEvent) {
+        publisher.publish(event)
+    }
+}
+
+/// Counts the store jobs one sweep started, and calls back once all finished (for tests).
+private final class SweepWork: @unchecked Sendable {
+    private let lock = Mutex()
+    private var count = 1
+    private let then: (@Sendable () -> Void)?
+    init(_ then: (@Sendable () -> Void)?) { self.then = then }
+    func begin() { lock.withLock { count += 1 } }
+    func end() {
+        let done = lock.withLock { () -> Bool in
+            count -= 1
+            return count == 0
+        }
+        if done { then?() }
     }
 }

@@ -2,10 +2,13 @@
 public struct IntercomAnswer: Sendable, Equatable {
     public var twiml: TwiML
     public var outcome: IntercomOutcome
+    /// What the call history records about the door (`DoorDecision.door`).
+    public var door: String?
 
-    public init(twiml: TwiML, outcome: IntercomOutcome) {
+    public init(twiml: TwiML, outcome: IntercomOutcome, door: String? = nil) {
         self.twiml = twiml
         self.outcome = outcome
+        self.door = door
     }
 }
 
@@ -21,6 +24,8 @@ public enum IntercomOutcome: Sendable, Equatable, CustomStringConvertible {
     case forwarded(number: PhoneNumber?, clients: [String])
     /// Nobody to forward to: a spoken apology.
     case nobodyToCall
+    /// The forwarded call ended with this `DialCallStatus`.
+    case forwardEnded(dialStatus: String?)
 
     public var description: String {
         switch self {
@@ -31,6 +36,7 @@ public enum IntercomOutcome: Sendable, Equatable, CustomStringConvertible {
             let targets = (number.map { [$0.e164] } ?? []) + clients.map { "client:" + $0 }
             return "forwarded to \(targets.joined(separator: ", "))"
         case .nobodyToCall: return "nobody to forward to (no PhoneNumberToDial, dial or ring_clients)"
+        case let .forwardEnded(status): return "forwarded call ended (\(status ?? "no status"))"
         }
     }
 }

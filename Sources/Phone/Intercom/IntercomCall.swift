@@ -9,6 +9,8 @@ public struct IntercomCall: Sendable, Equatable {
         case arrival
         /// The `<Gather>` for a door code has finished (with `Digits`, or without after a timeout).
         case code
+        /// The forwarding `<Dial>` has ended (its `action`, with `DialCallStatus`).
+        case dialed
     }
 
     public var step: Step
@@ -16,6 +18,8 @@ public struct IntercomCall: Sendable, Equatable {
     public var from: String
     /// Twilio's `Digits` after the `<Gather>`.
     public var digits: String?
+    /// Twilio's `DialCallStatus` after the `<Dial>` (`completed` when somebody answered).
+    public var dialStatus: String?
     /// `ExpectedFrom` of the URL, as written there.
     public var expectedFrom: String?
     /// `PhoneNumberToDial` of the URL, as written there.
@@ -24,10 +28,11 @@ public struct IntercomCall: Sendable, Equatable {
     public var requestPath: String
 
     public init(step: Step = .arrival, from: String, digits: String? = nil, expectedFrom: String? = nil,
-                phoneNumberToDial: String? = nil, requestPath: String = "/intercom") {
+                phoneNumberToDial: String? = nil, requestPath: String = "/intercom", dialStatus: String? = nil) {
         self.step = step
         self.from = from
         self.digits = digits
+        self.dialStatus = dialStatus
         self.expectedFrom = expectedFrom
         self.phoneNumberToDial = phoneNumberToDial
         self.requestPath = requestPath
@@ -39,9 +44,10 @@ public struct IntercomCall: Sendable, Equatable {
             guard let value = pairs.first(where: { $0.0 == name })?.1, !value.isEmpty else { return nil }
             return value
         }
-        step = first(query, "step") == Step.code.rawValue ? .code : .arrival
+        step = first(query, "step").flatMap(Step.init(rawValue:)) ?? .arrival
         from = first(form, "From") ?? ""
         digits = first(form, "Digits")
+        dialStatus = first(form, "DialCallStatus").map { String($0.prefix(32)) }
         expectedFrom = first(query, "ExpectedFrom")
         phoneNumberToDial = first(query, "PhoneNumberToDial")
         requestPath = String(target.prefix(while: { $0 != "?" }))
@@ -49,8 +55,13 @@ public struct IntercomCall: Sendable, Equatable {
 
     /// Where the `<Gather>` sends the digits: the same path, marked `step=code`, keeping the
     /// URL's numbers so the next request knows them too (Twilio signs it like the first).
-    public var codeStepURL: String {
-        var items = [("step", Step.code.rawValue)]
+    public var codeStepURL: String { stepURL(.code) }
+
+    /// Where the forwarding `<Dial>` reports how it ended.
+    public var dialedStepURL: String { stepURL(.dialed) }
+
+    private func stepURL(_ step: Step) -> String {
+        var items = [("step", step.rawValue)]
         if let phoneNumberToDial { items.append(("PhoneNumberToDial", phoneNumberToDial)) }
         if let expectedFrom { items.append(("ExpectedFrom", expectedFrom)) }
         return requestPath + "?" + URLEncoding.encodeForm(items)

@@ -1,7 +1,10 @@
+import Store
+
 /// What the intercom remembers across restarts: the grant period, the single-use door codes
 /// already used (so a restart does not revive them), and the latest door openings.
 ///
-/// Stored as `intercom-state.json`:
+/// Kept in the store (`IntercomRecords`); releases before the store wrote it as `intercom-state.json`,
+/// which `IntercomStateImport` reads once:
 /// `{"version":1,"grant":{"startedAt":..,"until":..,"by":"alice"}|null,"usedCodes":["2580"],"openings":[...]}`
 public struct IntercomState: Sendable, Equatable {
     public var grant: GrantPeriod?
@@ -31,17 +34,7 @@ public struct IntercomState: Sendable, Equatable {
         if openings.count > IntercomState.maximumOpenings { openings.removeLast(openings.count - IntercomState.maximumOpenings) }
     }
 
-    // MARK: JSON
-
-    public var json: JSON {
-        let grantJSON: JSON = grant.map { ["startedAt": .int($0.startedAt), "until": .int($0.until), "by": .string($0.by)] } ?? .null
-        return [
-            "version": .int(IntercomState.version),
-            "grant": grantJSON,
-            "usedCodes": .array(usedCodes.sorted().map(JSON.string)),
-            "openings": .array(openings.map(\.json)),
-        ]
-    }
+    // MARK: The old state file
 
     /// Reads the state file's text; the error says what is wrong where.
     public init(jsonBytes bytes: [UInt8]) throws {
@@ -86,4 +79,31 @@ public struct IntercomStateError: Error, CustomStringConvertible, Equatable {
     public var message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }
+}
+
+extension IntercomState {
+    /// The state as the store holds it (openings of an unknown kind are left out).
+    public init(stored: StoredIntercom) {
+        self.init(grant: stored.grant.map { GrantPeriod(startedAt: $0.startedAt, until: $0.until, by: $0.by) },
+                  usedCodes: stored.usedCodes,
+                  openings: stored.openings.compactMap { opening in
+                      IntercomOpening.Method(rawValue: opening.how).map { IntercomOpening(at: opening.at, how: $0, from: opening.from) }
+                  })
+    }
+
+    /// The state in the store's terms (the one-time import of `intercom-state.json`).
+    public var stored: StoredIntercom {
+        StoredIntercom(grant: grant?.stored(), usedCodes: usedCodes, openings: openings.map(\.stored))
+    }
+}
+
+extension GrantPeriod {
+    /// The grant as the store keeps it; `announced` false when the dialers are yet to hear of it.
+    public func stored(announced: Bool = true) -> StoredIntercom.Grant {
+        StoredIntercom.Grant(startedAt: startedAt, until: until, by: by, announced: announced)
+    }
+}
+
+extension IntercomOpening {
+    var stored: StoredIntercom.Opening { StoredIntercom.Opening(at: at, how: how.rawValue, from: from) }
 }

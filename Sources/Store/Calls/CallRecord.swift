@@ -20,7 +20,8 @@ public struct CallRecord: Sendable, Equatable {
     /// Sorted by sid.
     public var legs: [CallLeg]
     public var dialStatus: String?
-    /// How the intercom opened the door for this call (`grant`, `code`), when it did.
+    /// What the intercom did at the door for this call: `grant`, `code` (it opened by
+    /// itself), `answered` (a person took the forwarded call), `refused` (not the intercom).
     public var door: String?
     /// Unix milliseconds of the first thing the server learnt about the call.
     public var startedAt: Int
@@ -127,6 +128,8 @@ public struct CallRecord: Sendable, Equatable {
     /// How the call ended; nil while it goes on.
     public var outcome: CallOutcome? {
         guard endedAt != nil else { return nil }
+        // `refused`: the intercom's webhook refused a caller that is not the intercom.
+        if door == "refused" { return .rejected }
         if answeredLeg != nil || door != nil { return .completed }
         let rootFailed = legs.contains { $0.sid == sid && $0.status == "failed" }
         let finals = childLegs.map(\.status).filter { CallLeg.finalStatuses.contains($0) }

@@ -20,7 +20,7 @@ public struct CallUpdate: Sendable, Equatable {
     public var leg: CallLeg?
     /// `DialCallStatus` of the `<Dial action>` request.
     public var dialStatus: String?
-    /// How the intercom opened the door (`grant`, `code`).
+    /// What the intercom did at the door (`grant`, `code`, `answered`, `refused`).
     public var door: String?
     /// Unix milliseconds the event happened (Twilio's `Timestamp` when given, else receipt).
     public var at: Int

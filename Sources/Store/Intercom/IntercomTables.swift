@@ -1,4 +1,5 @@
-/// `intercom_grant` (at most one row), `intercom_used_codes` and `intercom_openings`.
+/// `intercom_grant` (at most one row), `intercom_used_codes`, `intercom_openings` and
+/// `intercom_code_attempts` (the grant link's guess throttle, shared by every instance).
 final class IntercomTables: IntercomRecords, @unchecked Sendable {
     static let migrations = [
         Migration(3, "intercom tables", """
@@ -19,19 +20,37 @@ final class IntercomTables: IntercomRecords, @unchecked Sendable {
                 caller TEXT NOT NULL
             );
             """),
+        Migration(9, "intercom grant announcements and the shared grant-code throttle", """
+            ALTER TABLE intercom_grant ADD COLUMN announced INTEGER NOT NULL DEFAULT 1;
+            CREATE TABLE intercom_code_attempts (
+                address TEXT PRIMARY KEY,
+                window_start INTEGER NOT NULL,
+                failures INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            """),
     ]
 
     private let writer: StoreWriter
+    private let readers: StoreReaders?
 
-    init(writer: StoreWriter) { self.writer = writer }
+    init(writer: StoreWriter, readers: StoreReaders? = nil) {
+        self.writer = writer
+        self.readers = readers
+    }
 
     func loadNow(openingLimit: Int) throws -> StoredIntercom {
         try writer.writeAndWait { db in try IntercomTables.load(db, openingLimit: openingLimit) }
     }
 
+    func load(openingLimit: Int, then: @escaping StoreCompletion<StoredIntercom>) {
+        let body = { (db: SQLiteConnection) in try IntercomTables.load(db, openingLimit: openingLimit) }
+        let queued = readers?.read(body, then: then) ?? writer.write(body, then: then)
+        if !queued { then(.failure(.queueFull)) }
+    }
+
     static func load(_ db: SQLiteConnection, openingLimit: Int) throws -> StoredIntercom {
-        let grant = try db.statement("SELECT started_at, until, by FROM intercom_grant WHERE id = 1").first { row in
-            StoredIntercom.Grant(startedAt: row.int(0), until: row.int(1), by: row.text(2))
+        let grant = try db.statement("SELECT started_at, until, by, announced FROM intercom_grant WHERE id = 1").first { row in
+            StoredIntercom.Grant(startedAt: row.int(0), until: row.int(1), by: row.text(2), announced: row.int(3) != 0)
         }
         let codes = try db.statement("SELECT code FROM intercom_used_codes").rows { $0.text(0) }
         let openings = try db.statement("SELECT at, how, caller FROM intercom_openings ORDER BY at DESC, id DESC LIMIT ?")
@@ -46,24 +65,44 @@ final class IntercomTables: IntercomRecords, @unchecked Sendable {
     static func setGrant(_ grant: StoredIntercom.Grant?, _ db: SQLiteConnection) throws {
         if let grant {
             try db.statement("""
-                INSERT INTO intercom_grant (id, started_at, until, by) VALUES (1, ?, ?, ?)
-                ON CONFLICT(id) DO UPDATE SET started_at = excluded.started_at, until = excluded.until, by = excluded.by
-                """).run([.int(grant.startedAt), .int(grant.until), .text(grant.by)])
+                INSERT INTO intercom_grant (id, started_at, until, by, announced) VALUES (1, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET started_at = excluded.started_at, until = excluded.until, by = excluded.by,
+                    announced = excluded.announced
+                """).run([.int(grant.startedAt), .int(grant.until), .text(grant.by), .int(grant.announced ? 1 : 0)])
         } else {
             try db.statement("DELETE FROM intercom_grant").run()
         }
     }
 
+    func endGrant(until: Int, then: @escaping StoreCompletion<Bool>) {
+        submit(then) { db in try db.statement("DELETE FROM intercom_grant WHERE until = ?").run([.int(until)]) == 1 }
+    }
+
+    func announceGrant(until: Int, then: @escaping StoreCompletion<Bool>) {
+        submit(then) { db in
+            try db.statement("UPDATE intercom_grant SET announced = 1 WHERE until = ? AND announced = 0").run([.int(until)]) == 1
+        }
+    }
+
     func useCode(_ code: String, at: Int, then: @escaping StoreCompletion<Bool>) {
-        let queued = writer.write({ db in
-            try db.statement("INSERT INTO intercom_used_codes (code, used_at) VALUES (?, ?) ON CONFLICT(code) DO NOTHING")
-                .run([.text(code), .int(at)]) == 1
-        }, then: then)
-        if !queued { then(.failure(.queueFull)) }
+        submit(then) { db in try IntercomTables.use(code, at: at, db) }
+    }
+
+    static func use(_ code: String, at: Int, _ db: SQLiteConnection) throws -> Bool {
+        try db.statement("INSERT INTO intercom_used_codes (code, used_at) VALUES (?, ?) ON CONFLICT(code) DO NOTHING")
+            .run([.text(code), .int(at)]) == 1
     }
 
     func recordOpening(_ opening: StoredIntercom.Opening, keep: Int, then: @escaping StoreCompletion<Void>) {
         submit(then) { db in try IntercomTables.record(opening, keep: keep, db) }
+    }
+
+    func open(_ opening: StoredIntercom.Opening, consuming code: String?, keep: Int, then: @escaping StoreCompletion<Bool>) {
+        submit(then) { db in
+            if let code, !(try IntercomTables.use(code, at: opening.at, db)) { return false }
+            try IntercomTables.record(opening, keep: keep, db)
+            return true
+        }
     }
 
     static func record(_ opening: StoredIntercom.Opening, keep: Int, _ db: SQLiteConnection) throws {
@@ -87,7 +126,30 @@ final class IntercomTables: IntercomRecords, @unchecked Sendable {
         }
     }
 
-    private func submit(_ then: @escaping StoreCompletion<Void>, _ body: @escaping (SQLiteConnection) throws -> Void) {
+    func countCodeAttempt(address: String, now: Int, windowSeconds: Int, maxFailures: Int,
+                          then: @escaping StoreCompletion<CodeAttempts>) {
+        submit(then) { db in
+            try db.statement("""
+                INSERT INTO intercom_code_attempts (address, window_start, failures) VALUES (?1, ?2, 1)
+                ON CONFLICT(address) DO UPDATE SET
+                    failures = CASE WHEN window_start <= ?2 - ?3 THEN 1 WHEN failures >= ?4 THEN ?4 + 1 ELSE failures + 1 END,
+                    window_start = CASE WHEN window_start <= ?2 - ?3 THEN ?2 ELSE window_start END
+                RETURNING failures, window_start
+                """).first([.text(address), .int(now), .int(windowSeconds), .int(maxFailures)]) { row in
+                CodeAttempts(failures: row.int(0), windowStart: row.int(1))
+            } ?? CodeAttempts(failures: 1, windowStart: now)
+        }
+    }
+
+    func forgetCodeAttempts(address: String, then: @escaping StoreCompletion<Void>) {
+        submit(then) { db in _ = try db.statement("DELETE FROM intercom_code_attempts WHERE address = ?").run([.text(address)]) }
+    }
+
+    func purgeCodeAttempts(before: Int, then: @escaping StoreCompletion<Void>) {
+        submit(then) { db in _ = try db.statement("DELETE FROM intercom_code_attempts WHERE window_start < ?").run([.int(before)]) }
+    }
+
+    private func submit<T>(_ then: @escaping StoreCompletion<T>, _ body: @escaping (SQLiteConnection) throws -> T) {
         if !writer.write(body, then: then) { then(.failure(StoreError.queueFull)) }
     }
 }

@@ -5,10 +5,14 @@ public struct StoredIntercom: Sendable, Equatable {
         public var startedAt: Int
         public var until: Int
         public var by: String
-        public init(startedAt: Int, until: Int, by: String) {
+        /// False while nobody has told the dialers about this change yet (`shetphone grant`
+        /// wrote it): the instance that holds the intercom's lead announces it once.
+        public var announced: Bool
+        public init(startedAt: Int, until: Int, by: String, announced: Bool = true) {
             self.startedAt = startedAt
             self.until = until
             self.by = by
+            self.announced = announced
         }
     }
 
@@ -36,16 +40,48 @@ public struct StoredIntercom: Sendable, Equatable {
     }
 }
 
+/// Wrong grant-link codes from one client address in the current window (shared by every
+/// instance on the store, so guessing across instances is limited too).
+public struct CodeAttempts: Sendable, Equatable {
+    /// Attempts counted in the window, this one included; past the limit it stays at limit + 1.
+    public var failures: Int
+    /// Unix seconds the window began.
+    public var windowStart: Int
+    public init(failures: Int, windowStart: Int) {
+        self.failures = failures
+        self.windowStart = windowStart
+    }
+}
+
 /// The intercom's state in the store.
 public protocol IntercomRecords: Sendable {
     /// The whole state, newest `openingLimit` openings (start-up and CLI: blocks).
     func loadNow(openingLimit: Int) throws -> StoredIntercom
-    /// Sets (or with nil, ends) the grant period.
+    /// The whole state, read off the caller's thread.
+    func load(openingLimit: Int, then: @escaping StoreCompletion<StoredIntercom>)
+    /// Sets (or with nil, removes) the grant period.
     func setGrant(_ grant: StoredIntercom.Grant?, then: @escaping StoreCompletion<Void>)
+    /// Removes the grant only while it still ends at `until` (a grant that ran out); `then` gets
+    /// true for the one caller that removed it, so exactly one instance tells the dialers.
+    func endGrant(until: Int, then: @escaping StoreCompletion<Bool>)
+    /// Marks the unannounced grant that ends at `until` announced; true for the one caller that did.
+    func announceGrant(until: Int, then: @escaping StoreCompletion<Bool>)
     /// Marks a one-time code used; `then` gets false when it already was (a replay).
     func useCode(_ code: String, at: Int, then: @escaping StoreCompletion<Bool>)
     /// Logs an opening, keeping the newest `keep`.
     func recordOpening(_ opening: StoredIntercom.Opening, keep: Int, then: @escaping StoreCompletion<Void>)
+    /// One door opening in one write: marks `code` used (when given) and logs the opening.
+    /// `then` gets false, and nothing is logged, when the code was used already (by a call
+    /// another instance answered a moment before).
+    func open(_ opening: StoredIntercom.Opening, consuming code: String?, keep: Int, then: @escaping StoreCompletion<Bool>)
     /// Writes a whole state at once (the one-time import of the old JSON file; blocks).
     func importNow(_ state: StoredIntercom) throws
+    /// Counts one grant-link attempt from `address` at `now`: a window older than
+    /// `windowSeconds` starts afresh; at `maxFailures` the count stops at `maxFailures + 1`.
+    func countCodeAttempt(address: String, now: Int, windowSeconds: Int, maxFailures: Int,
+                          then: @escaping StoreCompletion<CodeAttempts>)
+    /// The attempt was right: `address` starts afresh.
+    func forgetCodeAttempts(address: String, then: @escaping StoreCompletion<Void>)
+    /// Drops windows that began before `before` (kept small by the intercom's sweep).
+    func purgeCodeAttempts(before: Int, then: @escaping StoreCompletion<Void>)
 }

@@ -30,4 +30,6 @@ public protocol PhoneStore: AnyObject, Sendable {
     func close()
     /// How this instance talks to the others sharing the store (nil when it is alone).
     var bus: InstanceBus? { get }
+    /// Which instance does `role`'s once-for-all work (alone on the store: this one, always).
+    func leadership(of role: StoreRole) -> InstanceLeadership
 }

@@ -18,17 +18,23 @@ public final class PostgresStore: PhoneStore, @unchecked Sendable {
     public let url: PostgresURL
     private let postgresBus: PostgresBus
     public var bus: InstanceBus? { postgresBus }
+    /// One instance of those sharing the database leads `role`: the holder of its advisory lock.
+    public func leadership(of role: StoreRole) -> InstanceLeadership {
+        PostgresLeadership(url: url, role: role, logger: logger)
+    }
     /// The migrations this start applied.
     public let applied: [Migration]
     private let pool: PostgresPool
     private let writer: PostgresStoreWriter
     private let readers: PostgresStoreReaders
     private let faults: FaultLog
+    private let logger: Logger
 
     /// Connects, checks the server and migrates. A server that cannot be reached is a
     /// `.unavailable` error naming it; `connectWithRetries` waits for it instead.
     public init(url: PostgresURL, logger: Logger, poolSize: Int = 4) throws {
         self.url = url
+        self.logger = logger
         location = url.redacted
         pool = PostgresPool(url: url, size: poolSize)
         do {
@@ -50,7 +56,7 @@ public final class PostgresStore: PhoneStore, @unchecked Sendable {
         postgresBus = PostgresBus(url: url, writer: writer, pool: pool, logger: logger)
         sessions = PostgresSessionTable(writer: writer, instance: postgresBus.instance)
         calls = PostgresCallTable(writer: writer, readers: readers)
-        intercom = PostgresIntercomTables(writer: writer)
+        intercom = PostgresIntercomTables(writer: writer, readers: readers)
         voicemail = PostgresVoicemailTable(writer: writer, readers: readers)
         messages = PostgresMessageTable(writer: writer, readers: readers)
         notices = PostgresNoticeTable(writer: writer)

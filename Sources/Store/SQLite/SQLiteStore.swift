@@ -42,7 +42,7 @@ public final class SQLiteStore: PhoneStore, @unchecked Sendable {
         }
         sessions = SessionTable(writer: writer)
         calls = CallTable(writer: writer, readers: readers)
-        intercom = IntercomTables(writer: writer)
+        intercom = IntercomTables(writer: writer, readers: readers)
         voicemail = VoicemailTable(writer: writer, readers: readers)
         messages = MessageTable(writer: writer, readers: readers)
         notices = NoticeTable(writer: writer)
