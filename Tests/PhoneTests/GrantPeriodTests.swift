@@ -99,13 +99,15 @@ final class GrantPeriodTests: XCTestCase {
         fixture.store.intercom.setGrant(written.stored(announced: false)) { _ in box.put(true) }
         _ = box.take()
         other.sweepAndSettle()
-        XCTAssertEqual(other.activeGrant(), written)
         XCTAssertTrue(fixture.published("intercom.grant").isEmpty, "only the leader announces")
+        XCTAssertNil(other.activeGrant(), "an unannounced grant waits for the leader's announcement")
         leader.sweepAndSettle()
+        XCTAssertEqual(leader.activeGrant(), written)
         fixture.clock.advance(1)
         leader.sweepAndSettle()
+        other.sweepAndSettle()
         XCTAssertEqual(fixture.published("intercom.grant"), [["action": "started", "until": .int(IntercomFixture.start + 600), "by": "cli"]])
-        XCTAssertEqual(leader.activeGrant(), written)
+        XCTAssertEqual(other.activeGrant(), written, "announced: every instance opens for it")
 
         // `shetphone grant --end` writes an unannounced grant that is over: the leader says "ended".
         let ended = GrantPeriod(startedAt: IntercomFixture.start, until: IntercomFixture.start + 1, by: "cli")

@@ -284,21 +284,26 @@ public final class Intercom: @unchecked Sendable {
                 if case let .failure(error) = result { logger.warning("intercom: cannot read the intercom's state: \(error)") }
                 return
             }
-            let fresh = IntercomState(stored: stored)
+            var fresh = IntercomState(stored: stored)
+            // A running grant nobody announced yet (the CLI wrote it) takes effect here once the
+            // leader announces it, so every instance opens for what the dialers were told. One
+            // that is over (`--end`) takes effect at once; the leader's `end` announces it.
+            let pendingGrant = stored.grant.flatMap { !$0.announced && $0.until > now ? fresh.grant : nil }
             let (current, before): (Bool, GrantPeriod?) = lock.withLock {
                 reading = false
                 // A write of ours committed since the read began: the read may predate it.
                 guard writes == generation else { return (false, nil) }
                 let before = state.activeGrant(at: now)
+                if pendingGrant != nil { fresh.grant = state.grant }
                 state = fresh
                 return (true, before)
             }
-            // A grant that is over is announced as it is removed (`end`), by the leader's sweep.
-            guard current, let grant = stored.grant, !grant.announced, grant.until > now, leadership.isLeader else { return }
+            guard current, let grant = pendingGrant, leadership.isLeader else { return }
             pending.begin()
             records.announceGrant(until: grant.until) { [self] result in
                 defer { pending.end() }
                 guard case .success(true) = result else { return }
+                lock.withLock { state.grant = grant }
                 let action = before == nil ? "started" : "extended"
                 publish(Intercom.grantEvent(action, until: grant.until, by: grant.by))
                 logger.notice("intercom: \(grant.by) \(action) the grant period (until \(GrantPeriod.utcText(grant.until)))")
