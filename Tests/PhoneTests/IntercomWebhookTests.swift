@@ -241,6 +241,19 @@ final class IntercomWebhookTests: XCTestCase {
         XCTAssertEqual(try fixture.stored().openings.count, 1, "one opening, by the first")
     }
 
+    func testTwilioRetryingTheSameCallOpensAgainButAnotherCallCannotReuseTheCode() throws {
+        let fixture = try IntercomFixture("expected_from = +442079460999\ndial = +447700900123\ndoor_codes = 2580:once")
+        var keyed = call(step: .code, digits: "2580")
+        keyed.callSid = "CA0001"
+        let first = try fixture.intercom()
+        let retried = try fixture.intercom()  // the retry reaches another instance, which has not read the store again
+        XCTAssertEqual(try first.answer(keyed).outcome, .opened(.code))
+        XCTAssertEqual(try retried.answer(keyed).outcome, .opened(.code), "the answer Twilio missed, again")
+        XCTAssertEqual(try fixture.stored().openings.count, 1, "one opening logged")
+        keyed.callSid = "CA0002"
+        XCTAssertEqual(try verbs(try retried.answer(keyed)).map(\.name), ["Dial"], "another call: the code is used")
+    }
+
     func testTheEndOfTheForwardSaysWhetherAPersonAnswered() throws {
         let fixture = try IntercomFixture()
         let answered = try fixture.intercom().answer(call(step: .dialed))

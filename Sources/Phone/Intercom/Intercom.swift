@@ -86,7 +86,7 @@ public final class Intercom: @unchecked Sendable {
         let opening = IntercomOpening(at: now, how: how, from: call.from)
         let code = decision.codeToConsume
         lock.withLock { writes += 1 }
-        records.open(opening.stored, consuming: code, keep: IntercomState.maximumOpenings) { [self] result in
+        records.open(opening.stored, consuming: code, callSid: call.callSid, keep: IntercomState.maximumOpenings) { [self] result in
             switch result {
             case .success(true):
                 lock.withLock {

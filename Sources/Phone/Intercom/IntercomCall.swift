@@ -1,3 +1,4 @@
+import Store
 import Web
 
 /// One intercom webhook request, as the decision needs it: which step of the call it is,
@@ -16,6 +17,9 @@ public struct IntercomCall: Sendable, Equatable {
     public var step: Step
     /// Twilio's `From`: the number that called.
     public var from: String
+    /// Twilio's `CallSid` (letters and digits, else nil): a retried webhook of the same call
+    /// opens the door again without consuming a single-use code twice.
+    public var callSid: String?
     /// Twilio's `Digits` after the `<Gather>`.
     public var digits: String?
     /// Twilio's `DialCallStatus` after the `<Dial>` (`completed` when somebody answered).
@@ -28,9 +32,11 @@ public struct IntercomCall: Sendable, Equatable {
     public var requestPath: String
 
     public init(step: Step = .arrival, from: String, digits: String? = nil, expectedFrom: String? = nil,
-                phoneNumberToDial: String? = nil, requestPath: String = "/intercom", dialStatus: String? = nil) {
+                phoneNumberToDial: String? = nil, requestPath: String = "/intercom", dialStatus: String? = nil,
+                callSid: String? = nil) {
         self.step = step
         self.from = from
+        self.callSid = callSid
         self.digits = digits
         self.dialStatus = dialStatus
         self.expectedFrom = expectedFrom
@@ -46,6 +52,7 @@ public struct IntercomCall: Sendable, Equatable {
         }
         step = first(query, "step").flatMap(Step.init(rawValue:)) ?? .arrival
         from = first(form, "From") ?? ""
+        callSid = CallUpdate.sid(first(form, "CallSid"))
         digits = first(form, "Digits")
         dialStatus = first(form, "DialCallStatus").map { String($0.prefix(32)) }
         expectedFrom = first(query, "ExpectedFrom")

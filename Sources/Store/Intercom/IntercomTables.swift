@@ -28,6 +28,9 @@ final class IntercomTables: IntercomRecords, @unchecked Sendable {
                 failures INTEGER NOT NULL
             ) WITHOUT ROWID;
             """),
+        Migration(10, "the call that opened the door", """
+            ALTER TABLE intercom_openings ADD COLUMN call_sid TEXT;
+            """),
     ]
 
     private let writer: StoreWriter
@@ -97,10 +100,17 @@ final class IntercomTables: IntercomRecords, @unchecked Sendable {
         submit(then) { db in try IntercomTables.record(opening, keep: keep, db) }
     }
 
-    func open(_ opening: StoredIntercom.Opening, consuming code: String?, keep: Int, then: @escaping StoreCompletion<Bool>) {
+    func open(_ opening: StoredIntercom.Opening, consuming code: String?, callSid: String?, keep: Int,
+              then: @escaping StoreCompletion<Bool>) {
         submit(then) { db in
+            // Twilio retries a webhook whose answer it did not get: the same call opens again.
+            if let callSid, try db.statement("SELECT 1 FROM intercom_openings WHERE call_sid = ?").first([.text(callSid)], { _ in true }) == true {
+                return true
+            }
             if let code, !(try IntercomTables.use(code, at: opening.at, db)) { return false }
-            try IntercomTables.record(opening, keep: keep, db)
+            try db.statement("INSERT INTO intercom_openings (at, how, caller, call_sid) VALUES (?, ?, ?, ?)")
+                .run([.int(opening.at), .text(opening.how), .text(opening.from), .text(callSid)])
+            try IntercomTables.prune(keep: keep, db)
             return true
         }
     }
@@ -108,6 +118,10 @@ final class IntercomTables: IntercomRecords, @unchecked Sendable {
     static func record(_ opening: StoredIntercom.Opening, keep: Int, _ db: SQLiteConnection) throws {
         try db.statement("INSERT INTO intercom_openings (at, how, caller) VALUES (?, ?, ?)")
             .run([.int(opening.at), .text(opening.how), .text(opening.from)])
+        try prune(keep: keep, db)
+    }
+
+    static func prune(keep: Int, _ db: SQLiteConnection) throws {
         try db.statement("""
             DELETE FROM intercom_openings WHERE id NOT IN (SELECT id FROM intercom_openings ORDER BY at DESC, id DESC LIMIT ?)
             """).run([.int(keep)])

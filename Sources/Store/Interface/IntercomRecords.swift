@@ -70,10 +70,12 @@ public protocol IntercomRecords: Sendable {
     func useCode(_ code: String, at: Int, then: @escaping StoreCompletion<Bool>)
     /// Logs an opening, keeping the newest `keep`.
     func recordOpening(_ opening: StoredIntercom.Opening, keep: Int, then: @escaping StoreCompletion<Void>)
-    /// One door opening in one write: marks `code` used (when given) and logs the opening.
-    /// `then` gets false, and nothing is logged, when the code was used already (by a call
-    /// another instance answered a moment before).
-    func open(_ opening: StoredIntercom.Opening, consuming code: String?, keep: Int, then: @escaping StoreCompletion<Bool>)
+    /// One door opening in one write: marks `code` used (when given) and logs the opening of
+    /// call `callSid`. `then` gets false, and nothing is logged, when the code was used already
+    /// (by a call another instance answered a moment before); true, and nothing changes, when
+    /// this call opened the door before (Twilio retrying a webhook whose answer it missed).
+    func open(_ opening: StoredIntercom.Opening, consuming code: String?, callSid: String?, keep: Int,
+              then: @escaping StoreCompletion<Bool>)
     /// Writes a whole state at once (the one-time import of the old JSON file; blocks).
     func importNow(_ state: StoredIntercom) throws
     /// Counts one grant-link attempt from `address` at `now`: a window older than

@@ -29,6 +29,9 @@ final class PostgresIntercomTables: IntercomRecords, @unchecked Sendable {
                 failures integer NOT NULL
             );
             """),
+        Migration(10, "the call that opened the door", """
+            ALTER TABLE intercom_openings ADD COLUMN call_sid text;
+            """),
     ]
 
     private let writer: PostgresStoreWriter
@@ -101,10 +104,17 @@ final class PostgresIntercomTables: IntercomRecords, @unchecked Sendable {
         submit(then) { db in try PostgresIntercomTables.record(opening, keep: keep, db) }
     }
 
-    func open(_ opening: StoredIntercom.Opening, consuming code: String?, keep: Int, then: @escaping StoreCompletion<Bool>) {
+    func open(_ opening: StoredIntercom.Opening, consuming code: String?, callSid: String?, keep: Int,
+              then: @escaping StoreCompletion<Bool>) {
         submit(then) { db in
+            // Twilio retries a webhook whose answer it did not get: the same call opens again.
+            if let callSid, try db.query("SELECT 1 AS one FROM intercom_openings WHERE call_sid = $1", [.text(callSid)]).first != nil {
+                return true
+            }
             if let code, !(try PostgresIntercomTables.use(code, at: opening.at, db)) { return false }
-            try PostgresIntercomTables.record(opening, keep: keep, db)
+            try db.query("INSERT INTO intercom_openings (at, how, caller, call_sid) VALUES ($1, $2, $3, $4)",
+                         [.int(opening.at), .text(opening.how), .text(opening.from), .text(callSid)])
+            try PostgresIntercomTables.prune(keep: keep, db)
             return true
         }
     }
@@ -112,6 +122,10 @@ final class PostgresIntercomTables: IntercomRecords, @unchecked Sendable {
     static func record(_ opening: StoredIntercom.Opening, keep: Int, _ db: PostgresConnection) throws {
         try db.query("INSERT INTO intercom_openings (at, how, caller) VALUES ($1, $2, $3)",
                      [.int(opening.at), .text(opening.how), .text(opening.from)])
+        try prune(keep: keep, db)
+    }
+
+    static func prune(keep: Int, _ db: PostgresConnection) throws {
         try db.query("""
             DELETE FROM intercom_openings WHERE id NOT IN
                 (SELECT id FROM intercom_openings ORDER BY at DESC, id DESC LIMIT $1)
