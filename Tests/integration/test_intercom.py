@@ -231,8 +231,11 @@ def test_door_codes_right_wrong_expired_and_single_use(shetphone_factory):
                                                     "ExpectedFrom": [INTERCOM]}
     assert verbs[1].text == action
 
+    visits = iter(range(1, 1000))
+
     def key_in(digits=None):
-        form = {"From": INTERCOM, "CallSid": "CA1"}
+        # Each visitor is a call of its own (the same CallSid again is Twilio retrying).
+        form = {"From": INTERCOM, "CallSid": f"CA{next(visits):032d}"}
         if digits is not None:
             form["Digits"] = digits
         # Twilio resolves the relative action against the URL it just requested, and signs that.
