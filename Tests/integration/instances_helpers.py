@@ -1,5 +1,6 @@
-"""Two Shetphones on one PostgreSQL behind the real NGINX of nginx.conf.example (its upstream with
-the commented second server switched on), for the several-instances tests."""
+"""For the several-instances tests: two Shetphones on one PostgreSQL behind the real NGINX of
+nginx.conf.example (its upstream with the commented second server switched on), and `link`, a
+road to the database that a test can cut for one instance only."""
 import contextlib
 import os
 import re
@@ -9,17 +10,27 @@ import pytest
 
 from conftest import DEFAULT_INI
 from nginx_helpers import EXAMPLE, Nginx, free_port, make_certificate, nginx_conf, short_tempdir, site_from_example
+from postgres_helpers import CuttableLink
 
 BASE = "/shetphone"
+
+
+@pytest.fixture
+def link(postgres):
+    """Instance A's own road to `postgres`, which the test can cut while B keeps its own."""
+    road = CuttableLink(postgres.port)
+    yield road
+    road.close()
 
 
 class Upstream:
     """What `behind_nginx` made: the instances (A first), NGINX, and the public https URL."""
 
-    def __init__(self, servers, nginx, https_port):
+    def __init__(self, servers, nginx, https_port, cert):
         self.servers = servers
         self.nginx = nginx
         self.https_port = https_port
+        self.cert = cert  # NGINX's throw-away certificate, for `requests`' verify=
         self.origin = f"https://localhost:{https_port}"
         self.public = self.origin + BASE
 
@@ -64,7 +75,7 @@ def behind_nginx(store_urls, shetphone_factory, tmp_path, backup=False):
         site = upstream_site(open(EXAMPLE).read(), sockets, http_port, https_port, cert, key, backup=backup)
         nginx = Nginx(folder, nginx_conf(site, folder))
         nginx.start(https_port)
-        yield Upstream(servers, nginx, https_port)
+        yield Upstream(servers, nginx, https_port, cert)
     finally:
         if nginx:
             nginx.stop()

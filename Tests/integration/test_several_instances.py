@@ -12,6 +12,7 @@ import requests
 from websockets.sync.client import connect as ws_connect
 
 from conftest import ACCOUNT_SID, DEFAULT_INI
+from instances_helpers import link  # noqa: F401 (a fixture)
 from test_twilio import login, post_webhook
 
 NUMBER = "+15005550006"  # bob and carol's number
@@ -160,15 +161,6 @@ def test_database_stopped_means_503_then_recovery_without_restart(pair, postgres
                 continue
             if event["type"] == "call.status" and event["data"]["callSid"].startswith("CAback"):
                 break
-
-
-@pytest.fixture
-def link(postgres):
-    """A's own road to the database, which the test can cut while B keeps its own."""
-    from postgres_helpers import CuttableLink
-    road = CuttableLink(postgres.port)
-    yield road
-    road.close()
 
 
 @pytest.fixture
