@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Layers (see docs/DESIGN.md): shetphone -> Phone -> (Store, Outbound, Web) -> System (CLinux, COpenSSL, CCrypt, CZlib,
+// Layers (see docs/DESIGN.md): shetphone (with CLI, its own argument parser) -> Phone -> (Store, Outbound, Web) -> System (CLinux, COpenSSL, CCrypt, CZlib,
 // CSQLite, CCurl, CPostgres). Outbound also uses Web's threads and locks; Postgres (libpq) uses Web's locks.
 // No SwiftNIO, Vapor, Hummingbird or FlyingFox anywhere in this graph.
 let package = Package(
@@ -12,7 +12,6 @@ let package = Package(
         .library(name: "Web", targets: ["Web"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
@@ -43,11 +42,12 @@ let package = Package(
             name: "Phone",
             dependencies: ["Web", "Store", "Postgres", "Outbound", "COpenSSL", "CCrypt", "CZlib", .product(name: "Logging", package: "swift-log")]
         ),
+        .target(name: "CLI"),
         .executableTarget(
             name: "shetphone",
             dependencies: [
                 "Phone", "Web", "Outbound", "Store", "Postgres",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "CLI",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -60,6 +60,7 @@ let package = Package(
         .testTarget(name: "PhoneTests", dependencies: ["Phone", "Web"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Postgres"]),
         .testTarget(name: "OutboundTests", dependencies: ["Outbound"]),
+        .testTarget(name: "CLITests", dependencies: ["CLI"]),
     ],
     swiftLanguageModes: [.v5]
 )

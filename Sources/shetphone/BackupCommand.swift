@@ -1,4 +1,4 @@
-import ArgumentParser
+import CLI
 import Store
 
 /// `shetphone backup FILE`: a consistent copy of the database, safe while the server runs.

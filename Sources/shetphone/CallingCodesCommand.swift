@@ -1,4 +1,4 @@
-import ArgumentParser
+import CLI
 import Phone
 
 /// `shetphone calling-codes`: writes the dialer's calling-code table (`Public/js/calling-codes.js`)

@@ -1,4 +1,4 @@
-import ArgumentParser
+import CLI
 import Phone
 
 /// `shetphone check-config FILE`: reads the config the way `serve` would, prints every

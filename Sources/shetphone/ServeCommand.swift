@@ -1,4 +1,4 @@
-import ArgumentParser
+import CLI
 import Glibc
 import Logging
 import Phone

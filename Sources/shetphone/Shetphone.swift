@@ -1,4 +1,4 @@
-import ArgumentParser
+import CLI
 
 @main
 struct Shetphone: ParsableCommand {

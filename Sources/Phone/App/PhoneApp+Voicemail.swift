@@ -4,17 +4,15 @@ import Outbound
 import Store
 import Web
 
-/// Voicemail and notices: the outbound client (Twilio's API, SMTP, hooks on their own thread),
-/// the durable notice queue, and the voicemail routes, built from the config and the store.
+/// Voicemail and notices: the durable notice queue and the voicemail routes, built from the
+/// config, the store and the app's one outbound client (Twilio's API, SMTP, hooks).
 final class AwayFromTheTab: @unchecked Sendable {
-    let outbound: OutboundClient
     let queue: NoticeQueue
     let voicemail: VoicemailRoutes
 
-    init(config: ShetphoneConfig, twilio: TwilioSettings, store: PhoneStore, live: LiveState, events: EventPublisher,
-         logger: Logger) {
+    init(config: ShetphoneConfig, twilio: TwilioSettings, outbound: OutboundClient, store: PhoneStore, live: LiveState,
+         events: EventPublisher, logger: Logger) {
         let settings = config.notices
-        outbound = OutboundClient(settings: settings.outbound.client)
         let courier = NoticeCourier(client: outbound, smtp: settings.smtp, hooks: settings.hooks)
         courier.hookTimeoutSeconds = settings.outbound.timeoutSeconds
         queue = NoticeQueue(records: store.notices, courier: courier, retrySeconds: settings.outbound.noticeRetrySeconds,
@@ -26,7 +24,10 @@ final class AwayFromTheTab: @unchecked Sendable {
                                     logger: logger)
     }
 
-    func start() { queue.start() }
+    /// Starts sending queued notices from `loop`'s sweep.
+    func start(on loop: EventLoop?) {
+        loop?.addSweep { [queue] now in queue.sweep(now: now) }
+    }
 
     /// Events no route queues notices for itself: `call.missed` (hook, and mail to the users who
     /// opted in) and `intercom.opened` (hook). Queued in the store; nothing here waits.
@@ -46,9 +47,9 @@ final class AwayFromTheTab: @unchecked Sendable {
         }
     }
 
+    /// Stops the notice queue; the app shuts the outbound client down after it.
     func stop() {
         queue.stop()
-        outbound.shutdown()
     }
 
     /// The callbacks behind the signature gate, the dialer's API behind the login.

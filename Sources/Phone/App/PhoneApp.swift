@@ -25,7 +25,7 @@ public final class PhoneApp: @unchecked Sendable {
     let intercom: Intercom
     /// `[outbound]`, `[smtp]`, `[email]`, `[hooks]`.
     let notices: NoticeSettings
-    /// Voicemail, the notice queue and the outbound client.
+    /// Voicemail and the notice queue.
     let away: AwayFromTheTab
     let intercomRoutes: IntercomRoutes
     let voiceRoutes: VoiceRoutes
@@ -34,8 +34,8 @@ public final class PhoneApp: @unchecked Sendable {
     let callHistory: CallHistoryRoutes
     /// Texts: `/sms`, `/sms/status`, `/api/threads`, `/api/messages`.
     let texts: TextRoutes
-    /// Sends texts through Twilio's REST API (its own outbound thread).
-    let textClient: OutboundClient
+    /// The process's one libcurl client (its own thread): texts, recordings, media, email, hooks.
+    let outbound: OutboundClient
     let contactRoutes: ContactRoutes
     let retention: HistoryRetention
     var server: HTTPServer?
@@ -65,8 +65,8 @@ public final class PhoneApp: @unchecked Sendable {
         }
         self.store = store
         events.bus = store.bus
-        let textClient = OutboundClient(settings: config.outbound.client)
-        self.textClient = textClient
+        let outbound = OutboundClient(settings: config.outbound.client)
+        self.outbound = outbound
         retention = HistoryRetention(calls: store.calls, days: config.store.historyDays, logger: logger)
         do {
             twilio = try config.requiredTwilio()
@@ -74,7 +74,7 @@ public final class PhoneApp: @unchecked Sendable {
             voiceRoutes = VoiceRoutes(live: live, twilio: twilio, events: events, app: config.app, logger: logger,
                                       calls: store.calls)
             texts = TextRoutes(messages: store.messages, live: live, events: events, settings: config.texts,
-                               api: TwilioAPI(settings: twilio, client: textClient),
+                               api: TwilioAPI(settings: twilio, client: outbound),
                                baseURL: { [voiceRoutes] in voiceRoutes.publicBaseURL(of: $0) }, logger: logger)
             callHistory = CallHistoryRoutes(calls: store.calls, live: live, logger: logger)
             callHistory.messages = store.messages
@@ -103,13 +103,14 @@ public final class PhoneApp: @unchecked Sendable {
                                     leadership: store.leadership(of: .intercom))
             intercomRoutes = IntercomRoutes(intercom: intercom, webhook: webhook, logger: logger, timeZone: config.app.timeZone,
                                             recordCall: { [voiceRoutes] in voiceRoutes.record($0, $1, answer: $2) })
-            // Last: its outbound thread starts here, and nothing after may throw.
-            away = AwayFromTheTab(config: config, twilio: twilio, store: store, live: live, events: events, logger: logger)
+            // Last: nothing after may throw.
+            away = AwayFromTheTab(config: config, twilio: twilio, outbound: outbound, store: store, live: live, events: events,
+                                  logger: logger)
             events.onPublish = { [away] event in away.forward(event) }
         } catch {
             // The pool's threads must not outlive a failed start (they would race the exit).
             workers.shutdown()
-            textClient.shutdown()
+            outbound.shutdown()
             store.close()
             throw error
         }
@@ -126,7 +127,7 @@ public final class PhoneApp: @unchecked Sendable {
     /// Called once the server is listening: starts the timers that run on the loops.
     public func attach(_ server: HTTPServer) {
         self.server = server
-        away.start()
+        away.start(on: server.loops.first)
         let events = self.events
         // Every way a session ends (logout, expiry, user removed) sends its sockets to the login page.
         sessions.onEnd = { session, reason in
@@ -197,7 +198,7 @@ public final class PhoneApp: @unchecked Sendable {
     public func shutdown() {
         intercom.stop()
         away.stop()
-        textClient.shutdown()
+        outbound.shutdown()
         workers.shutdown()
         store.close()
     }

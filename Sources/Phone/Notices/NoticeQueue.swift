@@ -3,8 +3,8 @@ import Logging
 import Store
 import Web
 
-/// Emails and hooks, queued in the store before anyone is answered, sent later by one thread of
-/// their own through the courier, retried with backoff (`retrySeconds`, doubling, at most an hour
+/// Emails and hooks, queued in the store before anyone is answered, sent later through the
+/// courier (the outbound client's thread) from an event loop's sweep, retried with backoff (`retrySeconds`, doubling, at most an hour
 /// apart; given up after `maxAttempts`). A restart loses nothing: what was due is still in the store.
 public final class NoticeQueue: @unchecked Sendable {
     let records: NoticeRecords
@@ -16,8 +16,11 @@ public final class NoticeQueue: @unchecked Sendable {
     private let lock = Mutex()
     private var inFlight: Set<Int> = []
     private var stopping = false
-    private var thread = pthread_t()
-    private var running = false
+    /// A look at the store is on its way (a reader answers it).
+    private var looking = false
+    private var lastLook: UInt64 = 0
+    /// How often the queue looks for due notices (1 s).
+    static let lookMillis: UInt64 = 1000
 
     public init(records: NoticeRecords, courier: NoticeCourier, retrySeconds: Int, logger: Logger) {
         self.records = records
@@ -44,40 +47,32 @@ public final class NoticeQueue: @unchecked Sendable {
         records.enqueue(kind: "hook", payload: payload.text, at: Int(time(nil))) { then($0.map { _ in () }) }
     }
 
-    // MARK: the sending thread
+    // MARK: sending
 
-    /// Starts looking for due notices once a second.
-    public func start() {
-        let box = Unmanaged.passRetained(self)
-        running = pthread_create(&thread, nil, { raw in
-            guard let raw else { return nil }
-            let queue = Unmanaged<NoticeQueue>.fromOpaque(raw).takeRetainedValue()
-            queue.run()
-            return nil
-        }, box.toOpaque()) == 0
-        if !running { box.release() }
+    /// For an event loop's sweep (`loop.addSweep { queue.sweep(now: $0) }`): at most once a
+    /// second, and never while the last look is unanswered, asks the store for due notices.
+    /// Nothing here blocks: a store reader answers, and the courier sends on the outbound thread.
+    public func sweep(now millis: UInt64) {
+        let look = lock.withLock { () -> Bool in
+            guard !stopping, !looking, millis &- lastLook >= NoticeQueue.lookMillis else { return false }
+            looking = true
+            lastLook = millis
+            return true
+        }
+        if look { sendDue() }
     }
 
+    /// Sends nothing more; notices still due stay in the store for the next start.
     public func stop() {
         lock.withLock { stopping = true }
-        if running {
-            pthread_join(thread, nil)
-            running = false
-        }
-    }
-
-    private func run() {
-        while !lock.withLock({ stopping }) {
-            sendDue()
-            usleep(1_000_000)
-        }
     }
 
     /// One look at the queue: every due notice not already on its way is handed to the courier.
     func sendDue() {
         records.due(now: Int(time(nil)), limit: 50) { [self] result in
+            lock.withLock { looking = false }
             guard case .success(let notices) = result else { return }
-            for notice in notices where lock.withLock({ inFlight.insert(notice.id).inserted }) {
+            for notice in notices where lock.withLock({ !stopping && inFlight.insert(notice.id).inserted }) {
                 send(notice)
             }
         }

@@ -24,6 +24,12 @@ final class TextRoutes: @unchecked Sendable {
     static let pageLimit = 50
     /// Largest `POST /api/messages` body (a 1,600-character text in JSON escapes fits easily).
     static let maxRequestBytes = 16 * 1024
+    /// MMS pictures fetched from Twilio at once, server-wide (4). Each is held in memory whole
+    /// (up to `TwilioAPI.maxMediaBytes`) until it is written, so this bounds what dialers asking
+    /// for pictures can make the server hold; past it the dialer gets 503 with `Retry-After`.
+    static let maxMediaFetches = 4
+    /// The fetches running now, one unit each, out of `maxMediaFetches`.
+    let mediaFetches = RequestBodyBudget(capacity: TextRoutes.maxMediaFetches)
 
     init(messages: MessageRecords, live: LiveState, events: EventPublisher, settings: TextSettings, api: TwilioAPI?,
          baseURL: @escaping (Request) -> String, logger: Logger) {
@@ -200,7 +206,13 @@ final class TextRoutes: @unchecked Sendable {
             guard let api, let mediaSID = TextRoutes.mediaSID(of: message.media[index].url) else {
                 return responder.send(.error(.notFound, "the media is not at Twilio"))
             }
-            api.fetchMessageMedia(messageSID: sid, mediaSID: mediaSID) { fetched in
+            guard mediaFetches.reserve(1) else {
+                var busy = Response.error(.serviceUnavailable, "too many pictures are being fetched; try again in a moment")
+                busy.headers.add("Retry-After", "1")
+                return responder.send(busy)
+            }
+            api.fetchMessageMedia(messageSID: sid, mediaSID: mediaSID) { [mediaFetches] fetched in
+                mediaFetches.release(1)
                 switch fetched {
                 case .success(let (contentType, bytes)):
                     var response = Response(body: bytes)
