@@ -55,7 +55,12 @@ public final class Intercom: @unchecked Sendable {
         self.logger = logger
         self.clock = clock
         self.leadership = leadership
-        state = IntercomState(stored: try records.loadNow(openingLimit: IntercomState.maximumOpenings))
+        do {
+            state = IntercomState(stored: try records.loadNow(openingLimit: IntercomState.maximumOpenings))
+        } catch {
+            leadership.stop()  // its thread must not outlive a failed start
+            throw error
+        }
         if let grant = state.activeGrant(at: clock()) {
             logger.info("intercom: grant period running until \(GrantPeriod.utcText(grant.until)) (by \(grant.by))")
         }
