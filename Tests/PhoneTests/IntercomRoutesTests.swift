@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Phone
+import Store
 @testable import Web
 
 /// The intercom's HTTP routes, called with real `Request` values: the signed webhook, the
@@ -89,6 +90,28 @@ final class IntercomRoutesTests: XCTestCase {
         let second = routes.webhook(webhookRequest(action, form: [("From", "+442079460999"), ("Digits", "4711")]))
         XCTAssertEqual(TwiMLTree.parse(text(second))?.child("Play")?.attributes["digits"], "ww9")
         XCTAssertEqual(fixture.published("intercom.opened").first?["how"], "code")
+    }
+
+    func testEachDecisiveStepIsRecordedInTheCallHistoryAndTheAnswerWaitsForIt() throws {
+        let fixture = try fixture("expected_from = +442079460999\ndoor_codes = 4711")
+        let gate = TwilioWebhook(authToken: IntercomRoutesTests.authToken, validates: true, publicURL: IntercomRoutesTests.origin + "/base")
+        let recorded = UpdateLog()
+        let routes = IntercomRoutes(intercom: try fixture.intercom(), webhook: gate, logger: fixture.log.logger(),
+                                    clock: fixture.clock.function, recordCall: { update, responder, answer in
+                                        recorded.append(update)
+                                        responder.send(answer)
+                                    })
+        let form = [("From", "+442079460999"), ("To", "+442079460174"), ("CallSid", "CA0001")]
+        _ = routes.webhook(webhookRequest("/base/intercom", form: form))
+        XCTAssertTrue(recorded.updates.isEmpty, "asking for a code records nothing yet")
+        _ = routes.webhook(webhookRequest("/base/intercom?step=code", form: form + [("Digits", "4711")]))
+        _ = routes.webhook(webhookRequest("/base/intercom?step=code", form: [("From", "+442079460999"), ("To", "+442079460174"), ("CallSid", "CA0002")]))
+        _ = routes.webhook(webhookRequest("/base/intercom", form: [("From", "+15005550006"), ("To", "+442079460174"), ("CallSid", "CA0003")]))
+        let updates = recorded.updates.compactMap { $0 }
+        XCTAssertEqual(updates.map(\.callSid), ["CA0001", "CA0002", "CA0003"])
+        XCTAssertEqual(updates.map(\.door), ["code", nil, "refused"])
+        XCTAssertEqual(updates.map(\.dialStatus), [nil, "failed", nil], "nobody to call: the call could not be connected")
+        XCTAssertTrue(updates.allSatisfy { $0.direction == .intercom && $0.ourNumber == "+442079460174" && $0.otherParty != nil })
     }
 
     // MARK: The grant link
@@ -282,4 +305,12 @@ final class IntercomRoutesTests: XCTestCase {
             ["at": .int(IntercomFixture.start), "how": "grant", "from": "+442079460999"],
         ])
     }
+}
+
+/// The call-history updates a route handed over (from any thread).
+final class UpdateLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [CallUpdate?] = []
+    func append(_ update: CallUpdate?) { lock.withLock { stored.append(update) } }
+    var updates: [CallUpdate?] { lock.withLock { stored } }
 }

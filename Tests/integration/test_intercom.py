@@ -445,6 +445,8 @@ def test_intercom_calls_are_in_the_history_of_the_intercoms_number_with_how_the_
     ended = twiml(call(server, query="step=dialed", CallSid=forwarded_sid, DialCallStatus="completed",
                        DialCallSid="CA" + "e" * 32, DialCallDuration="12"))
     assert names(ended) == ["Hangup"]
+    hung_up_sid = "CA" + "9" * 32  # asked for a code, then the visitor left: no call to show
+    assert names(twiml(call(server, query="", CallSid=hung_up_sid))) == ["Gather", "Redirect"]
     unanswered_sid = "CA" + "f" * 32
     call(server, query="step=code", CallSid=unanswered_sid)
     call(server, query="step=dialed", CallSid=unanswered_sid, DialCallStatus="no-answer")
@@ -457,5 +459,6 @@ def test_intercom_calls_are_in_the_history_of_the_intercoms_number_with_how_the_
     assert calls[forwarded_sid]["door"] == "answered" and calls[forwarded_sid]["outcome"] == "completed"
     assert calls[forwarded_sid]["duration"] == 12
     assert calls[unanswered_sid]["door"] is None and calls[unanswered_sid]["outcome"] == "missed"
+    assert hung_up_sid not in calls
     # bob is not on the intercom's number: none of it is his to see.
     assert login(server, "bob").get(server.url("/api/calls"), timeout=5).json()["calls"] == []

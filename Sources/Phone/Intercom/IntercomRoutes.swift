@@ -56,9 +56,16 @@ public final class IntercomRoutes: @unchecked Sendable {
             switch result {
             case .success(let answer):
                 let response = Response.xml(answer.twiml.xml)
-                guard let recordCall else { return responder.send(response) }
-                recordCall(CallUpdate.intercom(form: form, door: answer.door, dialStatus: call.step == .dialed ? call.dialStatus : nil,
-                                               now: now), responder, response)
+                // Asked for a code, nothing has happened yet: the next step records the call (a
+                // visitor who hangs up now leaves no call that would seem to ring for ever).
+                guard let recordCall, answer.outcome != .askedForCode else { return responder.send(response) }
+                let dialStatus: String?
+                switch answer.outcome {
+                case .forwardEnded(let status): dialStatus = status
+                case .nobodyToCall: dialStatus = "failed"  // nobody could be connected; the call ends here
+                default: dialStatus = nil
+                }
+                recordCall(CallUpdate.intercom(form: form, door: answer.door, dialStatus: dialStatus, now: now), responder, response)
             case .failure:
                 responder.send(IntercomRoutes.unavailable())
             }
