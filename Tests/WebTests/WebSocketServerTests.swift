@@ -183,6 +183,37 @@ final class WebSocketServerTests: XCTestCase {
         }
     }
 
+    func testLeavingARoomKeepsEveryOtherSubscriberInItsPlace() throws {
+        let rooms = Rooms()
+        let sockets = SocketList()
+        let joined = XCTestExpectation(description: "joined")
+        joined.expectedFulfillmentCount = 6
+        let port = try start(loops: 1) { socket, request in
+            rooms.join("room", socket)
+            rooms.join("other", socket)
+            sockets.set(Int(request.query ?? "") ?? -1, socket)
+            joined.fulfill()
+        }
+        let clients = try (0..<6).map { try WebSocketTestClient(port: port, path: "/ws?\($0)") }
+        wait(for: [joined], timeout: 5)
+        // Leaving from the middle and the front moves the room's last sockets into the freed slots.
+        for index in [1, 3, 0] { rooms.leave("room", try XCTUnwrap(sockets.get(index))) }
+        XCTAssertEqual(rooms.subscriberCount("room"), 3)
+        XCTAssertEqual(rooms.rooms(of: try XCTUnwrap(sockets.get(1))), ["other"])
+        XCTAssertEqual(Set(rooms.sockets(in: "room").map(\.id)), Set([2, 4, 5].compactMap { sockets.get($0)?.id }))
+        XCTAssertEqual(rooms.publish("room", text: "a"), 3)
+        XCTAssertEqual(rooms.publish(to: ["room", "other"], text: "b"), 6)
+        // Socket 5 was moved into a freed slot; leaving must find it there.
+        rooms.leave("room", try XCTUnwrap(sockets.get(5)))
+        XCTAssertEqual(rooms.publish("room", text: "c"), 2)
+        XCTAssertEqual(rooms.publish(to: ["other", "other"], text: "d"), 6)
+        for (index, client) in clients.enumerated() {
+            let expected = [2, 4].contains(index) ? ["a", "b", "c", "d"] : index == 5 ? ["a", "b", "d"] : ["b", "d"]
+            XCTAssertEqual((0..<expected.count).map { _ in client.nextText() }, expected, "client \(index)")
+        }
+        XCTAssertEqual(rooms.rooms(of: try XCTUnwrap(sockets.get(2))), ["room", "other"])
+    }
+
     private func broadcastFrames(compression: PerMessageDeflate.Configuration) throws -> [WebSocketFrame] {
         let rooms = Rooms()
         let joined = XCTestExpectation(description: "joined")
@@ -365,6 +396,14 @@ final class WebSocketServerTests: XCTestCase {
 /// Holds a socket handed over from the loop thread.
 private final class SocketBox: @unchecked Sendable {
     var socket: WebSocket?
+}
+
+/// Sockets handed over from the loop thread, by the number in their request's query.
+private final class SocketList: @unchecked Sendable {
+    private let lock = Mutex()
+    private var sockets: [Int: WebSocket] = [:]
+    func set(_ index: Int, _ socket: WebSocket) { lock.withLock { sockets[index] = socket } }
+    func get(_ index: Int) -> WebSocket? { lock.withLock { sockets[index] } }
 }
 
 /// A counter shared between a test and its reader thread.

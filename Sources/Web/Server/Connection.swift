@@ -84,10 +84,30 @@ public final class Connection: @unchecked Sendable {
     /// Replaces the handler (after a protocol upgrade).
     public func switchHandler(to newHandler: ConnectionHandler) { handler = newHandler }
 
-    /// Queues bytes and writes as much as the socket takes now. Loop thread only.
+    /// Writes as much as the socket takes now and queues the rest. Loop thread only.
+    /// With nothing queued the bytes go straight to `send` (the array is kept only if the
+    /// socket does not take it all), so a frame shared by many sockets costs one syscall each.
     public func write(_ bytes: [UInt8]) {
+        guard outbound.isEmpty, phase == .open, !bytes.isEmpty else {
+            enqueue(bytes)
+            flushQueued()
+            return
+        }
+        let written = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        if written == bytes.count {
+            handler.connectionDidDrain(self)
+            return
+        }
+        if written < 0 {
+            let error = errno
+            guard error == EAGAIN || error == EWOULDBLOCK || error == EINTR else {
+                close()
+                return
+            }
+        }
         enqueue(bytes)
-        flushQueued()
+        if written > 0 { consume(written) }
+        flush()
     }
 
     /// Queues bytes without writing yet; `flushQueued` writes everything queued in one `writev`.
@@ -268,6 +288,8 @@ public final class Connection: @unchecked Sendable {
                 remaining -= left
                 outbound.removeFirst()
                 firstOffset = 0
+                // An idle connection holds no queue storage.
+                if outbound.isEmpty { outbound = [] }
             } else {
                 firstOffset += remaining
                 remaining = 0

@@ -1,16 +1,15 @@
 /// Named groups of WebSockets (`number:+44...`, `user:alice`) and publishing to them.
 ///
 /// Join, leave and publish work from any thread. `publish` frames the message once (and
-/// compresses it once per shared compression setting), then hands the same bytes to each
-/// subscriber's own loop with one `execute` per loop, never one per socket. A socket leaves
-/// every room when it closes.
+/// compresses it once per shared compression setting), then hands each subscriber loop the
+/// room's own array of its sockets with one `execute`: no per-subscriber copy, allocation or
+/// retain on the publishing side, and the loop walks a contiguous array (`RoomMembers`).
+/// A socket leaves every room when it closes.
 public final class Rooms: @unchecked Sendable {
-    private let lock = Mutex()
-    private var members: [String: [ObjectIdentifier: WebSocket]] = [:]
-    private var roomsBySocket: [ObjectIdentifier: [String]] = [:]
-
-    /// Orders joins against a socket closing, across all `Rooms` (taken before `lock`).
-    static let membershipLock = Mutex()
+    /// Guards every registry's rooms and every socket's memberships: a join, a leave and a
+    /// socket closing change both sides together.
+    static let lock = Mutex()
+    private var rooms: [String: RoomMembers] = [:]
 
     /// Told how many sockets each publication reached (metrics).
     private let observer: (any ServerObserver)?
@@ -22,62 +21,77 @@ public final class Rooms: @unchecked Sendable {
     /// Adds `socket` to `room`. Returns false when the socket has already closed.
     @discardableResult
     public func join(_ room: String, _ socket: WebSocket) -> Bool {
-        Rooms.membershipLock.lock()
-        defer { Rooms.membershipLock.unlock() }
-        guard !socket.leftRooms else { return false }
-        if !socket.memberships.contains(where: { $0 === self }) { socket.memberships.append(self) }
-        let id = ObjectIdentifier(socket)
-        lock.withLock {
-            if members[room, default: [:]].updateValue(socket, forKey: id) == nil {
-                roomsBySocket[id, default: []].append(room)
+        Rooms.lock.withLock {
+            guard !socket.leftRooms else { return false }
+            guard socket.membership(in: room, of: self) == nil else { return true }
+            let members: RoomMembers
+            if let existing = rooms[room] {
+                members = existing
+            } else {
+                members = RoomMembers(name: room, registry: self)
+                rooms[room] = members
             }
+            socket.memberships.append(members.add(socket))
+            return true
         }
-        return true
     }
 
     public func leave(_ room: String, _ socket: WebSocket) {
-        let id = ObjectIdentifier(socket)
-        lock.withLock {
-            guard members[room]?.removeValue(forKey: id) != nil else { return }
-            if members[room]?.isEmpty == true { members[room] = nil }
-            roomsBySocket[id]?.removeAll { $0 == room }
-            if roomsBySocket[id]?.isEmpty == true { roomsBySocket[id] = nil }
+        Rooms.lock.withLock {
+            guard let index = socket.membership(in: room, of: self) else { return }
+            remove(socket, membershipAt: index)
         }
     }
 
     /// Removes `socket` from every room of this registry.
     public func leaveAll(_ socket: WebSocket) {
-        let id = ObjectIdentifier(socket)
-        lock.withLock {
-            for room in roomsBySocket.removeValue(forKey: id) ?? [] {
-                members[room]?.removeValue(forKey: id)
-                if members[room]?.isEmpty == true { members[room] = nil }
+        Rooms.lock.withLock {
+            var index = socket.memberships.count - 1
+            while index >= 0 {
+                if socket.memberships[index].room.registry === self { remove(socket, membershipAt: index) }
+                index -= 1
             }
         }
     }
 
     /// Called when a socket closes: it leaves every registry and can join none again.
     static func leaveAll(_ socket: WebSocket) {
-        membershipLock.lock()
-        socket.leftRooms = true
-        let registries = socket.memberships
-        socket.memberships = []
-        membershipLock.unlock()
-        for rooms in registries { rooms.leaveAll(socket) }
+        lock.withLock {
+            socket.leftRooms = true
+            while let membership = socket.memberships.last {
+                if let registry = membership.room.registry {
+                    registry.remove(socket, membershipAt: socket.memberships.count - 1)
+                } else {
+                    socket.memberships.removeLast()
+                }
+            }
+            socket.memberships = []
+        }
+    }
+
+    /// Takes `socket` out of the room of its membership at `index`; an empty room is forgotten. Under `lock`.
+    private func remove(_ socket: WebSocket, membershipAt index: Int) {
+        let membership = socket.memberships.remove(at: index)
+        let room = membership.room
+        room.remove(socket, membership)
+        if room.count == 0 && rooms[room.name] === room { rooms[room.name] = nil }
+        if socket.memberships.isEmpty { socket.memberships = [] }
     }
 
     /// The sockets in `room` now (for re-sorting them when the app's rooms change).
     public func sockets(in room: String) -> [WebSocket] {
-        lock.withLock { members[room].map { Array($0.values) } ?? [] }
+        Rooms.lock.withLock { rooms[room]?.sockets ?? [] }
     }
 
     public func subscriberCount(_ room: String) -> Int {
-        lock.withLock { members[room]?.count ?? 0 }
+        Rooms.lock.withLock { rooms[room]?.count ?? 0 }
     }
 
     /// The rooms `socket` is in, in the order it joined them.
     public func rooms(of socket: WebSocket) -> [String] {
-        lock.withLock { roomsBySocket[ObjectIdentifier(socket)] ?? [] }
+        Rooms.lock.withLock {
+            socket.memberships.compactMap { $0.room.registry === self ? $0.room.name : nil }
+        }
     }
 
     /// Sends a text message to everyone in `room`; returns how many sockets it went to.
@@ -97,23 +111,38 @@ public final class Rooms: @unchecked Sendable {
         publish(to: rooms, opcode: .text, payload: Array(text.utf8))
     }
 
-    private func publish(to rooms: [String], opcode: WebSocketOpcode, payload: [UInt8]) -> Int {
-        // Subscribers grouped by loop; loops are few, so a short array beats a dictionary.
-        var groups: [(loop: EventLoop, sockets: [WebSocket])] = []
+    /// What one loop is handed: arrays of its sockets, each delivered in order.
+    private struct LoopDelivery {
+        let loop: EventLoop
+        var lists: [[WebSocket]]
+    }
+
+    private func publish(to names: [String], opcode: WebSocketOpcode, payload: [UInt8]) -> Int {
+        var deliveries: [LoopDelivery] = []
         var compressions = Set<SharedCompression>()
-        var seen = Set<ObjectIdentifier>()
         var count = 0
-        lock.withLock {
-            for room in rooms {
-                guard let sockets = members[room] else { continue }
-                for (id, socket) in sockets {
-                    if rooms.count > 1 && !seen.insert(id).inserted { continue }
-                    count += 1
-                    if let shared = socket.sharedCompression { compressions.insert(shared) }
-                    if let index = groups.firstIndex(where: { $0.loop === socket.loop }) {
-                        groups[index].sockets.append(socket)
+        Rooms.lock.withLock {
+            // The biggest room goes as it is; a socket of a later room that is also in an
+            // earlier one is left out of that room's list, so each socket gets the message once.
+            var targets: [RoomMembers] = []
+            for name in names {
+                guard let room = rooms[name], room.count > 0, !targets.contains(where: { $0 === room }) else { continue }
+                targets.append(room)
+            }
+            if targets.count > 1 { targets.sort { $0.count > $1.count } }
+            for (position, room) in targets.enumerated() {
+                for shared in room.compressions.keys { compressions.insert(shared) }
+                let earlier = targets[..<position]
+                for members in room.loops where !members.sockets.isEmpty {
+                    let sockets = earlier.isEmpty ? members.sockets : members.sockets.filter { socket in
+                        !socket.memberships.contains { membership in earlier.contains { $0 === membership.room } }
+                    }
+                    guard !sockets.isEmpty else { continue }
+                    count += sockets.count
+                    if let index = deliveries.firstIndex(where: { $0.loop === members.loop }) {
+                        deliveries[index].lists.append(sockets)
                     } else {
-                        groups.append((socket.loop, [socket]))
+                        deliveries.append(LoopDelivery(loop: members.loop, lists: [sockets]))
                     }
                 }
             }
@@ -122,10 +151,10 @@ public final class Rooms: @unchecked Sendable {
         guard count > 0 else { return 0 }
         // Framing and compression happen here, on the publishing thread, once.
         let broadcast = WebSocketBroadcast(opcode: opcode, payload: payload, compressions: compressions)
-        for group in groups {
-            let sockets = group.sockets
-            group.loop.execute {
-                for socket in sockets { socket.deliver(broadcast) }
+        for delivery in deliveries {
+            let lists = delivery.lists
+            delivery.loop.execute {
+                for sockets in lists { WebSocket.deliver(broadcast, to: sockets) }
             }
         }
         return count

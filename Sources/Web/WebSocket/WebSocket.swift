@@ -46,8 +46,9 @@ public final class WebSocket: ConnectionHandler, @unchecked Sendable {
     private var closeCode = WebSocketCloseCode.abnormalClosure
     private var closeReason = ""
     private let observer: (any ServerObserver)?
-    /// The `Rooms` this socket is in; guarded by `Rooms.membershipLock`.
-    var memberships: [Rooms] = []
+    /// The rooms this socket is in, in the order it joined them, with its slot in each;
+    /// guarded by `Rooms.lock`.
+    var memberships: [RoomMembership] = []
     var leftRooms = false
 
     private static let idLock = Mutex()
@@ -120,6 +121,29 @@ public final class WebSocket: ConnectionHandler, @unchecked Sendable {
     func deliver(_ broadcast: WebSocketBroadcast) {
         guard state == .open else { return }
         enqueue(broadcast.frame(for: sharedCompression))
+    }
+
+    /// Hands `broadcast` to each of `sockets`, on their loop. The array keeps every socket alive
+    /// for the whole walk, so each is borrowed from it as it stands: no retain or release per socket.
+    static func deliver(_ broadcast: WebSocketBroadcast, to sockets: [WebSocket]) {
+        sockets.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: Unmanaged<WebSocket>.self) { references in
+                for reference in references {
+                    reference._withUnsafeGuaranteedRef { $0.deliver(broadcast) }
+                }
+            }
+        }
+    }
+
+    /// The index in `memberships` of this socket's membership in `room` of `registry`. Under `Rooms.lock`.
+    func membership(in room: String, of registry: Rooms) -> Int? {
+        memberships.firstIndex { $0.room.registry === registry && $0.room.name == room }
+    }
+
+    /// `room` moved this socket to another slot (a member before it left). Under `Rooms.lock`.
+    func moveMembership(in room: RoomMembers, toSlot slot: Int) {
+        guard let index = memberships.firstIndex(where: { $0.room === room }) else { return }
+        memberships[index].slot = slot
     }
 
     public func ping(_ payload: [UInt8] = []) {
