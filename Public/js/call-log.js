@@ -125,7 +125,7 @@ export class CallLog {
     this.render(entry);
   }
 
-  /** A `call.status` event: {callSid, parentCallSid?, status, direction, from, to, duration, timestamp}. */
+  /** A `call.status` event: {callSid, parentCallSid?, status, direction, from, to, fromUser, toUser, duration, timestamp}. */
   applyStatus(data) {
     const { direction, number } = otherParty(data);
     const sids = [data.callSid, data.parentCallSid].filter(Boolean);
@@ -291,9 +291,10 @@ export class CallLog {
 }
 
 /**
- * Which way a leg goes for the user, and the other party's number. The browser
- * leg names the user as `client:<name>`: a leg from a client is a call the user
- * placed (whatever Twilio's Direction says), a leg to a client one they receive.
+ * Which way a leg goes for the user, and the other party's number. The server
+ * names a browser leg's user in `fromUser`/`toUser` (its `from`/`to` is null): a
+ * leg from a browser is a call the user placed (whatever Twilio's Direction says),
+ * a leg to a browser one they receive.
  */
 /** `14:05` today, else `3 Mar 14:05`: history rows span days. */
 function formatWhen(date) {
@@ -305,8 +306,8 @@ function formatWhen(date) {
 export function otherParty(data) {
   const from = String(data.from || '');
   const to = String(data.to || '');
-  if (from.startsWith('client:')) return { direction: 'outgoing', number: to };
-  if (to.startsWith('client:')) return { direction: 'incoming', number: from };
+  if (data.fromUser) return { direction: 'outgoing', number: to };
+  if (data.toUser) return { direction: 'incoming', number: from };
   if (String(data.direction || '').startsWith('inbound')) return { direction: 'incoming', number: from };
   return { direction: 'outgoing', number: to };
 }

@@ -20,7 +20,7 @@ final class StatusCallbackTests: XCTestCase {
         XCTAssertEqual(event.rooms, ["number:+14155550100", "user:alice"])
         XCTAssertEqual(event.data.text, """
             {"callSid":"CA2","parentCallSid":"CA1","status":"ringing","direction":"outbound-dial","from":"+14155550100",\
-            "to":"+12125550100","number":"+14155550100","duration":null,"timestamp":1700000000}
+            "to":"+12125550100","fromUser":null,"toUser":null,"number":"+14155550100","duration":null,"timestamp":1700000000}
             """)
     }
 
@@ -45,6 +45,33 @@ final class StatusCallbackTests: XCTestCase {
             query: [("number", "+442079460174")], plan: try plan(), now: 5))
         XCTAssertEqual(event.rooms, ["number:+442079460174", "user:bob"])
         XCTAssertEqual(event.data["number"], "+442079460174")
+    }
+
+    func testABrowserLegNamesItsUserAndNeverTheRawClientIdentity() throws {
+        let plan = try NumberPlan(ini: IniFile(text: "[numbers]\n+442079460174 = j.smith, bob\n", path: "shetphone.ini"))
+        let identity = ClientIdentity.of("j.smith")
+        XCTAssertNotEqual(identity, "j.smith", "the identity is an encoding, not the name")
+        let incoming = try XCTUnwrap(StatusCallback.event(
+            form: [("CallSid", "CA9"), ("CallStatus", "ringing"), ("From", "+447700900123"), ("To", "client:" + identity)],
+            query: [("number", "+442079460174")], plan: plan, now: 5))
+        XCTAssertEqual(incoming.rooms, ["number:+442079460174", "user:j.smith"])
+        XCTAssertEqual(incoming.data["from"], "+447700900123")
+        XCTAssertEqual(incoming.data["to"], .null)
+        XCTAssertEqual(incoming.data["toUser"], "j.smith")
+        XCTAssertEqual(incoming.data["fromUser"], .null)
+        XCTAssertFalse(incoming.json.contains("client:"), incoming.json)
+        let outgoing = try XCTUnwrap(StatusCallback.event(
+            form: [("CallSid", "CA10"), ("CallStatus", "in-progress"), ("From", "client:bob"), ("To", "+12125550100")],
+            plan: plan, now: 5))
+        XCTAssertEqual(outgoing.data["fromUser"], "bob")
+        XCTAssertEqual(outgoing.data["from"], .null)
+        XCTAssertEqual(outgoing.data["to"], "+12125550100")
+        // A client address naming nobody we know is dropped too, not passed on raw.
+        let stranger = try XCTUnwrap(StatusCallback.event(
+            form: [("CallSid", "CA11"), ("CallStatus", "ringing"), ("From", "client:mallory"), ("To", "+442079460174")],
+            plan: plan, now: 5))
+        XCTAssertEqual(stranger.data["from"], .null)
+        XCTAssertEqual(stranger.data["fromUser"], .null)
     }
 
     func testAUsersEventNeverGoesToANumberTheUserIsNotOn() throws {

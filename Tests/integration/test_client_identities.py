@@ -79,7 +79,10 @@ def test_client_and_status_callbacks_round_trip_the_identities(shetphone_factory
         assert post_webhook(server, "/status", status).status_code == 204
         event = json.loads(socket.recv(timeout=5))
         assert event["type"] == "call.status" and event["data"]["callSid"] == "CA9"
-        assert event["data"]["to"] == "client:" + identities[LONG]
+        # The browser sees the user's name, never the encoded identity Twilio used.
+        assert event["data"]["to"] is None and event["data"]["toUser"] == LONG
+        assert event["data"]["from"] == "+12125550147" and event["data"]["fromUser"] is None
+        assert identities[LONG] not in json.dumps(event) and "client:" not in json.dumps(event)
 
 
 def test_check_config_says_what_it_mapped(shetphone_factory, tmp_path):

@@ -156,6 +156,35 @@ def test_hand_written_vcards_and_csv_import_and_the_export_imports_back_the_same
     assert {c["sharedOn"] for c in carol.list()} == {BOB_NUMBER}
 
 
+def test_importing_the_same_files_twice_keeps_one_copy_of_each_contact(server):
+    alice, carol = Book(server, "alice"), Book(server, "carol")
+    files = ["rfc2426-section7.vcf", "address-book-export.vcf", "contacts.csv"]
+    first = [alice.import_file(fixture(name)) for name in files]
+    assert [r.status_code for r in first] == [200] * 3
+    assert [(r.json()["imported"], r.json()["alreadyKept"]) for r in first] == [(2, 0), (2, 0), (2, 0)]
+    before = alice.list()
+    again = [alice.import_file(fixture(name)) for name in files]
+    assert [(r.status_code, r.json()["imported"], r.json()["alreadyKept"], r.json()["contacts"]) for r in again] == \
+        [(200, 0, 2, [])] * 3
+    assert alice.list() == before, "nothing added, nothing changed"
+    # The same person written another way: other case and spacing, a number in national form.
+    other_way = ("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:ann   EXAMPLE\r\nTEL;TYPE=cell:07700 900111\r\nEND:VCARD\r\n"
+                 "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Example\r\nTEL:+44 7700 900999\r\nEND:VCARD\r\n"
+                 "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Example\r\nTEL:+44 7700 900999\r\nEND:VCARD\r\n").encode()
+    answer = alice.import_file(other_way)
+    assert answer.status_code == 200, answer.text
+    # The first is alice's Ann; the second shares no number with her (a namesake): kept once,
+    # its twin later in the same file is not.
+    assert (answer.json()["imported"], answer.json()["alreadyKept"]) == (1, 2)
+    assert [n["number"] for n in answer.json()["contacts"][0]["numbers"]] == ["+447700900999"]
+    assert alice.names().count("Ann Example") == 2
+    # Another owner is another address book: carol sharing the file on her number gets her own copies,
+    # once, and alice's private contacts are untouched.
+    shared = [carol.import_file(fixture("rfc2426-section7.vcf"), shared_on=BOB_NUMBER) for _ in range(2)]
+    assert [(r.json()["imported"], r.json()["alreadyKept"]) for r in shared] == [(2, 0), (0, 2)]
+    assert len(alice.list()) == len(before) + 1
+
+
 @pytest.mark.parametrize("name, lines", [("broken.vcf", [9, 11, 17, 21]), ("broken.csv", [5, 2, 3, 4])])
 def test_a_broken_file_names_every_bad_row_and_keeps_nothing(server, name, lines):
     alice = Book(server, "alice")

@@ -3,6 +3,7 @@
 """
 import json
 import re
+import subprocess
 import time
 import xml.etree.ElementTree as ET
 
@@ -14,7 +15,7 @@ from twilio.jwt.client import ClientCapabilityToken
 from twilio.request_validator import RequestValidator
 from websockets.sync.client import connect as ws_connect
 
-from conftest import ACCOUNT_SID, API_KEY_SECRET, API_KEY_SID, APP_SID, AUTH_TOKEN, DEFAULT_INI
+from conftest import ACCOUNT_SID, API_KEY_SECRET, API_KEY_SID, APP_SID, AUTH_TOKEN, DEFAULT_INI, binary
 
 
 def login(server, user):
@@ -98,6 +99,7 @@ def test_outgoing_call_signed_by_twilio_dials_with_the_matching_caller_id(shetph
     assert dial is not None, ET.tostring(root)
     assert dial.get("callerId") == "+15005550006"  # alice's US number for a US destination
     assert dial.get("answerOnBridge") == "true"
+    assert dial.get("timeout") == "60", "[app] outgoing_dial_timeout defaults to 60 seconds"
     number = dial.find("Number")
     assert number.text == "+12125550100"
     assert number.get("statusCallback") == shetphone_server.url("/status?number=%2B15005550006&user=alice")
@@ -105,6 +107,22 @@ def test_outgoing_call_signed_by_twilio_dials_with_the_matching_caller_id(shetph
 
     params["To"] = "+44 7700 900123"
     assert twiml(post_webhook(shetphone_server, "/voice", params)).find("Dial").get("callerId") == "+442079460174"
+
+
+def test_outgoing_dial_timeout_comes_from_the_config_and_check_config_refuses_a_bad_one(shetphone_factory, tmp_path):
+    ini = DEFAULT_INI.replace("allowed_countries = GB US", "allowed_countries = GB US\noutgoing_dial_timeout = 45")
+    server = shetphone_factory(ini=ini)
+    params = {"AccountSid": ACCOUNT_SID, "CallSid": "CA" + "5" * 32, "From": "client:alice", "To": "+1 212 555 0100"}
+    assert twiml(post_webhook(server, "/voice", params)).find("Dial").get("timeout") == "45"
+    server.stop()
+    config = tmp_path / "shetphone.ini"
+    for bad in ("4", "601", "forever"):
+        config.write_text(config.read_text().replace(
+            [line for line in config.read_text().splitlines() if line.startswith("outgoing_dial_timeout")][0],
+            f"outgoing_dial_timeout = {bad}"))
+        out = subprocess.run([binary(), "check-config", str(config)], cwd=tmp_path, capture_output=True, text=True, timeout=30)
+        assert out.returncode == 1, out.stdout + out.stderr
+        assert f'[app] outgoing_dial_timeout: "{bad}" is not a whole number from 5 to 600' in out.stdout + out.stderr
 
 
 @pytest.mark.parametrize("destination", ["+33 1 23 45 67 89", "+1 876 555 0100", "+882 16 123456", "premium"])
@@ -167,8 +185,8 @@ def test_incoming_call_rings_every_user_and_their_browsers_hear_of_it(shetphone_
         event = json.loads(socket.recv(timeout=5))
         assert event["type"] == "call.status"
         data = event["data"]
-        assert (data["callSid"], data["parentCallSid"], data["status"], data["number"], data["to"]) == \
-            ("CA6", "CA5", "ringing", "+15005550006", "client:bob")
+        assert (data["callSid"], data["parentCallSid"], data["status"], data["number"], data["to"], data["toUser"]) == \
+            ("CA6", "CA5", "ringing", "+15005550006", None, "bob")
         assert abs(data["timestamp"] - time.time()) < 60
 
     nobody = {"AccountSid": ACCOUNT_SID, "CallSid": "CA5", "From": "+447700900123", "To": "+15005550006",

@@ -127,6 +127,59 @@ def test_voicemail_is_stored_announced_mailed_hooked_played_heard_and_deleted(sh
         receiver.stop()
 
 
+def test_the_audio_answers_range_requests_so_players_can_seek(shetphone_factory, tmp_path):
+    cert, key = make_certificate(str(tmp_path), hosts=("localhost", "127.0.0.1"))
+    with FakeTwilioAPI(ACCOUNT_SID, AUTH_TOKEN, cert, key) as fake:
+        fake.add_recording(RECORDING, AUDIO, duration=7)
+        server = shetphone_factory(ini=voicemail_ini(fake, cert, free_port(), "http://127.0.0.1:9/none"))
+        assert recording_callback(server).status_code == 204
+        bob = login(server, "bob")
+        url = server.url(f"/api/voicemail/{RECORDING}/audio")
+        size = len(AUDIO)
+
+        whole = bob.get(url)
+        assert whole.status_code == 200 and whole.content == AUDIO
+        assert whole.headers["Accept-Ranges"] == "bytes"
+        etag = whole.headers["ETag"]
+        assert etag == f'"{RECORDING}"'
+
+        def ranged(value, **headers):
+            return bob.get(url, headers={"Range": value, **headers})
+        cases = {"bytes=0-": (0, size - 1), "bytes=100-199": (100, 199), "bytes=49990-": (49990, size - 1),
+                 "bytes=-10": (size - 10, size - 1), "bytes=40000-99999999": (40000, size - 1),
+                 "bytes=-999999": (0, size - 1), "BYTES=5-5": (5, 5)}
+        for value, (first, last) in cases.items():
+            part = ranged(value)
+            assert part.status_code == 206, value
+            assert part.headers["Content-Range"] == f"bytes {first}-{last}/{size}", value
+            assert part.content == AUDIO[first:last + 1], value
+            assert int(part.headers["Content-Length"]) == last - first + 1
+            assert part.headers["ETag"] == etag and part.headers["Content-Type"] == "audio/mpeg"
+
+        for value in (f"bytes={size}-", f"bytes={size + 10}-{size + 20}", "bytes=-0"):
+            refused = ranged(value)
+            assert refused.status_code == 416, value
+            assert refused.headers["Content-Range"] == f"bytes */{size}" and refused.content == b""
+
+        # Headers this route does not serve are ignored (RFC 9110 allows it): the whole body, 200.
+        for value in ("items=0-5", "bytes=5-1", "bytes=a-b", "bytes=0-1,5-6", "bytes=", "bytes=" + "9" * 30 + "-"):
+            ignored = ranged(value)
+            assert (ignored.status_code, ignored.content) == (200, AUDIO), value
+
+        # If-Range: the same ETag keeps the range; another tag or a date sends everything.
+        assert ranged("bytes=0-9", **{"If-Range": etag}).status_code == 206
+        assert (ranged("bytes=0-9", **{"If-Range": '"RE00"'}).status_code, len(ranged("bytes=0-9", **{"If-Range": '"x"'}).content)) == (200, size)
+        assert ranged("bytes=0-9", **{"If-Range": "Wed, 21 Oct 2015 07:28:00 GMT"}).status_code == 200
+        # If-None-Match with the ETag: 304 without asking Twilio again.
+        asked = len(fake.requests)
+        unchanged = bob.get(url, headers={"If-None-Match": f'W/"x", {etag}'})
+        assert unchanged.status_code == 304 and unchanged.content == b"" and unchanged.headers["ETag"] == etag
+        assert len(fake.requests) == asked
+        # A recording that is not theirs is refused before any range is looked at.
+        other = server.url("/api/voicemail/RE" + "cd" * 16 + "/audio")
+        assert bob.get(other, headers={"Range": "bytes=0-9", "If-None-Match": "*"}).status_code == 404
+
+
 def test_a_user_sees_only_their_numbers_voicemail_and_twilio_errors_are_plain(shetphone_factory, tmp_path):
     cert, key = make_certificate(str(tmp_path))
     with FakeTwilioAPI(ACCOUNT_SID, AUTH_TOKEN, cert, key) as fake:
@@ -238,6 +291,11 @@ def test_the_dialer_shows_a_new_voicemail_live_plays_it_marks_it_heard_and_delet
                 raise AssertionError(f"audio element state {state}; console {driver.get_log('browser')}")
             duration = js(driver, f'return document.querySelector(\'li[data-sid="{RECORDING}"] audio\').duration')
             assert 0.9 < duration < 1.1, duration
+            # Seeking: the player may jump because the server answers Range requests.
+            assert js(driver, f'const a = {audio}; return a.seekable.length && a.seekable.end(0)') > 0.9
+            js(driver, f'{audio}.currentTime = 0.6')
+            wait_until(driver, lambda d: js(d, f'const a = {audio}; return !a.seeking && a.currentTime >= 0.6'),
+                       message="the audio element seeked")
             wait_until(driver, lambda d: not d.find_element(By.ID, "voicemail-badge").is_displayed(), message="marked heard")
             assert login(server, "bob").get(server.url("/api/voicemail")).json()["unheard"] == 0
             driver.find_element(By.CSS_SELECTOR, f'li[data-sid="{RECORDING}"] button.danger').click()

@@ -62,7 +62,7 @@ final class AwayFromTheTab: @unchecked Sendable {
         })
         router.add("GET", "/api/voicemail/:sid/audio", logins.authenticated { request, session, responder in
             let download = ((try? request.queryItems()) ?? []).contains { $0.0 == "download" && $0.1 == "1" }
-            routes.audio(request.parameters["sid"] ?? "", user: session.user, download: download, responder)
+            routes.audio(request, request.parameters["sid"] ?? "", user: session.user, download: download, responder)
         })
         router.add("POST", "/api/voicemail/:sid/heard", logins.authenticated(requireCSRF: true) { request, session, responder in
             routes.markHeard(request.parameters["sid"] ?? "", user: session.user, responder)

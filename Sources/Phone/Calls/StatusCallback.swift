@@ -32,7 +32,9 @@ public enum StatusCallback {
 
         var users: [String] = []
         let hinted = hints["user"].flatMap { plan.isKnown(user: $0) ? $0 : nil }
-        for candidate in [hinted, plan.user(atClientAddress: parameters["From"]), plan.user(atClientAddress: parameters["To"])] {
+        let fromUser = plan.user(atClientAddress: parameters["From"])
+        let toUser = plan.user(atClientAddress: parameters["To"])
+        for candidate in [hinted, fromUser, toUser] {
             if let user = candidate, !users.contains(user) { users.append(user) }
         }
 
@@ -50,13 +52,22 @@ public enum StatusCallback {
             "parentCallSid": .string(orNull: short(parameters["ParentCallSid"])),
             "status": .string(status),
             "direction": .string(orNull: short(parameters["Direction"], 32)),
-            "from": .string(orNull: short(parameters["From"])),
-            "to": .string(orNull: short(parameters["To"])),
+            "from": .string(orNull: party(parameters["From"])),
+            "to": .string(orNull: party(parameters["To"])),
+            "fromUser": .string(orNull: fromUser),
+            "toUser": .string(orNull: toUser),
             "number": .string(orNull: ours?.e164),
             "duration": .int(orNull: parameters["CallDuration"].flatMap { Int($0) }.flatMap { $0 >= 0 ? $0 : nil }),
             "timestamp": .int(now),
         ]
         return PhoneEvent("call.status", data, rooms: rooms)
+    }
+
+    /// A leg's `From`/`To` as browsers see it: a number (or SIP address), never a browser leg's
+    /// `client:<identity>` (that is an encoded name; `fromUser`/`toUser` carry the user instead).
+    static func party(_ value: String?) -> String? {
+        guard let value = short(value), !value.hasPrefix("client:") else { return nil }
+        return value
     }
 
     /// The value when it is short enough to pass on, else nil.

@@ -6,6 +6,8 @@ struct Telephony: Sendable {
     var plan: NumberPlan
     var presets: Presets
     var dialTimeout: Int
+    /// `[app] outgoing_dial_timeout`.
+    var outgoingDialTimeout = VoiceRouting.outgoingRingSeconds
     var noAnswerMessage: String
     /// `[ring]` and `[voicemail]`.
     var reach = Reach()
@@ -26,6 +28,7 @@ struct Telephony: Sendable {
         }
         let reach = try Reach.load(config: config, plan: plan)
         return Telephony(plan: plan, presets: presets, dialTimeout: config.app.dialTimeout,
+                         outgoingDialTimeout: config.app.outgoingDialTimeout,
                          noAnswerMessage: config.app.noAnswerMessage, reach: reach,
                          greetings: try GreetingAudio.load(reach.voicemail?.audioGreetings ?? [:], file: config.path))
     }

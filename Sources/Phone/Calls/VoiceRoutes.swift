@@ -49,6 +49,7 @@ public final class VoiceRoutes: @unchecked Sendable {
                                    webhookBaseURL: publicBaseURL(of: request), dialTimeout: telephony.dialTimeout,
                                    noAnswerMessage: telephony.noAnswerMessage)
         routing.reach = telephony.reach
+        routing.outgoingDialTimeout = telephony.outgoingDialTimeout
         let answer = routing.answer(form, query: (try? request.queryItems()) ?? [])
         logger.info("voice \(form.first { $0.0 == "CallSid" }?.1 ?? "-"): \(answer.outcome)")
         for event in answer.events { events.publish(event) }

@@ -17,6 +17,8 @@ public struct VoiceRouting: Sendable {
     public var webhookBaseURL: String
     /// Seconds the browsers ring for an incoming call.
     public var dialTimeout: Int
+    /// Seconds a browser's outgoing call rings before it ends as `no-answer` (`[app] outgoing_dial_timeout`).
+    public var outgoingDialTimeout = VoiceRouting.outgoingRingSeconds
     /// Said when nobody answers an incoming call.
     public var noAnswerMessage: String
     public var unavailableMessage = "We are unable to connect your call at this time."
@@ -35,7 +37,7 @@ public struct VoiceRouting: Sendable {
     /// Every leg reports these to `/status`, so browsers can show the whole progress.
     public static let progressEvents: [CallProgressEvent] = [.initiated, .ringing, .answered, .completed]
 
-    /// Seconds an outgoing call rings before it ends as `no-answer` (Twilio's own default is 30).
+    /// Default seconds an outgoing call rings before it ends as `no-answer` (Twilio's own default is 30).
     public static let outgoingRingSeconds = 60
 
     /// Longest `To` the dialer may send; a phone number with separators is far shorter.
@@ -90,7 +92,7 @@ public struct VoiceRouting: Sendable {
         let dial = TwiMLElement.dial(
             [.number(destination.e164, statusCallback: statusCallbackURL(number: callerID, user: user),
                      statusCallbackEvent: VoiceRouting.progressEvents, statusCallbackMethod: .post)],
-            callerId: callerID.e164, answerOnBridge: true, timeout: VoiceRouting.outgoingRingSeconds,
+            callerId: callerID.e164, answerOnBridge: true, timeout: outgoingDialTimeout,
             action: url("/voice"), method: .post)
         return VoiceAnswer(twiml: TwiML([dial]), events: [],
                            outcome: .outgoing(user: user, destination: destination, callerID: callerID))

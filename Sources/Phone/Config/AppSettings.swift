@@ -27,6 +27,9 @@ public struct AppSettings: Sendable {
     public var metricsAllow: [String] = ["127.0.0.1", "::1"]
     /// `dial_timeout`: seconds an incoming call rings the browsers (default 25).
     public var dialTimeout = 25
+    /// `outgoing_dial_timeout`: seconds a browser's outgoing call rings before it ends as
+    /// no-answer (default 60).
+    public var outgoingDialTimeout = VoiceRouting.outgoingRingSeconds
     /// `no_answer_message`: said when nobody answers an incoming call.
     public var noAnswerMessage = "Sorry, nobody is available to take your call. Goodbye."
     /// `timezone`: where times on pages (the grant page) are shown, as `Europe/London` (default UTC).
@@ -35,6 +38,7 @@ public struct AppSettings: Sendable {
     static let keys = [
         "public_url", "base_path", "htpasswd", "presets", "allowed_countries", "allow_premium", "twilio_sdk_url",
         "session_hours", "state_dir", "metrics_allow", "dial_timeout", "no_answer_message", "timezone",
+        "outgoing_dial_timeout",
     ]
 
     public init(directory: String) {
@@ -89,6 +93,7 @@ public struct AppSettings: Sendable {
                 metricsAllow = reader.words
                 do { _ = try TrustedProxies(metricsAllow) } catch { throw reader.error("\(error)") }
             case "dial_timeout": dialTimeout = try reader.integer(in: 5...600)
+            case "outgoing_dial_timeout": outgoingDialTimeout = try reader.integer(in: 5...600)
             case "no_answer_message": noAnswerMessage = entry.value
             case "timezone":
                 do { timeZone = try ZoneInfo(named: entry.value) } catch { throw reader.error("\(error)") }

@@ -152,7 +152,8 @@ final class ContactRoutes: @unchecked Sendable {
     }
 
     /// `POST /api/contacts/import[?sharedOn=+1…]`, the body a vCard or CSV file: 200
-    /// `{"imported":N,"contacts":[…]}`, or 400 listing every bad row and keeping nothing.
+    /// `{"imported":N,"alreadyKept":M,"contacts":[…]}` (contacts the owner already has are not
+    /// added again: `ContactImportMatch`), or 400 listing every bad row and keeping nothing.
     func importFile(_ request: Request, user: String, _ responder: Responder) {
         let scope = scope(of: user)
         let owner: ContactOwner
@@ -177,17 +178,38 @@ final class ContactRoutes: @unchecked Sendable {
                                  numbers: contact.numbers.map { ContactNumber(label: $0.label, number: $0.number.e164) },
                                  note: contact.note)
                 }
-                contacts.add(drafts, at: VoiceRoutes.nowMillis() / 1000) { [self] result in
-                    switch result {
-                    case .success(let kept):
-                        announce(kept.map(\.id), to: [owner.room])
-                        responder.send(.json(JSON.object([("imported", .int(kept.count)), ("contacts", .array(kept.map(\.json)))]).text))
-                    case .failure(let error): unavailable(error, "import for \(user)", responder)
-                    }
-                }
+                store(drafts, of: owner, scope: scope, user: user, responder)
             }
         }
         if !queued { responder.send(.json("{\"error\":\"busy; try the import again in a moment\"}", status: .serviceUnavailable)) }
+    }
+
+    /// Adds the drafts the owner does not have yet (the list is read first, on the store's thread).
+    private func store(_ drafts: [ContactDraft], of owner: ContactOwner, scope: ContactScope, user: String,
+                       _ responder: Responder) {
+        contacts.list(scope, limit: ContactRoutes.maxListed) { [self] listed in
+            let existing: [StoredContact]
+            switch listed {
+            case .success(let contacts): existing = contacts
+            case .failure(let error): return unavailable(error, "import for \(user)", responder)
+            }
+            var match = ContactImportMatch(existing: existing.map(\.draft).filter { $0.owner == owner })
+            let fresh = drafts.filter { match.isNew($0) }
+            let alreadyKept = drafts.count - fresh.count
+            func answer(_ kept: [StoredContact]) {
+                responder.send(.json(JSON.object([("imported", .int(kept.count)), ("alreadyKept", .int(alreadyKept)),
+                                                  ("contacts", .array(kept.map(\.json)))]).text))
+            }
+            guard !fresh.isEmpty else { return answer([]) }
+            contacts.add(fresh, at: VoiceRoutes.nowMillis() / 1000) { [self] result in
+                switch result {
+                case .success(let kept):
+                    announce(kept.map(\.id), to: [owner.room])
+                    answer(kept)
+                case .failure(let error): unavailable(error, "import for \(user)", responder)
+                }
+            }
+        }
     }
 
     /// Every room whose dialers may see a contact of `scope`: the user's and their numbers'.

@@ -152,9 +152,17 @@ final class VoicemailRoutes: @unchecked Sendable {
         }
     }
 
-    /// `GET /api/voicemail/:sid/audio[?download=1]`: the audio from Twilio's API, relayed.
-    func audio(_ sid: String, user: String, download: Bool, _ responder: Responder) {
+    /// `GET /api/voicemail/:sid/audio[?download=1]`: the audio from Twilio's API, relayed, with
+    /// `Range` (206/416), `If-Range` and `If-None-Match` so players can seek. A recording never
+    /// changes, so its SID is its strong ETag.
+    func audio(_ request: Request, _ sid: String, user: String, download: Bool, _ responder: Responder) {
         owned(sid, user: user, responder) { [self] voicemail in
+            if let tags = request.headers["If-None-Match"], VoicemailRoutes.matches(tags, VoicemailRoutes.etag(sid)) {
+                var unchanged = Response(status: .notModified)
+                unchanged.headers.set("ETag", VoicemailRoutes.etag(sid))
+                unchanged.headers.add("Cache-Control", "private, max-age=3600")
+                return responder.send(unchanged)
+            }
             let admitted = relayLock.withLock { () -> Bool in
                 guard relays < maxRelays else { return false }
                 relays += 1
@@ -170,8 +178,8 @@ final class VoicemailRoutes: @unchecked Sendable {
                 relayLock.withLock { relays -= 1 }
                 switch result {
                 case .success(let type) where !body.overflowed:
-                    var response = Response(body: body.bytes)
-                    response.headers.add("Content-Type", type.hasPrefix("audio/") ? type : "audio/mpeg")
+                    var response = ByteRange.response(for: request, body: body.bytes, etag: VoicemailRoutes.etag(sid),
+                                                      contentType: type.hasPrefix("audio/") ? type : "audio/mpeg")
                     response.headers.add("Cache-Control", "private, max-age=3600")
                     if download {
                         let name = "voicemail-\(voicemail.from.filter { $0.isASCII && ($0.isNumber || $0 == "+") })-\(voicemail.receivedAt).mp3"
@@ -217,6 +225,17 @@ final class VoicemailRoutes: @unchecked Sendable {
                     responder.send(Response(status: .noContent))
                 }
             }
+        }
+    }
+
+    /// The strong ETag of a recording's audio: its SID (the audio behind a SID never changes).
+    static func etag(_ sid: String) -> String { "\"" + sid + "\"" }
+
+    /// `If-None-Match: "a", W/"b"` (or `*`) names `etag` (weak comparison, RFC 9110 §13.1.2).
+    static func matches(_ header: String, _ etag: String) -> Bool {
+        header.split(separator: ",").contains { tag in
+            let tag = tag.trimmingASCIISpacesForIni()
+            return tag == "*" || tag == etag || tag == "W/" + etag
         }
     }
 
