@@ -57,7 +57,7 @@ let package = Package(
             path: "Examples/ws-echo"
         ),
         .testTarget(name: "WebTests", dependencies: ["Web"]),
-        .testTarget(name: "PhoneTests", dependencies: ["Phone", "Web"]),
+        .testTarget(name: "PhoneTests", dependencies: ["Phone", "Web", "Store"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Postgres"]),
         .testTarget(name: "OutboundTests", dependencies: ["Outbound"]),
         .testTarget(name: "CLITests", dependencies: ["CLI"]),

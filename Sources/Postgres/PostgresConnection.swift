@@ -9,6 +9,8 @@ public final class PostgresConnection {
     private var connection: OpaquePointer?
     /// Prepared statements of this session, by SQL text: each statement is parsed once per connection.
     private var prepared: [String: String] = [:]
+    /// While a writer batch runs: the notifications its jobs sent, held for one statement before COMMIT.
+    var heldNotifications: [(channel: String, payload: String)]?
 
     /// Connects now; throws `.connect` naming the server and libpq's reason.
     public init(url: PostgresURL, applicationName: String = "shetphone", connectTimeoutSeconds: Int = 5) throws {

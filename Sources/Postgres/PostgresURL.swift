@@ -20,6 +20,60 @@ public struct PostgresURL: Equatable, Sendable, CustomStringConvertible {
 
     public var description: String { redacted }
 
+    /// The URL without its password (in the authority or a `password=` parameter), and the
+    /// password percent-decoded: for a program that should get the password by environment.
+    public var withoutPassword: (url: String, password: String?) {
+        var out = text
+        var password: String?
+        if let schemeEnd = out.range(of: "://") {
+            let rest = out[schemeEnd.upperBound...]
+            let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex
+            let authority = rest[..<authorityEnd]
+            if let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") {
+                password = PostgresURL.percentDecoded(out[out.index(after: colon)..<at])
+                out.removeSubrange(colon..<at)
+            }
+        }
+        if let query = out.firstIndex(of: "?") {
+            var kept: [Substring] = []
+            for part in out[out.index(after: query)...].split(separator: "&", omittingEmptySubsequences: false) {
+                if part.hasPrefix("password=") {
+                    password = PostgresURL.percentDecoded(part.dropFirst("password=".count))
+                } else {
+                    kept.append(part)
+                }
+            }
+            out = String(out[..<query]) + (kept.isEmpty ? "" : "?" + kept.joined(separator: "&"))
+        }
+        return (out, password)
+    }
+
+    /// `%41` -> `A`; a `%` not followed by two hex digits stays as it is.
+    static func percentDecoded(_ text: Substring) -> String {
+        var bytes: [UInt8] = []
+        let utf8 = Array(text.utf8)
+        var index = 0
+        func hex(_ byte: UInt8) -> UInt8? {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+        }
+        while index < utf8.count {
+            if utf8[index] == UInt8(ascii: "%"), index + 2 < utf8.count,
+               let high = hex(utf8[index + 1]), let low = hex(utf8[index + 2]) {
+                bytes.append(high << 4 | low)
+                index += 3
+            } else {
+                bytes.append(utf8[index])
+                index += 1
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     /// Whether `text` names PostgreSQL rather than a file.
     public static func isPostgres(_ text: String) -> Bool {
         text.hasPrefix("postgresql://") || text.hasPrefix("postgres://")

@@ -32,4 +32,30 @@ extension PostgresValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral
     public static func text(_ value: String?) -> PostgresValue { value.map { .text($0) } ?? .null }
     /// `.int(value)`, or NULL for nil.
     public static func int(_ value: Int?) -> PostgresValue { value.map { .int(Int64($0)) } ?? .null }
+
+    /// A one-dimensional array in PostgreSQL's text form (`{"a","b",NULL}`), for a `$n::text[]`
+    /// or `$n::bigint[]` parameter: every element quoted, so no element is ever read as syntax.
+    public static func array(_ elements: [String?]) -> PostgresValue {
+        var literal: [UInt8] = [UInt8(ascii: "{")]
+        for (index, element) in elements.enumerated() {
+            if index > 0 { literal.append(UInt8(ascii: ",")) }
+            guard let element else {
+                literal += Array("NULL".utf8)
+                continue
+            }
+            literal.append(UInt8(ascii: "\""))
+            for byte in element.utf8 {
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { literal.append(UInt8(ascii: "\\")) }
+                literal.append(byte)
+            }
+            literal.append(UInt8(ascii: "\""))
+        }
+        literal.append(UInt8(ascii: "}"))
+        return .text(String(decoding: literal, as: UTF8.self))
+    }
+
+    /// `array` of integers (NULL for nil).
+    public static func array(_ elements: [Int?]) -> PostgresValue {
+        array(elements.map { $0.map { String($0) } })
+    }
 }

@@ -5,7 +5,7 @@ import Store
 struct BackupCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backup",
-        abstract: "Copy the database ([store] path) to FILE with SQLite's online backup (safe while serving)."
+        abstract: "Copy the database to FILE: SQLite's online backup of [store] path, or pg_dump of [store] url (safe while serving)."
     )
 
     @OptionGroup var options: StoreOptions

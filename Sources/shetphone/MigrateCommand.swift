@@ -6,7 +6,7 @@ import Store
 struct MigrateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "migrate",
-        abstract: "Apply the database's pending schema migrations ([store] path), or show them with --dry-run."
+        abstract: "Apply the database's pending schema migrations ([store] path or url), or show them with --dry-run."
     )
 
     @OptionGroup var options: StoreOptions
@@ -15,20 +15,37 @@ struct MigrateCommand: ParsableCommand {
     var dryRun = false
 
     func run() throws {
-        let path = try options.storePath()
+        let location = try options.storeLocation()
         do {
             if dryRun {
-                let (current, pending) = try SQLiteStore.pendingMigrations(path: path)
-                print("\(path): schema version \(current) of \(SQLiteStore.latestSchemaVersion)")
+                let name: String, current: Int, pending: [Migration]
+                switch location {
+                case .file(let path):
+                    name = path
+                    (current, pending) = try SQLiteStore.pendingMigrations(path: path)
+                case .postgres(let url):
+                    name = url.redacted
+                    (current, pending) = try PostgresStore.pendingMigrations(url: url)
+                }
+                print("\(name): schema version \(current) of \(SQLiteStore.latestSchemaVersion)")
                 for migration in pending { print("would apply \(migration.version): \(migration.name)") }
                 return
             }
             var logger = Logger(label: "shetphone")
             logger.logLevel = .warning
-            let store = try SQLiteStore(path: path, logger: logger, readers: 1)
-            defer { store.close() }
-            for migration in store.applied { print("applied \(migration.version): \(migration.name)") }
-            print("\(path): schema version \(SQLiteStore.latestSchemaVersion), up to date")
+            let (name, applied): (String, [Migration])
+            switch location {
+            case .file(let path):
+                let store = try SQLiteStore(path: path, logger: logger, readers: 1)
+                (name, applied) = (path, store.applied)
+                store.close()
+            case .postgres(let url):
+                let store = try PostgresStore(url: url, logger: logger, poolSize: 1)
+                (name, applied) = (url.redacted, store.applied)
+                store.close()
+            }
+            for migration in applied { print("applied \(migration.version): \(migration.name)") }
+            print("\(name): schema version \(SQLiteStore.latestSchemaVersion), up to date")
         } catch {
             printError("\(error)")
             throw ExitCode(1)

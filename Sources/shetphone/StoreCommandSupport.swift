@@ -1,6 +1,7 @@
 import CLI
 import Logging
 import Phone
+import Postgres
 import Store
 
 /// What the store commands share: the config they read the `[store]` section from.
@@ -8,16 +9,27 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: "The config file (default: shetphone.ini in the working directory).")
     var config: String = "shetphone.ini"
 
+    /// Where the config keeps the store: an SQLite file or a PostgreSQL URL.
+    enum Location {
+        case file(String)
+        case postgres(PostgresURL)
+    }
+
+    /// The `[store]` of the config (`url` or `path`), or exit 1 with the config's error.
+    func storeLocation() throws -> Location {
+        do {
+            if let url = try ShetphoneConfig.load(path: config).store.url { return .postgres(try PostgresURL(url)) }
+        } catch {
+            printError("\(error)")
+            throw ExitCode(1)
+        }
+        return .file(try storePath())
+    }
+
     /// The `[store] path` of the config, or exit 1 with the config's error.
     func storePath() throws -> String {
         do {
             let store = try ShetphoneConfig.load(path: config).store
-            if store.url != nil {
-                // PostgreSQL: `serve` migrates at start; pg_dump backs it up.
-                printError("\(config): [store] url is PostgreSQL; this command works on an SQLite [store] path "
-                    + "(use pg_dump and psql for PostgreSQL)")
-                throw ExitCode(1)
-            }
             let path = store.path
             guard path != ":memory:" else {
                 printError("\(config): [store] path is :memory:, there is no database file to work on")
@@ -32,13 +44,16 @@ struct StoreOptions: ParsableArguments {
         }
     }
 
-    /// Opens (and migrates) the store, or exits 1 naming the file and the cause.
-    func openStore() throws -> SQLiteStore {
-        let path = try storePath()
+    /// Opens (and migrates) the store, SQLite or PostgreSQL, or exits 1 naming it and the cause.
+    func openStore() throws -> PhoneStore {
+        let location = try storeLocation()
         var logger = Logger(label: "shetphone")
         logger.logLevel = .warning
         do {
-            return try SQLiteStore(path: path, logger: logger, readers: 1)
+            switch location {
+            case .file(let path): return try SQLiteStore(path: path, logger: logger, readers: 1)
+            case .postgres(let url): return try PostgresStore(url: url, logger: logger, poolSize: 1)
+            }
         } catch {
             printError("\(error)")
             throw ExitCode(1)

@@ -234,6 +234,30 @@ class StoreContractTests: StoreWaiting {
         XCTAssertEqual(try wait { again.due(now: 10_000, limit: 10, then: $0) }, [], "delivered and given-up notices are not due")
     }
 
+
+    func testLoginFailuresCountPerKeyAreForgottenWhenQuietAndOnSuccess() throws {
+        let store = try openStore()
+        defer { store.close() }
+        let address = "addr:192.0.2.7", name = "user:alice", other = "user:bob"
+        XCTAssertEqual(try wait { store.loginFailures.failures(keys: [address, name], then: $0) }, [:])
+        _ = try wait { store.loginFailures.recordFailure(keys: [address, name], at: 1_000, forgetBefore: 0, then: $0) }
+        let counted = try wait { store.loginFailures.recordFailure(keys: [address, name], at: 2_000, forgetBefore: 0, then: $0) }
+        XCTAssertEqual(counted, [address: LoginFailures(failures: 2, lastFailureAt: 2_000),
+                                 name: LoginFailures(failures: 2, lastFailureAt: 2_000)])
+        _ = try wait { store.loginFailures.recordFailure(keys: [other], at: 6_000, forgetBefore: 0, then: $0) }
+        // A failure stamped earlier by another instance's clock never moves the latest one back.
+        _ = try wait { store.loginFailures.recordFailure(keys: [name], at: 1_500, forgetBefore: 0, then: $0) }
+        XCTAssertEqual(try wait { store.loginFailures.failures(keys: [name], then: $0) },
+                       [name: LoginFailures(failures: 3, lastFailureAt: 2_000)])
+        // Quiet since before 5,000: the address starts again at 1, and the quiet name is deleted.
+        let again = try wait { store.loginFailures.recordFailure(keys: [address], at: 10_000, forgetBefore: 5_000, then: $0) }
+        XCTAssertEqual(again, [address: LoginFailures(failures: 1, lastFailureAt: 10_000)])
+        XCTAssertEqual(try wait { store.loginFailures.failures(keys: [address, name, other], then: $0) },
+                       [address: LoginFailures(failures: 1, lastFailureAt: 10_000),
+                        other: LoginFailures(failures: 1, lastFailureAt: 6_000)])
+        try wait { store.loginFailures.forget(keys: [address, other], then: $0) }
+        XCTAssertEqual(try wait { store.loginFailures.failures(keys: [address, name, other], then: $0) }, [:])
+    }
 }
 
 /// A test case that waits for store completions (tests only; the app never waits).

@@ -93,7 +93,8 @@ public final class PhoneApp: @unchecked Sendable {
             let deviceCookies = config.isDemo ? DeviceCookieSigner.ephemeral()
                 : try DeviceCookieSigner.load(directory: config.app.stateDir)
             logins = try LoginRoutes(sessions: sessions, authenticator: Authenticator(htpasswd: htpasswd, workers: workers),
-                                     throttle: LoginThrottle(), deviceCookies: deviceCookies, publicDir: config.server.publicDir,
+                                     throttle: LoginThrottle(records: store.loginFailures), deviceCookies: deviceCookies,
+                                     publicDir: config.server.publicDir,
                                      basePath: config.app.basePath, logger: logger)
             notices = config.notices
             if !config.isDemo {
@@ -153,11 +154,12 @@ public final class PhoneApp: @unchecked Sendable {
         let records = store.sessions
         bus.start(onMessage: { events.deliver(busMessage: $0) },
                   onSession: { key, stored in
-                      if let stored { sessions.restore([stored]) } else { sessions.endedElsewhere(key: key) }
+                      if let stored { sessions.restore([stored], elsewhere: true) } else { sessions.endedElsewhere(key: key) }
                   },
+                  onTouch: { key, lastSeen in sessions.usedElsewhere(key: key, at: lastSeen) },
                   onResync: {
                       // Logins made elsewhere while nobody listened (on the bus's thread: it may block).
-                      do { sessions.restore(try records.loadAll()) } catch {
+                      do { sessions.restore(try records.loadAll(), elsewhere: true) } catch {
                           logger.warning("store: cannot read the logins of the other instances: \(error)")
                       }
                       // Events of other instances committed while nobody listened: dialers read again.

@@ -146,20 +146,23 @@ public final class LoginRoutes: @unchecked Sendable {
         // A browser this user has logged in from is throttled on its own, never by the name.
         let device = deviceCookies.verify(request.cookies[DeviceCookie.name]).flatMap { $0.user == user ? $0.nonce : nil }
         if case .limited(let seconds) = throttle.begin(client: client, user: user, device: device) {
-            logger.warning("login throttled for user \(user.debugDescription) from \(client); retry in \(seconds) s")
-            var response = loginPage(request, next: next, error: "Too many failed logins. Try again in \(seconds) seconds.",
-                                     status: .tooManyRequests)
-            response.headers.set("Retry-After", String(seconds))
-            return completion(response)
+            return completion(throttledPage(request, next: next, seconds: seconds, user: user, client: client))
         }
 
         let oldID = request.cookies[LoginRoutes.sessionCookieName]
         let secure = request.origin.isHTTPS
-        let queued = authenticator.verify(user: user, password: password) { [self] ok in
+        // The counts of the other instances are read while the password is checked.
+        let attempt = LoginAttempt { [self] limit, ok in
+            if case .limited(let seconds) = limit {
+                return completion(throttledPage(request, next: next, seconds: seconds, user: user, client: client))
+            }
             guard ok else {
                 // One line per failure with user and address, in a fixed form fail2ban can match.
                 logger.warning("login failed for user \(user.debugDescription) from \(client)")
-                return completion(failedLoginRedirect(next: next))
+                // Answered once counted, so the next try on any instance sees this failure.
+                return throttle.failed(client: client, user: user, device: device) { [self] in
+                    completion(failedLoginRedirect(next: next))
+                }
             }
             throttle.succeeded(client: client, user: user, device: device)
             // A fresh id on every login: an id planted before login (fixation) is worth nothing.
@@ -182,12 +185,23 @@ public final class LoginRoutes: @unchecked Sendable {
             response.headers.set("Cache-Control", "no-store")
             box.set(response, completion)
         }
+        throttle.checkShared(client: client, user: user, device: device) { attempt.throttled($0) }
+        let queued = authenticator.verify(user: user, password: password) { attempt.checked(passwordOK: $0) }
         if !queued {
             logger.error("login for user \(user.debugDescription) refused: the worker queue is full")
             var response = Response.error(.serviceUnavailable, "The server is busy; try again in a moment.")
             response.headers.set("Retry-After", "1")
             completion(response)
         }
+    }
+
+    /// 429 with the login page saying how long to wait.
+    func throttledPage(_ request: Request, next: String, seconds: Int, user: String, client: String) -> Response {
+        logger.warning("login throttled for user \(user.debugDescription) from \(client); retry in \(seconds) s")
+        var response = loginPage(request, next: next, error: "Too many failed logins. Try again in \(seconds) seconds.",
+                                 status: .tooManyRequests)
+        response.headers.set("Retry-After", String(seconds))
+        return response
     }
 
     /// Answers only once the session's delete has committed (as webhooks do): a restart right

@@ -1,4 +1,5 @@
 import Glibc
+import Store
 import Web
 
 /// Slows password guessing: per client address and per user name, a few failures are free,
@@ -11,6 +12,10 @@ import Web
 ///
 /// Every attempt counts as a failure from the moment it is admitted until `succeeded` clears it:
 /// otherwise fifty guesses sent at once would all pass before the first one failed.
+///
+/// With `records` (the store) the failures are also counted there, by the same keys and the same
+/// rule, so instances sharing the store limit together: `checkShared` reads the counts while the
+/// password is checked, and `failed` counts a wrong password before it is answered.
 public final class LoginThrottle: @unchecked Sendable {
     /// Thresholds and bounds, with their defaults.
     public struct Settings: Sendable, Equatable {
@@ -37,6 +42,10 @@ public final class LoginThrottle: @unchecked Sendable {
 
     public let settings: Settings
     private let clock: @Sendable () -> UInt64
+    /// The counts every instance on the store shares; nil keeps them in this process only.
+    private let records: LoginFailureRecords?
+    /// Unix milliseconds, for the shared counts (other processes read them).
+    private let wallClock: @Sendable () -> Int
     private let lock = Mutex()
     private var entries: [String: Entry] = [:]
 
@@ -46,9 +55,18 @@ public final class LoginThrottle: @unchecked Sendable {
         var blockedUntil: UInt64
     }
 
-    public init(settings: Settings = Settings(), clock: @escaping @Sendable () -> UInt64 = { monotonicMillis() }) {
+    public init(settings: Settings = Settings(), clock: @escaping @Sendable () -> UInt64 = { monotonicMillis() },
+                records: LoginFailureRecords? = nil, wallClock: @escaping @Sendable () -> Int = LoginThrottle.unixMillis) {
         self.settings = settings
         self.clock = clock
+        self.records = records
+        self.wallClock = wallClock
+    }
+
+    public static func unixMillis() -> Int {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return now.tv_sec * 1000 + now.tv_nsec / 1_000_000
     }
 
     /// Entries held (addresses plus user names).
@@ -72,12 +90,51 @@ public final class LoginThrottle: @unchecked Sendable {
         }
     }
 
-    /// The attempt begun for `client` and `user` was right: both are forgiven.
+    /// The attempt begun for `client` and `user` was right: both are forgiven (here at once,
+    /// in the store in the background).
     public func succeeded(client: String, user: String, device: String? = nil) {
         let keys = LoginThrottle.keys(client: client, user: user, device: device)
         lock.withLock {
             for key in keys { entries[key] = nil }
         }
+        records?.forget(keys: keys) { _ in }
+    }
+
+    /// What the failures counted by every instance say about this attempt, from a store thread.
+    /// Without `records`, or when the store cannot be read, `.allowed`: this process's own
+    /// count (`begin`) still applies.
+    public func checkShared(client: String, user: String, device: String? = nil,
+                            then: @escaping @Sendable (Decision) -> Void) {
+        guard let records else { return then(.allowed) }
+        let keys = LoginThrottle.keys(client: client, user: user, device: device)
+        records.failures(keys: keys) { [self] result in
+            guard case .success(let counts) = result else { return then(.allowed) }
+            let now = wallClock()
+            let forgetBefore = now - settings.forgetAfterSeconds * 1000
+            var wait = 0
+            for count in counts.values where count.lastFailureAt >= forgetBefore {
+                wait = max(wait, count.lastFailureAt + delayMillis(failures: count.failures) - now)
+            }
+            then(wait > 0 ? .limited(retryAfterSeconds: (wait + 999) / 1000) : .allowed)
+        }
+    }
+
+    /// The attempt was wrong: counted in the store for every instance (this process counted it
+    /// at `begin`); `then` runs once it is, or at once without `records`.
+    public func failed(client: String, user: String, device: String? = nil, then: @escaping @Sendable () -> Void) {
+        guard let records else { return then() }
+        let now = wallClock()
+        records.recordFailure(keys: LoginThrottle.keys(client: client, user: user, device: device), at: now,
+                              forgetBefore: now - settings.forgetAfterSeconds * 1000) { _ in then() }
+    }
+
+    /// The wait after `failures` failures (0 while they are free): `baseDelaySeconds` doubling
+    /// with each one past `freeFailures`, capped at `maxDelaySeconds`.
+    func delayMillis(failures: Int) -> Int {
+        let over = failures - settings.freeFailures
+        guard over > 0 else { return 0 }
+        // The shift is capped first so it cannot overflow.
+        return min(settings.baseDelaySeconds << min(over - 1, 30), settings.maxDelaySeconds) * 1000
     }
 
     /// How long `client` or `user` must wait now, in seconds (0 when free to try).
@@ -129,12 +186,8 @@ public final class LoginThrottle: @unchecked Sendable {
         if entries[key] == nil, entries.count >= settings.maxEntries { makeRoom(now: now) }
         entry.failures += 1
         entry.lastFailure = now
-        let over = entry.failures - settings.freeFailures
-        if over > 0 {
-            // base * 2^(over-1), capped; the shift is capped first so it cannot overflow.
-            let delay = min(settings.baseDelaySeconds << min(over - 1, 30), settings.maxDelaySeconds)
-            entry.blockedUntil = now + UInt64(delay) * 1000
-        }
+        let delay = delayMillis(failures: entry.failures)
+        if delay > 0 { entry.blockedUntil = now + UInt64(delay) }
         entries[key] = entry
     }
 

@@ -13,6 +13,9 @@ public struct Session: Sendable, Equatable {
     public internal(set) var lastSeen: UInt64
     /// The last use as the store has it: written again only when this is old enough.
     var storedLastSeen: UInt64
+    /// `lastSeen` came from another instance, which writes a use at most every
+    /// `persistEverySeconds`: the real last use may be up to that much later.
+    var seenElsewhere = false
 
     init(user: String, key: String, csrfToken: String, createdAt: UInt64, lastSeen: UInt64) {
         self.user = user

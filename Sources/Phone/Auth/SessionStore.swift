@@ -69,16 +69,20 @@ public final class SessionStore: @unchecked Sendable {
     }
 
     /// Puts back the sessions the store kept (at start-up); expired ones are deleted from it.
-    /// Returns how many are live.
+    /// `elsewhere`: they come from other instances sharing the store (see `usedElsewhere`).
+    /// A session already here keeps its later use. Returns how many are live.
     @discardableResult
-    public func restore(_ stored: [StoredSession]) -> Int {
+    public func restore(_ stored: [StoredSession], elsewhere: Bool = false) -> Int {
         let now = clock()
         var dead: [String] = []
         let live: Int = lock.withLock {
             for record in stored {
-                let session = Session(user: record.user, key: record.key, csrfToken: record.csrfToken,
+                var session = Session(user: record.user, key: record.key, csrfToken: record.csrfToken,
                                       createdAt: UInt64(max(0, record.createdAt)), lastSeen: UInt64(max(0, record.lastSeen)))
-                if isExpired(session, now: now) || sessions.count >= settings.maxSessions {
+                session.seenElsewhere = elsewhere
+                if let here = sessions[session.key], here.lastSeen >= session.lastSeen { continue }
+                if isExpired(session, now: now) || (sessions[session.key] == nil && sessions.count >= settings.maxSessions) {
+                    sessions[session.key] = nil
                     dead.append(record.key)
                 } else {
                     sessions[session.key] = session
@@ -146,6 +150,7 @@ public final class SessionStore: @unchecked Sendable {
                 return nil
             }
             session.lastSeen = now
+            session.seenElsewhere = false
             if now &- session.storedLastSeen >= persistEvery {
                 session.storedLastSeen = now
                 due = true
@@ -183,6 +188,21 @@ public final class SessionStore: @unchecked Sendable {
     /// other instance's `logout` event reaches this instance's sockets through the bus).
     public func endedElsewhere(key: String) {
         lock.withLock { _ = sessions.removeValue(forKey: key) }
+    }
+
+    /// Another instance sharing the store used this session at `at` (Unix ms, the store's
+    /// clock): it slides here too. That instance writes a use at most every `persistEverySeconds`,
+    /// so here the session lasts that much longer past it: it never ends here (and so, through
+    /// the store, everywhere) before it would have ended on the instance that is using it.
+    public func usedElsewhere(key: String, at: Int) {
+        let at = UInt64(max(0, at))
+        lock.withLock {
+            guard var session = sessions[key], at > session.lastSeen else { return }
+            session.lastSeen = at
+            session.storedLastSeen = max(session.storedLastSeen, at)
+            session.seenElsewhere = true
+            sessions[key] = session
+        }
     }
 
     /// Ends every session of `user` (password changed, user removed from the file).
@@ -240,7 +260,9 @@ public final class SessionStore: @unchecked Sendable {
     }
 
     private func isExpired(_ session: Session, now: UInt64) -> Bool {
-        now &- session.lastSeen >= UInt64(settings.idleTimeoutSeconds) * 1000
+        let idle = UInt64(settings.idleTimeoutSeconds + (session.seenElsewhere ? settings.persistEverySeconds : 0)) * 1000
+        // A use stamped by another instance's clock may be a little ahead of this one's.
+        return (now > session.lastSeen && now - session.lastSeen >= idle)
             || now &- session.createdAt >= UInt64(settings.maxLifetimeSeconds) * 1000
     }
 

@@ -18,6 +18,8 @@ public protocol PhoneStore: AnyObject, Sendable {
     var notices: NoticeRecords { get }
     /// The address book: contacts private to a user or shared on a number.
     var contacts: ContactRecords { get }
+    /// The login throttle's failure counts, shared by the instances on one store.
+    var loginFailures: LoginFailureRecords { get }
     /// What the file is called in messages (`/var/lib/shetphone/shetphone.db`).
     var location: String { get }
     /// True while writes are failing (disk full): webhooks answer 503 until it clears.

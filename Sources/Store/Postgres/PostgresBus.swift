@@ -59,6 +59,7 @@ final class PostgresBus: InstanceBus, @unchecked Sendable {
 
     func start(onMessage: @escaping @Sendable (String) -> Void,
                onSession: @escaping @Sendable (_ key: String, StoredSession?) -> Void,
+               onTouch: @escaping @Sendable (_ key: String, _ lastSeen: Int) -> Void,
                onResync: @escaping @Sendable () -> Void) {
         let instance = self.instance
         let pool = self.pool
@@ -72,7 +73,7 @@ final class PostgresBus: InstanceBus, @unchecked Sendable {
                 guard sender != instance else { return }
                 do {
                     if note.channel == PostgresBus.sessionChannel {
-                        try PostgresBus.deliverSession(body, pool: pool, onSession)
+                        try PostgresBus.deliverSession(body, pool: pool, onSession, onTouch)
                     } else if body.hasPrefix("@"), let id = Int64(body.dropFirst()) {
                         let row = try pool.withConnection {
                             try $0.query("SELECT payload FROM shetphone_bus WHERE id = $1", [.int(id)]).first
@@ -100,11 +101,16 @@ final class PostgresBus: InstanceBus, @unchecked Sendable {
         listener?.start()
     }
 
-    /// `+key`: the login was saved elsewhere (read it); `-key`: it ended.
+    /// `+key`: the login was saved elsewhere (read it); `-key`: it ended; `~key ms`: it was
+    /// used there at that time.
     static func deliverSession(_ body: String, pool: PostgresPool,
-                               _ onSession: @Sendable (_ key: String, StoredSession?) -> Void) throws {
+                               _ onSession: @Sendable (_ key: String, StoredSession?) -> Void,
+                               _ onTouch: @Sendable (_ key: String, _ lastSeen: Int) -> Void) throws {
         let key = String(body.dropFirst())
-        if body.hasPrefix("-") {
+        if body.hasPrefix("~") {
+            let parts = key.split(separator: " ")
+            if parts.count == 2, let at = Int(parts[1]) { onTouch(String(parts[0]), at) }
+        } else if body.hasPrefix("-") {
             onSession(key, nil)
         } else if body.hasPrefix("+") {
             let row = try pool.withConnection {

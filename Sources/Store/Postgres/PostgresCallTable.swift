@@ -70,7 +70,7 @@ final class PostgresCallTable: CallRecords, @unchecked Sendable {
     func merge(_ update: CallUpdate, then: @escaping StoreCompletion<CallRecord>) {
         let queued = writer.write({ db -> CallRecord in
             // Two instances may merge callbacks of one call at once: the row lock orders them.
-            let existing = try PostgresCallTable.record(sid: update.callSid, lock: true, db)
+            let existing = try PostgresCallTable.lockedRecord(sid: update.callSid, db)
             var record = existing.map { $0.merging(update) } ?? CallRecord.from(update)
             if record != existing { record.id = try PostgresCallTable.save(record, db) }
             return record
@@ -108,36 +108,61 @@ final class PostgresCallTable: CallRecords, @unchecked Sendable {
     }
 
     /// Inserts or updates the row (a concurrent first insert of the same call by another
-    /// instance becomes an update) and its legs; returns the row id.
+    /// instance becomes an update) and its legs, in one statement; returns the row id.
     static func save(_ record: CallRecord, _ db: PostgresConnection) throws -> Int {
-        let values = CallTable.columnValues(record).map(PostgresValue.init)
+        var values = CallTable.columnValues(record).map(PostgresValue.init)
+        let legs = record.legs
+        values += [.array(legs.map(\.sid)), .array(legs.map(\.user)), .array(legs.map(\.status)),
+                   .array(legs.map(\.answeredAt)), .array(legs.map(\.endedAt)), .array(legs.map(\.duration))]
         let row = try db.query("""
-            INSERT INTO calls (sid, parent_sid, direction, our_number, other_party, other_digits, caller_name,
-                "user", users_rung, dial_status, door, started_at, updated_at, answered_by, answered_at,
-                ended_at, duration, outcome)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
-            ON CONFLICT (sid) DO UPDATE SET parent_sid = excluded.parent_sid, direction = excluded.direction,
-                our_number = excluded.our_number, other_party = excluded.other_party,
-                other_digits = excluded.other_digits, caller_name = excluded.caller_name, "user" = excluded."user",
-                users_rung = excluded.users_rung, dial_status = excluded.dial_status, door = excluded.door,
-                started_at = excluded.started_at, updated_at = excluded.updated_at,
-                answered_by = excluded.answered_by, answered_at = excluded.answered_at,
-                ended_at = excluded.ended_at, duration = excluded.duration, outcome = excluded.outcome
-            RETURNING id
+            WITH saved AS (
+                INSERT INTO calls (sid, parent_sid, direction, our_number, other_party, other_digits, caller_name,
+                    "user", users_rung, dial_status, door, started_at, updated_at, answered_by, answered_at,
+                    ended_at, duration, outcome)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+                ON CONFLICT (sid) DO UPDATE SET parent_sid = excluded.parent_sid, direction = excluded.direction,
+                    our_number = excluded.our_number, other_party = excluded.other_party,
+                    other_digits = excluded.other_digits, caller_name = excluded.caller_name, "user" = excluded."user",
+                    users_rung = excluded.users_rung, dial_status = excluded.dial_status, door = excluded.door,
+                    started_at = excluded.started_at, updated_at = excluded.updated_at,
+                    answered_by = excluded.answered_by, answered_at = excluded.answered_at,
+                    ended_at = excluded.ended_at, duration = excluded.duration, outcome = excluded.outcome
+                RETURNING id
+            ), legs AS (
+                INSERT INTO call_legs (call_id, sid, "user", status, answered_at, ended_at, duration)
+                SELECT saved.id, leg.sid, leg.who, leg.status, leg.answered_at, leg.ended_at, leg.duration
+                FROM saved, unnest($19::text[], $20::text[], $21::text[], $22::bigint[], $23::bigint[], $24::bigint[])
+                    AS leg(sid, who, status, answered_at, ended_at, duration)
+                ON CONFLICT (call_id, sid) DO UPDATE SET "user" = excluded."user", status = excluded.status,
+                    answered_at = excluded.answered_at, ended_at = excluded.ended_at, duration = excluded.duration
+            )
+            SELECT id FROM saved
             """, values)
         guard let id = try row.first?.int("id") else {
             throw StoreError(.other, "\(db.url.redacted): calls: merge: no id returned for \(record.sid)")
         }
-        for part in record.legs {
-            try db.query("""
-                INSERT INTO call_legs (call_id, sid, "user", status, answered_at, ended_at, duration)
-                VALUES ($1, $2, $3, $4, $5, $6, $7)
-                ON CONFLICT (call_id, sid) DO UPDATE SET "user" = excluded."user", status = excluded.status,
-                    answered_at = excluded.answered_at, ended_at = excluded.ended_at, duration = excluded.duration
-                """, [.int(id), .text(part.sid), .text(part.user), .text(part.status), .int(part.answeredAt),
-                      .int(part.endedAt), .int(part.duration)])
-        }
         return Int(id)
+    }
+
+    /// The call with its legs in one round trip, its row locked until the transaction ends.
+    static func lockedRecord(sid: String, _ db: PostgresConnection) throws -> CallRecord? {
+        let rows = try db.query("""
+            SELECT \(qualifiedColumns), l.sid AS leg_sid, l."user" AS leg_user, l.status AS leg_status,
+                l.answered_at AS leg_answered_at, l.ended_at AS leg_ended_at, l.duration AS leg_duration
+            FROM calls c LEFT JOIN call_legs l ON l.call_id = c.id
+            WHERE c.sid = $1 ORDER BY l.sid FOR UPDATE OF c
+            """, [.text(sid)]).all
+        guard let first = rows.first else { return nil }
+        var record = try make(first)
+        for row in rows {
+            guard let legSid = try row.optionalString("leg_sid") else { continue }
+            record.legs.append(CallLeg(
+                sid: legSid, user: try row.optionalString("leg_user"), status: try row.string("leg_status"),
+                answeredAt: try row.optionalInt("leg_answered_at").map(Int.init),
+                endedAt: try row.optionalInt("leg_ended_at").map(Int.init),
+                duration: try row.optionalInt("leg_duration").map(Int.init)))
+        }
+        return record
     }
 
     // MARK: Reads
@@ -147,12 +172,11 @@ final class PostgresCallTable: CallRecords, @unchecked Sendable {
         started_at, updated_at
         """
 
-    static func record(sid: String, lock: Bool = false, _ db: PostgresConnection) throws -> CallRecord? {
-        let sql = "SELECT \(columns) FROM calls WHERE sid = $1" + (lock ? " FOR UPDATE" : "")
-        guard var record = try db.query(sql, [.text(sid)]).first.map(make) else { return nil }
-        try addLegs(&record, db)
-        return record
-    }
+    /// `columns` of `calls c`, for a query that joins another table.
+    static let qualifiedColumns = """
+        c.id, c.sid, c.parent_sid, c.direction, c.our_number, c.other_party, c.caller_name, c."user", c.users_rung,
+        c.dial_status, c.door, c.started_at, c.updated_at
+        """
 
     static func make(_ row: PostgresRow) throws -> CallRecord {
         var record = CallRecord(sid: try row.string("sid"), startedAt: Int(try row.int("started_at")))

@@ -1,14 +1,14 @@
 import Postgres
 
 /// The PostgreSQL form of every migration, with the same numbers as `SQLiteSchema` (1 sessions,
-/// 2 calls, 3 intercom, 4 voicemails, 5 notices, 6 texts, 7 contacts, 8 call search indexes): each table's file declares both dialects. `shetphone_schema` holds the
+/// 2 calls, 3 intercom, 4 voicemails, 5 notices, 6 texts, 7 contacts, 8 call search indexes, 10 login throttle): each table's file declares both dialects. `shetphone_schema` holds the
 /// version; migrating runs under an advisory lock, so instances that start together apply each
 /// migration once.
 enum PostgresSchema {
     static let migrations: [Migration] = (PostgresSessionTable.migrations + PostgresCallTable.migrations
         + PostgresIntercomTables.migrations + PostgresVoicemailTable.migrations
         + PostgresNoticeTable.migrations + PostgresMessageTable.migrations
-        + PostgresContactTable.migrations).sorted { $0.version < $1.version }
+        + PostgresContactTable.migrations + PostgresLoginFailureTable.migrations).sorted { $0.version < $1.version }
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }
 

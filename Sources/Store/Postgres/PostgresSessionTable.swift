@@ -57,9 +57,14 @@ final class PostgresSessionTable: SessionRecords, @unchecked Sendable {
     }
 
     func touch(_ lastSeen: [(key: String, at: Int)], then: @escaping StoreCompletion<Void>) {
-        submit(then) { db in
+        submit(then) { [instance] db in
+            try db.query("""
+                UPDATE sessions SET last_seen = greatest(sessions.last_seen, seen.at)
+                FROM unnest($1::text[], $2::bigint[]) AS seen(key, at) WHERE sessions.key = seen.key
+                """, [.array(lastSeen.map(\.key)), .array(lastSeen.map(\.at))])
+            // Other instances slide their copy too, so none expires a login still in use here.
             for (key, at) in lastSeen {
-                try db.query("UPDATE sessions SET last_seen = greatest(last_seen, $1) WHERE key = $2", [.int(at), .text(key)])
+                try db.notify(channel: PostgresBus.sessionChannel, payload: instance + "\n~" + key + " \(at)")
             }
         }
     }

@@ -15,6 +15,7 @@ public final class PostgresStore: PhoneStore, @unchecked Sendable {
     public let messages: MessageRecords
     public let notices: NoticeRecords
     public let contacts: ContactRecords
+    public let loginFailures: LoginFailureRecords
     public let url: PostgresURL
     private let postgresBus: PostgresBus
     public var bus: InstanceBus? { postgresBus }
@@ -61,6 +62,7 @@ public final class PostgresStore: PhoneStore, @unchecked Sendable {
         messages = PostgresMessageTable(writer: writer, readers: readers)
         notices = PostgresNoticeTable(writer: writer)
         contacts = PostgresContactTable(writer: writer, readers: readers)
+        loginFailures = PostgresLoginFailureTable(writer: writer, readers: readers)
     }
 
     /// Opens the store, waiting while the server is unreachable (database down at start): each
@@ -94,8 +96,28 @@ public final class PostgresStore: PhoneStore, @unchecked Sendable {
 
     public var writeBacklog: Int { writer.backlog }
 
+    /// Runs `pg_dump` (custom format) into a new file at `path`; a clear error when pg_dump is
+    /// not on PATH or fails.
     public func backup(to path: String) throws {
-        throw StoreError(.other, "\(location): back up a PostgreSQL store with pg_dump, not shetphone backup")
+        try PostgresDump.run(url: url, to: path)
+    }
+
+    /// The database's schema version and the migrations this binary would apply; changes nothing
+    /// (`shetphone migrate --dry-run`). A schema newer than this binary is refused.
+    public static func pendingMigrations(url: PostgresURL) throws -> (current: Int, pending: [Migration]) {
+        do {
+            let db = try PostgresConnection(url: url)
+            defer { db.close() }
+            let known = try db.query("SELECT to_regclass('shetphone_schema') IS NOT NULL AS known").first?.bool("known") ?? false
+            let current = known ? try PostgresSchema.version(db) : 0
+            if current > PostgresSchema.latestVersion {
+                throw StoreError(.schemaTooNew, "\(url.redacted): schema version \(current) is newer than this shetphone knows "
+                    + "(\(PostgresSchema.latestVersion)); run the newer shetphone that wrote it, or restore a backup")
+            }
+            return (current, PostgresSchema.migrations.filter { $0.version > current })
+        } catch {
+            throw StoreError.from(error, server: url.redacted, concern: "migrate")
+        }
     }
 
     public func close() {

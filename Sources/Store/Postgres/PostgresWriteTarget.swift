@@ -16,6 +16,19 @@ final class PostgresWriteTarget: WriteTarget {
 
     func abandon(_ connection: PostgresConnection) {}
 
+    // A batch's notifications go out in one statement before COMMIT, not a round trip each.
+    func batchBegan(on connection: PostgresConnection) { connection.holdNotifications() }
+
+    func mark(on connection: PostgresConnection) -> Int { connection.heldNotificationCount }
+
+    func rollBack(toMark mark: Int, on connection: PostgresConnection) {
+        connection.dropHeldNotifications(after: mark)
+    }
+
+    func batchWillCommit(on connection: PostgresConnection) throws { try connection.sendHeldNotifications() }
+
+    func batchEnded(on connection: PostgresConnection) { connection.forgetHeldNotifications() }
+
     func storeError(_ error: Error, concern: String) -> StoreError {
         StoreError.from(error, server: pool.url.redacted, concern: concern)
     }

@@ -13,6 +13,7 @@ public final class SQLiteStore: PhoneStore, @unchecked Sendable {
     public let messages: MessageRecords
     public let notices: NoticeRecords
     public let contacts: ContactRecords
+    public let loginFailures: LoginFailureRecords
     private let writer: StoreWriter
     private let readers: StoreReaders?
     private let faults: FaultLog
@@ -47,6 +48,7 @@ public final class SQLiteStore: PhoneStore, @unchecked Sendable {
         messages = MessageTable(writer: writer, readers: readers)
         notices = NoticeTable(writer: writer)
         contacts = ContactTable(writer: writer, readers: readers)
+        loginFailures = LoginFailureTable(writer: writer, readers: readers)
     }
 
     /// WAL (readers never block the writer), full sync at each commit (an acknowledged write

@@ -2,8 +2,8 @@ import Glibc
 
 /// The one thread that writes, for either backend. Jobs queued while a transaction commits are
 /// taken together and run in one transaction (group commit): one fsync for the whole batch, not
-/// one per request. Each job runs inside its own savepoint, so a job that throws rolls back
-/// alone; a fault of the database (disk full, I/O, corrupt, connection lost) fails the whole
+/// one per request. When a job throws, the batch runs again with each job inside its own
+/// savepoint, so that job rolls back alone; a fault of the database (disk full, I/O, corrupt, connection lost) fails the whole
 /// batch and the next batch tries again. Every job's `then` runs on this thread after its batch
 /// committed (or failed): hop back to your event loop from there.
 final class GroupCommitWriter<Target: WriteTarget>: @unchecked Sendable {
@@ -94,28 +94,13 @@ final class GroupCommitWriter<Target: WriteTarget>: @unchecked Sendable {
     }
 
     private func commit(_ batch: ArraySlice<Job>) {
-        var outcomes: [StoreError?] = []
-        outcomes.reserveCapacity(batch.count)
         let target = self.target
+        let outcomes: [StoreError?]
         do {
-            try target.withConnection { db in
+            outcomes = try target.withConnection { db in
+                defer { target.batchEnded(on: db) }
                 do {
-                    try target.execute(target.beginSQL, on: db)
-                    for job in batch {
-                        try target.execute("SAVEPOINT job", on: db)
-                        do {
-                            try job.run(db)
-                            try target.execute("RELEASE SAVEPOINT job", on: db)
-                            outcomes.append(nil)
-                        } catch {
-                            let storeError = target.storeError(error, concern: "write")
-                            if storeError.abortsBatch || !target.isOpen(db) { throw storeError }
-                            try target.execute("ROLLBACK TO SAVEPOINT job", on: db)
-                            try target.execute("RELEASE SAVEPOINT job", on: db)
-                            outcomes.append(storeError)
-                        }
-                    }
-                    try target.execute("COMMIT", on: db)
+                    return try runTogether(batch, db) ?? runEachInSavepoint(batch, db)
                 } catch {
                     target.abandon(db)
                     throw error
@@ -129,5 +114,55 @@ final class GroupCommitWriter<Target: WriteTarget>: @unchecked Sendable {
         }
         faults.recovered()
         for (job, outcome) in zip(batch, outcomes) { job.finish(outcome) }
+    }
+
+    /// The usual case, no job throws: the whole batch in one transaction without savepoints, so
+    /// a job costs only its own statements (on PostgreSQL each statement is a round trip). When
+    /// a job throws, the transaction is rolled back and nil returned: the batch runs again with
+    /// savepoints (a batch of one just reports its error).
+    private func runTogether(_ batch: ArraySlice<Job>, _ db: Connection) throws -> [StoreError?]? {
+        try target.execute(target.beginSQL, on: db)
+        target.batchBegan(on: db)
+        for job in batch {
+            do {
+                try job.run(db)
+            } catch {
+                let storeError = target.storeError(error, concern: "write")
+                if storeError.abortsBatch || !target.isOpen(db) { throw storeError }
+                target.rollBack(toMark: 0, on: db)
+                try target.execute("ROLLBACK", on: db)
+                return batch.count == 1 ? [storeError] : nil
+            }
+        }
+        try target.batchWillCommit(on: db)
+        try target.execute("COMMIT", on: db)
+        return Array(repeating: nil, count: batch.count)
+    }
+
+    /// Each job in its own savepoint, so a job that throws rolls back alone.
+    private func runEachInSavepoint(_ batch: ArraySlice<Job>, _ db: Connection) throws -> [StoreError?] {
+        var outcomes: [StoreError?] = []
+        outcomes.reserveCapacity(batch.count)
+        try target.execute(target.beginSQL, on: db)
+        target.batchBegan(on: db)
+        for job in batch {
+            try target.execute("SAVEPOINT job", on: db)
+            let mark = target.mark(on: db)
+            do {
+                try job.run(db)
+                try target.execute("RELEASE SAVEPOINT job", on: db)
+                outcomes.append(nil)
+            } catch {
+                let storeError = target.storeError(error, concern: "write")
+                if storeError.abortsBatch || !target.isOpen(db) { throw storeError }
+                try target.execute("ROLLBACK TO SAVEPOINT job", on: db)
+                try target.execute("RELEASE SAVEPOINT job", on: db)
+                target.rollBack(toMark: mark, on: db)
+                outcomes.append(storeError)
+            }
+        }
+        try target.batchWillCommit(on: db)
+        try target.execute("COMMIT", on: db)
+        return outcomes
     }
 }

@@ -21,4 +21,24 @@ protocol WriteTarget: AnyObject {
 
     /// `error` as the store's error for `concern` (`write`, `begin`), naming the database.
     func storeError(_ error: Error, concern: String) -> StoreError
+
+    /// A batch's transaction began: from here on, what the jobs send besides their statements
+    /// (PostgreSQL's notifications) is held for `batchWillCommit`.
+    func batchBegan(on connection: Connection)
+    /// Where the held extras stand, before a job runs in its savepoint.
+    func mark(on connection: Connection) -> Int
+    /// The job since `mark` rolled back: forget what it added.
+    func rollBack(toMark mark: Int, on connection: Connection)
+    /// Sends what the batch held, just before COMMIT.
+    func batchWillCommit(on connection: Connection) throws
+    /// The batch is over (committed or not): nothing is held any more.
+    func batchEnded(on connection: Connection)
+}
+
+extension WriteTarget {
+    func batchBegan(on connection: Connection) {}
+    func mark(on connection: Connection) -> Int { 0 }
+    func rollBack(toMark mark: Int, on connection: Connection) {}
+    func batchWillCommit(on connection: Connection) throws {}
+    func batchEnded(on connection: Connection) {}
 }
