@@ -4,7 +4,7 @@ import Postgres
 /// instance on the database counts into the same rows.
 final class PostgresLoginFailureTable: LoginFailureRecords, @unchecked Sendable {
     static let migrations = [
-        Migration(10, "login throttle counts", """
+        Migration(11, "login throttle counts", """
             CREATE TABLE login_failures (
                 key text PRIMARY KEY,
                 failures integer NOT NULL,

@@ -1,7 +1,7 @@
 /// `login_failures`: the login throttle's counts per key (`LoginFailureRecords`).
 final class LoginFailureTable: LoginFailureRecords, @unchecked Sendable {
     static let migrations = [
-        Migration(10, "login throttle counts", """
+        Migration(11, "login throttle counts", """
             CREATE TABLE login_failures (
                 key TEXT PRIMARY KEY,
                 failures INTEGER NOT NULL,
