@@ -183,6 +183,41 @@ final class WebSocketServerTests: XCTestCase {
         }
     }
 
+    func testAnIdleSocketHoldsNoReaderBetweenMessages() throws {
+        let box = SocketBox()
+        let opened = XCTestExpectation(description: "opened")
+        let port = try start(loops: 1) { socket, _ in
+            box.socket = socket
+            socket.onText = { socket, text in socket.send(text: "got " + text) }
+            opened.fulfill()
+        }
+        let client = try WebSocketTestClient(port: port)
+        wait(for: [opened], timeout: 5)
+        let socket = try XCTUnwrap(box.socket)
+        // Asked on the loop after the bytes were handled (the answer proves they were).
+        func holdsReader() -> Bool? {
+            let answer = SocketBox()
+            let asked = XCTestExpectation(description: "asked")
+            socket.loop.execute {
+                answer.holdsReader = socket.holdsReader
+                asked.fulfill()
+            }
+            wait(for: [asked], timeout: 5)
+            return answer.holdsReader
+        }
+        client.sendText("one")
+        XCTAssertEqual(client.nextText(), "got one")
+        XCTAssertEqual(holdsReader(), false)
+        // Half a message: the reader stays until the rest comes (a ping in between gets its pong).
+        client.send(.text, Array("par".utf8), fin: false)
+        client.send(.ping, Array("p".utf8))
+        XCTAssertEqual(client.nextFrame()?.opcode, .pong)
+        XCTAssertEqual(holdsReader(), true)
+        client.send(.continuation, Array("tial".utf8))
+        XCTAssertEqual(client.nextText(), "got partial")
+        XCTAssertEqual(holdsReader(), false)
+    }
+
     func testLeavingARoomKeepsEveryOtherSubscriberInItsPlace() throws {
         let rooms = Rooms()
         let sockets = SocketList()
@@ -396,6 +431,7 @@ final class WebSocketServerTests: XCTestCase {
 /// Holds a socket handed over from the loop thread.
 private final class SocketBox: @unchecked Sendable {
     var socket: WebSocket?
+    var holdsReader: Bool?
 }
 
 /// Sockets handed over from the loop thread, by the number in their request's query.

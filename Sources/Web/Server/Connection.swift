@@ -34,7 +34,9 @@ public final class Connection: @unchecked Sendable {
     public let peerAddress: String
     public let peerIsTrustedProxy: Bool
     public internal(set) var handler: ConnectionHandler
-    public let limits: Limits
+    /// The server's limits, held once for all its connections.
+    private let sharedLimits: SharedLimits
+    public var limits: Limits { sharedLimits.limits }
     /// Monotonic ms after which the handler is told; 0 = none.
     public var deadline: UInt64 = 0
     /// Bytes queued and not yet written to the socket.
@@ -64,13 +66,13 @@ public final class Connection: @unchecked Sendable {
 
     public var isOpen: Bool { phase != .closed }
 
-    init(loop: EventLoop, fd: Int32, peerAddress: String, peerIsTrustedProxy: Bool, limits: Limits,
+    init(loop: EventLoop, fd: Int32, peerAddress: String, peerIsTrustedProxy: Bool, limits: SharedLimits,
          handler: ConnectionHandler) {
         self.loop = loop
         self.fd = fd
         self.peerAddress = peerAddress
         self.peerIsTrustedProxy = peerIsTrustedProxy
-        self.limits = limits
+        self.sharedLimits = limits
         self.handler = handler
     }
 

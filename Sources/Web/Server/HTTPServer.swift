@@ -42,6 +42,8 @@ public final class HTTPServer: @unchecked Sendable {
     public let bodyBudget: RequestBodyBudget
     let accessLog: Bool
     let observer: (any ServerObserver)?
+    /// `configuration.limits`, once for every connection to point at.
+    let sharedLimits: SharedLimits
     public private(set) var loops: [EventLoop] = []
     private var listeners: [Listener] = []
     private let openConnections = Atomic<Int>(0)
@@ -58,6 +60,7 @@ public final class HTTPServer: @unchecked Sendable {
         self.handler = handler
         self.accessLog = configuration.accessLog
         self.observer = configuration.observer
+        self.sharedLimits = SharedLimits(configuration.limits)
     }
 
     public var isStopping: Bool { stopping.load(ordering: .relaxed) }
@@ -183,7 +186,7 @@ public final class HTTPServer: @unchecked Sendable {
         }
         let http = HTTP1Connection(server: self, peerAddress: peer, peerIsTrustedProxy: trusted)
         let connection = Connection(loop: loop, fd: fd, peerAddress: peer, peerIsTrustedProxy: trusted,
-                                    limits: configuration.limits, handler: http)
+                                    limits: sharedLimits, handler: http)
         connection.server = self
         loop.connections[fd] = connection
         loop.register(fd, events: EPOLLIN.rawValue | EPOLLRDHUP.rawValue)

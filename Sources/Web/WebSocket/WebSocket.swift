@@ -3,14 +3,16 @@
 ///
 /// Everything happens on the connection's loop. `send`, `ping` and `close` may be called from
 /// any thread (they hop to the loop); the callbacks and `userInfo` belong to the loop thread.
-/// An idle socket holds no buffers: the reader keeps only a few bytes of parser state, and zlib
-/// streams exist only while a compressed message is in flight, unless context takeover keeps them.
+/// An idle socket holds no buffers and no reader: the message reader exists only while a message
+/// is partly received (or an inflater context is kept), the compression state only when
+/// permessage-deflate was agreed, and zlib streams only while a compressed message is in
+/// flight, unless context takeover keeps them.
 public final class WebSocket: ConnectionHandler, @unchecked Sendable {
     /// Unique for the life of the process.
     public let id: UInt64
     public let loop: EventLoop
     /// The negotiated permessage-deflate, if any.
-    public let deflate: PerMessageDeflate?
+    public var deflate: PerMessageDeflate? { compression?.agreed }
     /// The negotiated `Sec-WebSocket-Protocol`, if any.
     public let subprotocol: String?
     /// Free for the application (user name, session...). Loop thread only.
@@ -32,20 +34,17 @@ public final class WebSocket: ConnectionHandler, @unchecked Sendable {
     }
 
     private var connection: Connection?
-    private var reader: WebSocketMessageReader
+    /// The reader of a message in progress; nil between messages (see `canStartOver`).
+    private var inbound: WebSocketInbound?
     private var state = State.open
-    private let compression: PerMessageDeflate.Configuration?
-    /// Compressor kept between messages when we take context over; nil until first used.
-    private var deflater: Deflater?
-    /// Set when this socket's compressed broadcast frames are interchangeable with others'.
-    let sharedCompression: SharedCompression?
+    /// Set only when permessage-deflate was agreed.
+    private let compression: WebSocketCompression?
     private var lastReadMillis: UInt64 = 0
     private var awaitingPong = false
     private var pausedForBackpressure = false
     private var readerFailed = false
     private var closeCode = WebSocketCloseCode.abnormalClosure
     private var closeReason = ""
-    private let observer: (any ServerObserver)?
     /// The rooms this socket is in, in the order it joined them, with its slot in each;
     /// guarded by `Rooms.lock`.
     var memberships: [RoomMembership] = []
@@ -62,21 +61,21 @@ public final class WebSocket: ConnectionHandler, @unchecked Sendable {
         }
         self.connection = connection
         loop = connection.loop
-        observer = connection.server?.observer
-        observer?.webSocketOpened()
-        self.deflate = deflate
+        connection.server?.observer?.webSocketOpened()
         self.subprotocol = subprotocol
         self.userInfo = userInfo
-        self.compression = deflate == nil ? nil : compression
-        reader = WebSocketMessageReader(maxMessageBytes: connection.limits.maxWebSocketMessageBytes, deflate: deflate)
-        if let deflate, deflate.serverNoContextTakeover, let compression {
-            sharedCompression = SharedCompression(windowBits: deflate.compressorWindowBits, level: compression.compressionLevel,
-                                                  memoryLevel: compression.memoryLevel,
-                                                  minimumBytes: compression.minimumCompressedMessageBytes)
+        if let deflate, let compression {
+            self.compression = WebSocketCompression(agreed: deflate, configuration: compression)
         } else {
-            sharedCompression = nil
+            self.compression = nil
         }
     }
+
+    /// Set when this socket's compressed broadcast frames are interchangeable with others'.
+    var sharedCompression: SharedCompression? { compression?.shared }
+
+    /// True while a message is partly received (or an inflater context is kept). Loop thread only.
+    var holdsReader: Bool { inbound != nil }
 
     /// True until a close frame has been sent or received, or the connection dropped. Loop thread only.
     public var isOpen: Bool { state == .open }
@@ -169,30 +168,11 @@ public final class WebSocket: ConnectionHandler, @unchecked Sendable {
 
     private func sendMessage(_ opcode: WebSocketOpcode, _ payload: UnsafeRawBufferPointer) {
         guard state == .open else { return }
-        if let frame = compressedFrame(opcode, payload) {
+        if let frame = compression?.frame(opcode, payload) {
             enqueue(frame)
         } else {
             enqueue(WebSocketFrameEncoder.encode(opcode: opcode, payload: payload))
         }
-    }
-
-    /// The message as one compressed frame, or nil to send it plain.
-    private func compressedFrame(_ opcode: WebSocketOpcode, _ payload: UnsafeRawBufferPointer) -> [UInt8]? {
-        guard let deflate, let compression, payload.count >= compression.minimumCompressedMessageBytes else { return nil }
-        let rsv1 = WebSocketFrameHeader.rsv1
-        if let shared = sharedCompression {
-            guard let deflated = DeflaterPool.shared.compress(payload, key: shared.poolKey),
-                  deflated.count < payload.count else { return nil }
-            return WebSocketFrameEncoder.encode(reservedBits: rsv1, opcode: opcode, payload: deflated)
-        }
-        // Context takeover: this socket's own compressor, and every message it saw must go out
-        // compressed, or the peer's window would miss it.
-        if deflater == nil {
-            deflater = Deflater(windowBits: deflate.compressorWindowBits, level: compression.compressionLevel,
-                                memoryLevel: compression.memoryLevel)
-        }
-        guard let deflater else { return nil }
-        return WebSocketFrameEncoder.encode(reservedBits: rsv1, opcode: opcode, payload: deflater.compress(payload))
     }
 
     /// Queues a frame, unless this peer has stopped reading: past `maxWebSocketOutboundBytes`
@@ -251,11 +231,14 @@ public final class WebSocket: ConnectionHandler, @unchecked Sendable {
         awaitingPong = false
         // After a framing error nothing more can be parsed; our close frame is on its way.
         guard !readerFailed else { return }
+        let reading = inbound ?? WebSocketInbound(maxMessageBytes: connection.limits.maxWebSocketMessageBytes,
+                                                  deflate: compression?.agreed)
+        inbound = reading
         var input = bytes
         while !input.isEmpty && state != .closed && connection.isOpen {
             let message: WebSocketMessage?
             do {
-                message = try reader.next(&input)
+                message = try reading.reader.next(&input)
             } catch {
                 readerFailed = true
                 if state == .open {
@@ -269,6 +252,8 @@ public final class WebSocket: ConnectionHandler, @unchecked Sendable {
             guard let message else { break }
             handle(message, connection)
         }
+        // Between messages the socket keeps no reader (a callback may have closed it meanwhile).
+        if inbound === reading && reading.reader.canStartOver { inbound = nil }
         // A peer that sends faster than it reads (an echo client, say) is slowed by TCP instead.
         if state == .open && connection.isOpen && connection.queuedBytes > connection.limits.maxWebSocketOutboundBytes / 2 {
             pausedForBackpressure = true
@@ -330,10 +315,10 @@ public final class WebSocket: ConnectionHandler, @unchecked Sendable {
         guard self.connection != nil else { return }
         state = .closed
         self.connection = nil
-        deflater = nil
-        reader = WebSocketMessageReader(maxMessageBytes: 0)
+        compression?.release()
+        inbound = nil
         Rooms.leaveAll(self)
-        observer?.webSocketClosed()
+        connection.server?.observer?.webSocketClosed()
         let callback = onClose
         onClose = nil
         onText = nil

@@ -34,6 +34,10 @@ public struct WebSocketMessageReader {
     /// True when no message or frame is partly received.
     public var isIdle: Bool { kind == nil && header == nil && decoder.isAtFrameBoundary }
 
+    /// True when a fresh reader would read what follows the same way: idle, and no inflater
+    /// context kept from one message to the next. Such a reader may be dropped and made again.
+    public var canStartOver: Bool { isIdle && inflater == nil }
+
     /// Consumes bytes from the front of `input` until one message is complete (returned, with
     /// the rest of `input` left for the next call) or the input runs out (nil). Throws the close
     /// code and reason when the client breaks a rule; the reader is unusable after that.
