@@ -38,13 +38,19 @@ public final class OutboundClient: @unchecked Sendable {
 
     private static let globalInit: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
 
+    /// Makes no thread and touches no libcurl yet: the first request does (`startIfNeeded`), so a
+    /// server that sends nothing never pays for libcurl's and OpenSSL's start-up memory.
     public init(settings: Settings = Settings()) {
         self.settings = settings
-        _ = OutboundClient.globalInit
-        multi = curl_multi_init()
-        if let multi {
-            _ = shet_curl_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, settings.maxConnections)
-        }
+    }
+
+    /// Starts libcurl's multi handle and the outbound thread once; false when they cannot start.
+    /// Called with `lock` held.
+    private func startIfNeeded() -> Bool {
+        if started { return true }
+        guard OutboundClient.globalInit, let multi = curl_multi_init() else { return false }
+        _ = shet_curl_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, settings.maxConnections)
+        self.multi = multi
         let box = Unmanaged.passRetained(self)
         started = pthread_create(&thread, nil, { raw in
             guard let raw else { return nil }
@@ -53,6 +59,7 @@ public final class OutboundClient: @unchecked Sendable {
             return nil
         }, box.toOpaque()) == 0
         if !started { box.release() }
+        return started
     }
 
     /// Sends `request`; `completion` runs once, on the outbound thread, with the response
@@ -90,7 +97,10 @@ public final class OutboundClient: @unchecked Sendable {
 
     /// Stops the thread; transfers still running or waiting to retry end with `.shutDown`.
     public func shutdown() {
-        lock.withLock { stopping = true }
+        let multi = lock.withLock { () -> UnsafeMutableRawPointer? in
+            stopping = true
+            return self.multi
+        }
         if let multi { curl_multi_wakeup(multi) }
         if started {
             pthread_join(thread, nil)
@@ -99,18 +109,17 @@ public final class OutboundClient: @unchecked Sendable {
     }
 
     private func submit(_ transfer: Transfer) {
-        let refusal: OutboundError? = lock.withLock {
-            if stopping || !started || multi == nil { return .shutDown }
-            if queued >= settings.maxQueued { return .queueFull(limit: settings.maxQueued) }
+        let outcome: Result<UnsafeMutableRawPointer?, OutboundError> = lock.withLock {
+            if stopping || !startIfNeeded() { return .failure(.shutDown) }
+            if queued >= settings.maxQueued { return .failure(.queueFull(limit: settings.maxQueued)) }
             queued += 1
             incoming.append(transfer)
-            return nil
+            return .success(multi)
         }
-        if let refusal {
-            transfer.completion(.failure(refusal))
-            return
+        switch outcome {
+        case .failure(let refusal): transfer.completion(.failure(refusal))
+        case .success(let multi): if let multi { curl_multi_wakeup(multi) }
         }
-        if let multi { curl_multi_wakeup(multi) }
     }
 
     // MARK: the outbound thread

@@ -57,6 +57,8 @@ class FakeTwilioAPI:
         self.redirect_media = False
         self.message_errors = []  # (status, code, message) to answer the next Messages.json POSTs
         self.message_media = {}   # (MM sid, ME sid) -> (content type, bytes)
+        self.hold_media = None    # a threading.Event: media answers wait for it (at most 30 s)
+        self.media_waiting = 0    # media requests waiting on hold_media now
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._connections = 0
@@ -189,6 +191,13 @@ class FakeTwilioAPI:
             if media is None:
                 return self._json(h, *twilio_error(404, 20404, f"The requested resource {h.path} was not found"))
             data = media[1]
+            hold = self.hold_media
+            if hold is not None:
+                with self._lock:
+                    self.media_waiting += 1
+                hold.wait(30)
+                with self._lock:
+                    self.media_waiting -= 1
             h.send_response(200)
             h.send_header("Content-Type", media[0])
             h.send_header("Content-Length", str(len(data)))

@@ -220,6 +220,40 @@ def test_mms_picture_is_fetched_through_the_server_for_users_on_the_number_only(
     assert requests.get(server.url("/" + media["url"]), timeout=10).status_code == 401
 
 
+def test_mms_picture_fetches_are_capped_and_the_one_past_the_cap_is_told_to_retry(server, fake):
+    """TextRoutes.maxMediaFetches (4) pictures are fetched from Twilio at once; while they are
+    held there, a fifth request gets 503 with Retry-After, and once they finish it is served."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+    from test_voicemail import wait_for
+    picture = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+    url = fake.add_message_media(sms_sid(19, "MM"), "image/png", picture)
+    assert inbound(server, 19, "", media=[(url, "image/png")]).status_code == 200
+    bob = login(server, "bob")
+    [thread] = threads(bob, server)
+    [message] = messages(bob, server, thread["id"])
+    address = server.url("/" + message["media"][0]["url"])
+
+    def fetch():
+        session = requests.Session()
+        session.cookies.update(bob.cookies)
+        return session.get(address, timeout=60)
+
+    fake.hold_media = threading.Event()
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            held = [pool.submit(fetch) for _ in range(4)]
+            wait_for(lambda: fake.media_waiting == 4, "four fetches waiting at the fake Twilio")
+            busy = fetch()
+            assert busy.status_code == 503 and busy.headers["Retry-After"] == "1", busy.text
+            fake.hold_media.set()
+            assert [f.result().content for f in held] == [picture] * 4
+    finally:
+        fake.hold_media.set()
+        fake.hold_media = None
+    assert fetch().content == picture, "the slots are given back"
+
+
 def test_a_new_text_goes_to_the_sms_received_hook_once(shetphone_factory, fake):
     from test_notices import HOOK_SECRET, HookReceiver
     from test_voicemail import wait_for
