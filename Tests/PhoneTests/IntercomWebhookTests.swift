@@ -250,6 +250,7 @@ final class IntercomWebhookTests: XCTestCase {
         XCTAssertEqual(try first.answer(keyed).outcome, .opened(.code))
         XCTAssertEqual(try retried.answer(keyed).outcome, .opened(.code), "the answer Twilio missed, again")
         XCTAssertEqual(try fixture.stored().openings.count, 1, "one opening logged")
+        XCTAssertEqual(fixture.published("intercom.opened").count, 1, "one opening announced (and one hook sent)")
         keyed.callSid = "CA0002"
         XCTAssertEqual(try verbs(try retried.answer(keyed)).map(\.name), ["Dial"], "another call: the code is used")
     }

@@ -20,12 +20,14 @@ extension StoreContractTests {
     func checkADoorOpeningConsumesItsCodeOnce() throws {
         let store = try openStore()
         defer { store.close() }
-        XCTAssertTrue(try wait { store.intercom.open(.init(at: 1, how: "code", from: "+1"), consuming: "2580", callSid: "CA1", keep: 50, then: $0) })
-        XCTAssertFalse(try wait { store.intercom.open(.init(at: 2, how: "code", from: "+1"), consuming: "2580", callSid: "CA2", keep: 50, then: $0) },
-                       "a replayed single-use code opens nothing")
-        XCTAssertTrue(try wait { store.intercom.open(.init(at: 2, how: "code", from: "+1"), consuming: "2580", callSid: "CA1", keep: 50, then: $0) },
-                      "the same call again (Twilio retrying): it opened, and is not logged twice")
-        XCTAssertTrue(try wait { store.intercom.open(.init(at: 3, how: "grant", from: "+2"), consuming: nil, callSid: nil, keep: 50, then: $0) })
+        XCTAssertEqual(try wait { store.intercom.open(.init(at: 1, how: "code", from: "+1"), consuming: "2580", callSid: "CA1", keep: 50, then: $0) },
+                       .opened)
+        XCTAssertEqual(try wait { store.intercom.open(.init(at: 2, how: "code", from: "+1"), consuming: "2580", callSid: "CA2", keep: 50, then: $0) },
+                       .codeUsed, "a replayed single-use code opens nothing")
+        XCTAssertEqual(try wait { store.intercom.open(.init(at: 2, how: "code", from: "+1"), consuming: "2580", callSid: "CA1", keep: 50, then: $0) },
+                       .openedBefore, "the same call again (Twilio retrying): it opened, and is not logged twice")
+        XCTAssertEqual(try wait { store.intercom.open(.init(at: 3, how: "grant", from: "+2"), consuming: nil, callSid: nil, keep: 50, then: $0) },
+                       .opened)
         let state = try wait { store.intercom.load(openingLimit: 50, then: $0) }
         XCTAssertEqual(state.usedCodes, ["2580"])
         XCTAssertEqual(state.openings, [.init(at: 3, how: "grant", from: "+2"), .init(at: 1, how: "code", from: "+1")])

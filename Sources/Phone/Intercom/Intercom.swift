@@ -93,7 +93,7 @@ public final class Intercom: @unchecked Sendable {
         lock.withLock { writes += 1 }
         records.open(opening.stored, consuming: code, callSid: call.callSid, keep: IntercomState.maximumOpenings) { [self] result in
             switch result {
-            case .success(true):
+            case .success(.opened):
                 lock.withLock {
                     writes += 1
                     state.record(opening)
@@ -102,7 +102,12 @@ public final class Intercom: @unchecked Sendable {
                 log(decision, call)
                 publish(Intercom.event("intercom.opened", opening.json))
                 then(.success(answer))
-            case .success(false):
+            case .success(.openedBefore):
+                // Twilio is asking again about a call that opened the door: the same answer, no new opening.
+                lock.withLock { writes += 1 }
+                logger.info("intercom: call \(call.callSid ?? "-") opened the door before; answering the same")
+                then(.success(answer))
+            case .success(.codeUsed):
                 // Another call (on another instance) used the single-use code a moment before.
                 lock.withLock { if let code { state.usedCodes.insert(code) } }
                 self.answer(call, then: then)

@@ -101,17 +101,17 @@ final class IntercomTables: IntercomRecords, @unchecked Sendable {
     }
 
     func open(_ opening: StoredIntercom.Opening, consuming code: String?, callSid: String?, keep: Int,
-              then: @escaping StoreCompletion<Bool>) {
+              then: @escaping StoreCompletion<DoorOpeningResult>) {
         submit(then) { db in
             // Twilio retries a webhook whose answer it did not get: the same call opens again.
             if let callSid, try db.statement("SELECT 1 FROM intercom_openings WHERE call_sid = ?").first([.text(callSid)], { _ in true }) == true {
-                return true
+                return .openedBefore
             }
-            if let code, !(try IntercomTables.use(code, at: opening.at, db)) { return false }
+            if let code, !(try IntercomTables.use(code, at: opening.at, db)) { return .codeUsed }
             try db.statement("INSERT INTO intercom_openings (at, how, caller, call_sid) VALUES (?, ?, ?, ?)")
                 .run([.int(opening.at), .text(opening.how), .text(opening.from), .text(callSid)])
             try IntercomTables.prune(keep: keep, db)
-            return true
+            return .opened
         }
     }
 

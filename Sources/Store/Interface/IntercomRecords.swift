@@ -53,6 +53,18 @@ public struct CodeAttempts: Sendable, Equatable {
     }
 }
 
+/// What `IntercomRecords.open` did.
+public enum DoorOpeningResult: Sendable, Equatable {
+    /// The opening is logged (and its code marked used).
+    case opened
+    /// This call opened the door before (Twilio retrying a webhook whose answer it missed):
+    /// nothing changed, and the door opens again.
+    case openedBefore
+    /// The single-use code was used already, by another call (perhaps on another instance a
+    /// moment before): nothing changed, the door stays shut.
+    case codeUsed
+}
+
 /// The intercom's state in the store.
 public protocol IntercomRecords: Sendable {
     /// The whole state, newest `openingLimit` openings (start-up and CLI: blocks).
@@ -71,11 +83,9 @@ public protocol IntercomRecords: Sendable {
     /// Logs an opening, keeping the newest `keep`.
     func recordOpening(_ opening: StoredIntercom.Opening, keep: Int, then: @escaping StoreCompletion<Void>)
     /// One door opening in one write: marks `code` used (when given) and logs the opening of
-    /// call `callSid`. `then` gets false, and nothing is logged, when the code was used already
-    /// (by a call another instance answered a moment before); true, and nothing changes, when
-    /// this call opened the door before (Twilio retrying a webhook whose answer it missed).
+    /// call `callSid` (see `DoorOpeningResult`).
     func open(_ opening: StoredIntercom.Opening, consuming code: String?, callSid: String?, keep: Int,
-              then: @escaping StoreCompletion<Bool>)
+              then: @escaping StoreCompletion<DoorOpeningResult>)
     /// Writes a whole state at once (the one-time import of the old JSON file; blocks).
     func importNow(_ state: StoredIntercom) throws
     /// Counts one grant-link attempt from `address` at `now`: a window older than

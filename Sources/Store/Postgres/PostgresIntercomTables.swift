@@ -105,17 +105,17 @@ final class PostgresIntercomTables: IntercomRecords, @unchecked Sendable {
     }
 
     func open(_ opening: StoredIntercom.Opening, consuming code: String?, callSid: String?, keep: Int,
-              then: @escaping StoreCompletion<Bool>) {
+              then: @escaping StoreCompletion<DoorOpeningResult>) {
         submit(then) { db in
             // Twilio retries a webhook whose answer it did not get: the same call opens again.
             if let callSid, try db.query("SELECT 1 AS one FROM intercom_openings WHERE call_sid = $1", [.text(callSid)]).first != nil {
-                return true
+                return .openedBefore
             }
-            if let code, !(try PostgresIntercomTables.use(code, at: opening.at, db)) { return false }
+            if let code, !(try PostgresIntercomTables.use(code, at: opening.at, db)) { return .codeUsed }
             try db.query("INSERT INTO intercom_openings (at, how, caller, call_sid) VALUES ($1, $2, $3, $4)",
                          [.int(opening.at), .text(opening.how), .text(opening.from), .text(callSid)])
             try PostgresIntercomTables.prune(keep: keep, db)
-            return true
+            return .opened
         }
     }
 
