@@ -52,10 +52,11 @@ def dialer(server, session):
         yield socket
 
 
-def grant_events(socket, seconds):
-    """The `intercom.grant` events `socket` receives within `seconds` (it listens that long)."""
+def grant_events(socket, ended_at, settle=2.0, guard=60):
+    """The `intercom.grant` events `socket` receives until an "ended" one for `ended_at` and
+    `settle` seconds more (a second "ended" would show up there); `guard` is a hang guard."""
     events = []
-    deadline = time.time() + seconds
+    deadline = time.time() + guard
     while time.time() < deadline:
         try:
             event = json.loads(socket.recv(timeout=max(0.05, deadline - time.time())))
@@ -63,7 +64,12 @@ def grant_events(socket, seconds):
             break
         if event["type"] == "intercom.grant":
             events.append(event["data"])
+            if event["data"] == {"action": "ended", "until": ended_at, "by": "cli"}:
+                deadline = min(deadline, time.time() + settle)
     return events
+
+
+LEAD_LOCK = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = 0 AND objid = 1397248073"
 
 
 def write_grant(postgres, seconds):
@@ -85,10 +91,10 @@ def test_a_grant_is_announced_and_ended_once_on_every_instance(instances, postgr
     session = login(a)
     until(lambda: login(b).get(b.url("/api/me")).status_code == 200, "B serves a login")
     with dialer(a, session) as on_a, dialer(b, login(b)) as on_b:
-        end = write_grant(postgres, 4)
-        # Listen past the end, and a while longer: a second "ended" would show up here.
-        heard_a = grant_events(on_a, 9)
-        heard_b = grant_events(on_b, 1)
+        until(lambda: postgres.psql(LEAD_LOCK).strip() == "1", "an instance leads the intercom")
+        end = write_grant(postgres, 8)
+        heard_a = grant_events(on_a, end)
+        heard_b = grant_events(on_b, end, settle=0.5)
     expected = [{"action": "started", "until": end, "by": "cli"}, {"action": "ended", "until": end, "by": "cli"}]
     assert heard_a == expected
     assert heard_b == expected
@@ -116,10 +122,11 @@ def test_when_the_leading_instance_dies_another_ends_the_grant(instances, postgr
     a.proc.send_signal(signal.SIGKILL)
     a.proc.wait(timeout=10)
     until(lambda: postgres.psql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'shetphone-lead'").strip() == "1",
-          "one lead session left")
+          "A's lead session is gone")
+    until(lambda: postgres.psql(LEAD_LOCK).strip() == "1", "B leads the intercom")
     with dialer(b, login(b)) as on_b:
-        end = write_grant(postgres, 3)
-        heard = grant_events(on_b, 8)
+        end = write_grant(postgres, 8)
+        heard = grant_events(on_b, end)
     assert heard == [{"action": "started", "until": end, "by": "cli"}, {"action": "ended", "until": end, "by": "cli"}]
     assert postgres.psql("SELECT count(*) FROM intercom_grant").strip() == "0"
 

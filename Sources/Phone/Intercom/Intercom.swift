@@ -23,8 +23,10 @@ public final class Intercom: @unchecked Sendable {
     private let leadership: InstanceLeadership
     private let lock = Mutex()
     private var state: IntercomState
-    /// Counts local writes: a read of the store that started before one of them is stale.
-    private var writes = 0
+    /// Count local writes of the grant and of the openings: what a read of the store that
+    /// started before one of them says about that part is stale (used codes only ever grow).
+    private var grantWrites = 0
+    private var openingWrites = 0
     private var reading = false
     private var lastRead: Int?
     private var ending = false
@@ -90,12 +92,12 @@ public final class Intercom: @unchecked Sendable {
         }
         let opening = IntercomOpening(at: now, how: how, from: call.from)
         let code = decision.codeToConsume
-        lock.withLock { writes += 1 }
+        lock.withLock { openingWrites += 1 }
         records.open(opening.stored, consuming: code, callSid: call.callSid, keep: IntercomState.maximumOpenings) { [self] result in
             switch result {
             case .success(.opened):
                 lock.withLock {
-                    writes += 1
+                    openingWrites += 1
                     state.record(opening)
                     if let code { state.usedCodes.insert(code) }
                 }
@@ -104,7 +106,7 @@ public final class Intercom: @unchecked Sendable {
                 then(.success(answer))
             case .success(.openedBefore):
                 // Twilio is asking again about a call that opened the door: the same answer, no new opening.
-                lock.withLock { writes += 1 }
+                lock.withLock { openingWrites += 1 }
                 logger.info("intercom: call \(call.callSid ?? "-") opened the door before; answering the same")
                 then(.success(answer))
             case .success(.codeUsed):
@@ -191,12 +193,12 @@ public final class Intercom: @unchecked Sendable {
     /// the action and who). This instance made the change, so it announces it itself.
     private func store(_ grant: GrantPeriod?, event: (action: String, by: String),
                        then: @escaping StoreCompletion<Void>) {
-        lock.withLock { writes += 1 }
+        lock.withLock { grantWrites += 1 }
         let now = clock()
         records.setGrant(grant?.stored()) { [self] result in
             if case .success = result {
                 lock.withLock {
-                    writes += 1
+                    grantWrites += 1
                     state.grant = grant
                 }
                 publish(Intercom.grantEvent(event.action, until: grant?.until ?? now, by: event.by))
@@ -229,14 +231,14 @@ public final class Intercom: @unchecked Sendable {
         let now = clock()
         let leads = leadership.isLeader
         let pending = SweepWork(then)
-        var read: Int?
+        var read: (grant: Int, openings: Int)?
         var ended: GrantPeriod?
         var purge = false
         lock.withLock {
             if !reading, lastRead.map({ now - $0 >= 1 }) ?? true {
                 reading = true
                 lastRead = now
-                read = writes
+                read = (grantWrites, openingWrites)
             }
             if leads, !ending, let grant = state.grant, !grant.isActive(at: now) {
                 ending = true
@@ -261,12 +263,12 @@ public final class Intercom: @unchecked Sendable {
 
     /// Ends a grant that ran out, once among all instances: the store removes it for one caller.
     private func end(_ grant: GrantPeriod, _ pending: SweepWork) {
-        lock.withLock { writes += 1 }
+        lock.withLock { grantWrites += 1 }
         pending.begin()
         records.endGrant(until: grant.until) { [self] result in
             defer { pending.end() }
             lock.withLock {
-                writes += 1
+                grantWrites += 1
                 ending = false
                 if state.grant?.until == grant.until { state.grant = nil }
             }
@@ -284,7 +286,7 @@ public final class Intercom: @unchecked Sendable {
 
     /// Reads the store again; a change nobody announced (the command line wrote it) is
     /// announced by the leading instance, once.
-    private func refresh(startedAt generation: Int, _ pending: SweepWork) {
+    private func refresh(startedAt generation: (grant: Int, openings: Int), _ pending: SweepWork) {
         pending.begin()
         records.load(openingLimit: IntercomState.maximumOpenings) { [self] result in
             defer { pending.end() }
@@ -301,11 +303,14 @@ public final class Intercom: @unchecked Sendable {
             let pendingGrant = stored.grant.flatMap { !$0.announced && $0.until > now ? fresh.grant : nil }
             let (current, before): (Bool, GrantPeriod?) = lock.withLock {
                 reading = false
-                // A write of ours committed since the read began: the read may predate it.
-                guard writes == generation else { return (false, nil) }
+                // A write of ours committed since the read began: the read may predate it, so
+                // that part stays as this instance knows it (the next read brings it).
+                state.usedCodes.formUnion(fresh.usedCodes)
+                if openingWrites == generation.openings { state.openings = fresh.openings }
+                guard grantWrites == generation.grant else { return (false, nil) }
                 let before = state.activeGrant(at: now)
                 if pendingGrant != nil { fresh.grant = state.grant }
-                state = fresh
+                state.grant = fresh.grant
                 return (true, before)
             }
             guard current, let grant = pendingGrant, leadership.isLeader else { return }
