@@ -46,15 +46,18 @@ public final class EventStream: ConnectionHandler, @unchecked Sendable {
 
     /// From any thread: queues an already framed event.
     func send(_ frame: [UInt8]) {
-        loop.execute { [self] in
-            guard let connection, connection.isOpen, !closed else { return }
-            guard connection.queuedBytes + frame.count <= maxQueuedBytes else {
-                // Too far behind: better a reconnect and a resync than unbounded memory.
-                close(connection)
-                return
-            }
-            connection.write(frame)
+        loop.execute { [self] in deliver(frame) }
+    }
+
+    /// On the loop: writes an already framed event, or closes a stream too far behind.
+    func deliver(_ frame: [UInt8]) {
+        guard let connection, connection.isOpen, !closed else { return }
+        guard connection.queuedBytes + frame.count <= maxQueuedBytes else {
+            // Too far behind: better a reconnect and a resync than unbounded memory.
+            close(connection)
+            return
         }
+        connection.write(frame)
     }
 
     private func close(_ connection: Connection) {

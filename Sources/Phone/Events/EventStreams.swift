@@ -65,7 +65,20 @@ public final class EventStreams: @unchecked Sendable {
         }
         guard !targets.isEmpty else { return 0 }
         let frame = EventStream.frame(json)
-        for stream in targets { stream.send(frame) }
+        // One `execute` per loop with its streams, not one per stream.
+        var byLoop: [(loop: EventLoop, streams: [EventStream])] = []
+        for stream in targets {
+            if let index = byLoop.firstIndex(where: { $0.loop === stream.loop }) {
+                byLoop[index].streams.append(stream)
+            } else {
+                byLoop.append((stream.loop, [stream]))
+            }
+        }
+        for (loop, streams) in byLoop {
+            loop.execute {
+                for stream in streams { stream.deliver(frame) }
+            }
+        }
         return targets.count
     }
 }

@@ -6,7 +6,8 @@ import Glibc
 public protocol ConnectionHandler: AnyObject {
     /// Bytes just read. They are only valid during the call: keep a copy of what is unconsumed.
     func connection(_ connection: Connection, didRead bytes: UnsafeRawBufferPointer)
-    /// The outbound queue has been written out completely.
+    /// The outbound queue has been written out completely (a `write` that the socket took
+    /// whole, with nothing queued before it, never queued anything and is not a drain).
     func connectionDidDrain(_ connection: Connection)
     /// `connection.deadline` has passed.
     func connectionDeadlinePassed(_ connection: Connection)
@@ -96,10 +97,7 @@ public final class Connection: @unchecked Sendable {
             return
         }
         let written = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        if written == bytes.count {
-            handler.connectionDidDrain(self)
-            return
-        }
+        if written == bytes.count { return }
         if written < 0 {
             let error = errno
             guard error == EAGAIN || error == EWOULDBLOCK || error == EINTR else {

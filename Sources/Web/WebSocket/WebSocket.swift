@@ -180,11 +180,13 @@ public final class WebSocket: ConnectionHandler, @unchecked Sendable {
     /// A frame is always accepted into an empty queue, so one big message is never refused.
     private func enqueue(_ frame: [UInt8]) {
         guard let connection, connection.isOpen else { return }
-        let limit = connection.limits.maxWebSocketOutboundBytes
         let queued = connection.queuedBytes
-        if queued > 0 && queued + frame.count > limit {
-            fail(WebSocketError(.policyViolation, "peer is not reading: \(queued) bytes already queued, limit \(limit)"))
-            return
+        if queued > 0 {
+            let limit = connection.limits.maxWebSocketOutboundBytes
+            if queued + frame.count > limit {
+                fail(WebSocketError(.policyViolation, "peer is not reading: \(queued) bytes already queued, limit \(limit)"))
+                return
+            }
         }
         connection.write(frame)
     }
