@@ -22,6 +22,19 @@ final class SessionStoreTests: XCTestCase {
         XCTAssertNotEqual(sessions.create(user: "alice").id, id)
     }
 
+    func testAClockReadingOlderThanTheLastUseNeverExpiresTheSession() {
+        // Two loops: one reads the clock, the other reads a later time and stamps it first.
+        let readings = ClockReadings([1_000_000, 1_000_005, 1_000_003, 1_000_004])
+        let sessions = SessionStore(clock: readings.function)
+        let (id, _) = sessions.create(user: "alice")                  // 1_000_000
+        XCTAssertNotNil(sessions.session(forID: id))                   // last use 1_000_005
+        XCTAssertNotNil(sessions.session(forID: id), "an older reading is not 584 million years idle")
+        XCTAssertNotNil(sessions.session(forID: id))
+        XCTAssertEqual(sessions.count, 1)
+        XCTAssertEqual(SessionStore.elapsed(3, since: 5), 0)
+        XCTAssertEqual(SessionStore.elapsed(5, since: 3), 2)
+    }
+
     func testStoreKeepsOnlyTheSHA256OfTheId() {
         let sessions = store()
         let (id, session) = sessions.create(user: "alice")
@@ -187,4 +200,14 @@ final class EndedSessions: @unchecked Sendable {
     private var items: [(Session, SessionStore.EndReason)] = []
     var all: [(Session, SessionStore.EndReason)] { lock.withLock { items } }
     func append(_ session: Session, _ reason: SessionStore.EndReason) { lock.withLock { items.append((session, reason)) } }
+}
+
+/// A clock that answers the given readings in order (then the last one forever).
+final class ClockReadings: @unchecked Sendable {
+    private let lock = NSLock()
+    private var readings: [UInt64]
+    init(_ readings: [UInt64]) { self.readings = readings }
+    var function: @Sendable () -> UInt64 {
+        { [self] in lock.withLock { readings.count > 1 ? readings.removeFirst() : readings[0] } }
+    }
 }

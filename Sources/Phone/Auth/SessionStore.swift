@@ -149,9 +149,10 @@ public final class SessionStore: @unchecked Sendable {
                 expired = session
                 return nil
             }
-            session.lastSeen = now
+            // Another loop may have stamped a later `now` since this one was read: never move back.
+            session.lastSeen = max(session.lastSeen, now)
             session.seenElsewhere = false
-            if now &- session.storedLastSeen >= persistEvery {
+            if SessionStore.elapsed(now, since: session.storedLastSeen) >= persistEvery {
                 session.storedLastSeen = now
                 due = true
             }
@@ -259,11 +260,19 @@ public final class SessionStore: @unchecked Sendable {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// Milliseconds from `then` to `now`; 0 when `then` is later. Two loops read the clock before
+    /// taking the lock, so a `now` may be a little older than a time another loop just stored:
+    /// wrapping around would make a session in use look 584 million years idle.
+    static func elapsed(_ now: UInt64, since then: UInt64) -> UInt64 {
+        now >= then ? now - then : 0
+    }
+
     private func isExpired(_ session: Session, now: UInt64) -> Bool {
         let idle = UInt64(settings.idleTimeoutSeconds + (session.seenElsewhere ? settings.persistEverySeconds : 0)) * 1000
-        // A use stamped by another instance's clock may be a little ahead of this one's.
-        return (now > session.lastSeen && now - session.lastSeen >= idle)
-            || now &- session.createdAt >= UInt64(settings.maxLifetimeSeconds) * 1000
+        // A use stamped by another instance's clock, or by another loop after this `now` was
+        // read, may be a little ahead of it.
+        return SessionStore.elapsed(now, since: session.lastSeen) >= idle
+            || SessionStore.elapsed(now, since: session.createdAt) >= UInt64(settings.maxLifetimeSeconds) * 1000
     }
 
     private func removeExpiredLocked(now: UInt64) -> [(Session, EndReason)] {

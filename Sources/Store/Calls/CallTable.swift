@@ -240,18 +240,20 @@ final class CallTable: CallRecords, @unchecked Sendable {
         if !matches.isEmpty { conditions.append("(" + matches.joined(separator: " OR ") + ")") }
         if query.missedOnly { conditions.append("outcome IN ('missed', 'rejected')") }
         var from = "calls"
-        if let candidates = search.indexedCandidates(alsoNumbers: query.alsoNumbers),
-           try fewCandidates(candidates, db) {
-            // The trigram index (and other_party's) find the few candidate rows first; the LIKEs
-            // above still decide, so results are exactly those of the full scan. Many candidates
-            // (`442` matches nearly every call) are faster found by the scan in page order.
-            let union = candidates.map(\.sql).joined(separator: " UNION ")
-            from = "(\(union)) AS candidate CROSS JOIN calls ON calls.id = candidate.match_id"
-            values = candidates.flatMap(\.values) + values
+        var calls: [CallRecord] = []
+        let candidates = try search.indexedCandidates(alsoNumbers: query.alsoNumbers).flatMap { try candidateIDs($0, db) }
+        if let candidates {
+            // The trigram index (and other_party's) find the few candidate rows first, once; the
+            // LIKEs above still decide, so results are exactly those of the full scan. Many
+            // candidates (`442` matches nearly every call) are faster found by the scan in page order.
+            from = "(SELECT value AS match_id FROM json_each(?)) AS candidate CROSS JOIN calls ON calls.id = candidate.match_id"
+            values = [.text("[" + candidates.map(String.init).joined(separator: ",") + "]")] + values
         }
-        let sql = "SELECT \(columns) FROM \(from) WHERE " + conditions.joined(separator: " AND ")
-            + " ORDER BY started_at DESC, id DESC LIMIT \(limit + 1)"
-        var calls = try db.statement(sql).rows(values, make)
+        if candidates?.isEmpty != true {
+            let sql = "SELECT \(columns) FROM \(from) WHERE " + conditions.joined(separator: " AND ")
+                + " ORDER BY started_at DESC, id DESC LIMIT \(limit + 1)"
+            calls = try db.statement(sql).rows(values, make)
+        }
         var next: CallCursor?
         if calls.count > limit {
             calls.removeLast(calls.count - limit)
@@ -264,13 +266,14 @@ final class CallTable: CallRecords, @unchecked Sendable {
     /// Candidates the index path sorts at most (2,000); more go to the scan, which stops at the page's end.
     static let maxIndexedCandidates = 2000
 
-    static func fewCandidates(_ candidates: [(sql: String, values: [SQLValue])], _ db: SQLiteConnection) throws -> Bool {
-        var count = 0
+    /// The ids the candidate queries find together, or nil when they are more than `maxIndexedCandidates`.
+    static func candidateIDs(_ candidates: [(sql: String, values: [SQLValue])], _ db: SQLiteConnection) throws -> Set<Int>? {
+        var ids = Set<Int>()
         for part in candidates {
-            count += try db.statement("SELECT count(*) FROM (\(part.sql) LIMIT \(maxIndexedCandidates + 1))")
-                .first(part.values) { $0.int(0) } ?? 0
+            try db.statement("\(part.sql) LIMIT \(maxIndexedCandidates + 1)").forEach(part.values) { ids.insert($0.int(0)) }
+            if ids.count > maxIndexedCandidates { return nil }
         }
-        return count <= maxIndexedCandidates
+        return ids
     }
 
     static func unseenMissed(_ visible: CallVisibility, _ db: SQLiteConnection) throws -> Int {
