@@ -172,24 +172,26 @@ public struct PostgresRow: Sendable {
         .badColumn(name: name, expected: expected, found: "NULL")
     }
 
+    /// The value of one hex digit (either case), or nil.
+    static func hexDigit(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+
     /// `\x` followed by two hex digits per byte (bytea_output = hex, the default since 9.0).
     static func decodeHexBytea(_ text: [UInt8]) -> [UInt8]? {
         guard text.count >= 2, text[0] == UInt8(ascii: "\\"), text[1] == UInt8(ascii: "x"), text.count % 2 == 0 else {
             return nil
         }
-        func nibble(_ c: UInt8) -> UInt8? {
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
-            default: return nil
-            }
-        }
         var out: [UInt8] = []
         out.reserveCapacity((text.count - 2) / 2)
         var i = 2
         while i < text.count {
-            guard let high = nibble(text[i]), let low = nibble(text[i + 1]) else { return nil }
+            guard let high = hexDigit(text[i]), let low = hexDigit(text[i + 1]) else { return nil }
             out.append(high << 4 | low)
             i += 2
         }

@@ -53,17 +53,9 @@ public struct PostgresURL: Equatable, Sendable, CustomStringConvertible {
         var bytes: [UInt8] = []
         let utf8 = Array(text.utf8)
         var index = 0
-        func hex(_ byte: UInt8) -> UInt8? {
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-            default: return nil
-            }
-        }
         while index < utf8.count {
             if utf8[index] == UInt8(ascii: "%"), index + 2 < utf8.count,
-               let high = hex(utf8[index + 1]), let low = hex(utf8[index + 2]) {
+               let high = PostgresRow.hexDigit(utf8[index + 1]), let low = PostgresRow.hexDigit(utf8[index + 2]) {
                 bytes.append(high << 4 | low)
                 index += 3
             } else {

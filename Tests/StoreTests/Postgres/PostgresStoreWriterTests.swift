@@ -64,42 +64,19 @@ final class PostgresStoreWriterTests: StoreWaiting {
         defer { first.close() }
         let second = try PostgresStore(url: url, logger: logger)
         defer { second.close() }
-        let touches = TouchInbox()
+        // Each touch heard is kept as a notification of (key, time), to wait on with `Inbox`.
+        let touches = Inbox()
         let listening = expectation(description: "listening")
         listening.assertForOverFulfill = false
         second.bus?.start(onMessage: { _ in }, onSession: { _, _ in },
-                          onTouch: { touches.add($0, $1) }, onResync: { listening.fulfill() })
+                          onTouch: { touches.add(PostgresNotification(channel: $0, payload: "\($1)", senderPID: 0)) },
+                          onResync: { listening.fulfill() })
         wait(for: [listening], timeout: 30)
         let session = StoredSession(key: String(repeating: "d", count: 64), user: "dora", csrfToken: "x", createdAt: 1, lastSeen: 2)
         try wait { first.sessions.save(session, then: $0) }
         try wait { first.sessions.touch([(key: session.key, at: 7_000)], then: $0) }
-        XCTAssertTrue(touches.wait { $0.contains { $0.key == session.key && $0.at == 7_000 } }, "\(touches.snapshot)")
+        XCTAssertTrue(touches.wait { $0.received.contains { $0.channel == session.key && $0.payload == "7000" } },
+                      "\(touches.snapshot.received)")
         XCTAssertEqual(try second.sessions.loadAll().first?.lastSeen, 7_000)
-    }
-}
-
-/// Touches another instance heard of, for waiting on.
-final class TouchInbox: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var seen: [(key: String, at: Int)] = []
-
-    func add(_ key: String, _ at: Int) {
-        condition.lock()
-        seen.append((key, at))
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    var snapshot: [(key: String, at: Int)] { condition.lock(); defer { condition.unlock() }; return seen }
-
-    /// Waits until `done` holds (false after 30 s: a hang guard, not a speed check).
-    func wait(_ done: ([(key: String, at: Int)]) -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(30)
-        condition.lock()
-        defer { condition.unlock() }
-        while !done(seen) {
-            if !condition.wait(until: deadline) { return done(seen) }
-        }
-        return true
     }
 }
