@@ -1,6 +1,7 @@
-/// One file as served: its bytes, its gzipped bytes when that is smaller, and every header value
-/// worked out once, so answering from the cache is a dictionary lookup, a `stat` and a copy of
-/// references (no date formatting, no string building per request).
+/// One file as served: its bytes, its gzipped bytes when that is smaller, and its four possible
+/// responses (200 or 304, plain or gzip) built once with their heads pre-encoded
+/// (`Response.preEncoded()`), so answering from the cache is a dictionary lookup, a `stat` and a
+/// copy of references: no date formatting, no string building, no head encoding per request.
 final class StaticFile: @unchecked Sendable {
     let fullPath: String
     let identity: FileIdentity
@@ -11,10 +12,10 @@ final class StaticFile: @unchecked Sendable {
     let entityTag: String
     let gzipEntityTag: String
     private let entityTags: [String]
-    private let headers: HTTPHeaders
-    private let gzipHeaders: HTTPHeaders
-    private let notModifiedHeaders: HTTPHeaders
-    private let gzipNotModifiedHeaders: HTTPHeaders
+    private let ok: Response
+    private let gzipOK: Response?
+    private let notModified: Response
+    private let gzipNotModified: Response
 
     /// Bytes this entry holds in the cache.
     var cost: Int { body.count + (gzipBody?.count ?? 0) + fullPath.utf8.count }
@@ -45,17 +46,19 @@ final class StaticFile: @unchecked Sendable {
             if gzipBody != nil { fields.add("Vary", "Accept-Encoding") }
             return fields
         }
-        notModifiedHeaders = common(entityTag)
-        gzipNotModifiedHeaders = common(gzipEntityTag)
+        let notModifiedHeaders = common(entityTag)
+        let gzipNotModifiedHeaders = common(gzipEntityTag)
         var plain = notModifiedHeaders
         plain.add("Content-Type", mediaType.headerValue)
         plain.add("X-Content-Type-Options", "nosniff")
-        headers = plain
         var packed = gzipNotModifiedHeaders
         packed.add("Content-Type", mediaType.headerValue)
         packed.add("X-Content-Type-Options", "nosniff")
         packed.add("Content-Encoding", "gzip")
-        gzipHeaders = packed
+        ok = Response(status: .ok, headers: plain, body: body).preEncoded()
+        gzipOK = gzipBody.map { Response(status: .ok, headers: packed, body: $0).preEncoded() }
+        notModified = Response(status: .notModified, headers: notModifiedHeaders).preEncoded()
+        gzipNotModified = Response(status: .notModified, headers: gzipNotModifiedHeaders).preEncoded()
     }
 
     /// 200 with the body the client accepts, or 304 when its validators still match.
@@ -79,21 +82,21 @@ final class StaticFile: @unchecked Sendable {
                 break
             }
         }
-        let useGzip = gzipBody != nil && acceptEncoding.allowsGzip
-        let notModified: Bool
+        let useGzip = gzipOK != nil && acceptEncoding.allowsGzip
+        let isNotModified: Bool
         if hasNoneMatch {
-            notModified = noneMatchHit
+            isNotModified = noneMatchHit
         } else if let modifiedSince, let sinceSeconds = HTTPDate.parse(modifiedSince) {
-            notModified = lastModified <= sinceSeconds
+            isNotModified = lastModified <= sinceSeconds
         } else {
-            notModified = false
+            isNotModified = false
         }
-        if notModified {
-            return Response(status: .notModified, headers: useGzip ? gzipNotModifiedHeaders : notModifiedHeaders)
+        if isNotModified {
+            return useGzip ? gzipNotModified : notModified
         }
-        if useGzip, let gzipBody {
-            return Response(status: .ok, headers: gzipHeaders, body: gzipBody)
+        if useGzip, let gzipOK {
+            return gzipOK
         }
-        return Response(status: .ok, headers: headers, body: body)
+        return ok
     }
 }

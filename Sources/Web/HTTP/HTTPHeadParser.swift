@@ -10,7 +10,10 @@ enum HTTPHeadParser {
         return table
     }()
 
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int, limits: Limits) throws -> HTTPRequestHead {
+    /// `storage`: the fields of the previous request, whose array is reused when nothing else
+    /// holds it any more (its `Request` is gone): no allocation for the field list.
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int, limits: Limits,
+                      reusing storage: inout HTTPHeaders) throws -> HTTPRequestHead {
         // Request line: method SP request-target SP HTTP-version CRLF
         var i = start
         let methodStart = i
@@ -44,6 +47,10 @@ enum HTTPHeadParser {
         }
 
         var headers = HTTPHeaders()
+        swap(&headers, &storage)
+        headers.removeAll(keepingCapacity: true)
+        // The array goes back to `storage` however this ends; the head below shares it.
+        defer { storage = headers }
         var contentLength: Int?
         var transferEncodings: [String] = []
         var sawTransferEncoding = false

@@ -35,6 +35,8 @@ public struct HTTPRequestParser {
     public private(set) var requestHead: HTTPRequestHead?
     /// The de-chunked body, once `request` was returned.
     public private(set) var body: [UInt8] = []
+    /// The previous request's field list, reused by the next when its request is gone.
+    private var spareHeaders = HTTPHeaders()
 
     public init(limits: Limits = Limits(), bodyLimit: BodyLimit? = nil) {
         self.limits = limits
@@ -95,7 +97,8 @@ public struct HTTPRequestParser {
                     return .failure(error)
                 case .found(let start, let end):
                     do {
-                        let head = try HTTPHeadParser.parse(bytes, from: start, to: end, limits: limits)
+                        let head = try HTTPHeadParser.parse(bytes, from: start, to: end, limits: limits,
+                                                            reusing: &spareHeaders)
                         requestHead = head
                         let length = head.contentLength ?? 0
                         if let bodyLimit, head.isChunked || length > 0, let routeLimit = bodyLimit(head.method, head.target) {

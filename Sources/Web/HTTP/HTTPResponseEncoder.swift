@@ -5,6 +5,31 @@ enum HTTPResponseEncoder {
                      bodyLength: Int) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(256 + response.headers.count * 48)
+        appendStatusAndFields(&out, response, version: version, bodyLength: bodyLength)
+        appendDateAndConnection(&out, date: date, keepAlive: keepAlive, version: version, code: response.status.code)
+        return out
+    }
+
+    /// The part of `head` that does not change between sends of one response over HTTP/1.1:
+    /// status line, the handler's fields, `Content-Length`.
+    static func encodedHead(_ response: Response, bodyLength: Int) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(128 + response.headers.count * 48)
+        appendStatusAndFields(&out, response, version: .http1_1, bodyLength: bodyLength)
+        return out
+    }
+
+    /// What follows `encodedHead` on HTTP/1.1: `Date`, `Connection: close` unless `keepAlive`, the
+    /// blank line. The loops keep both forms per second (`EventLoop.headTail(keepAlive:)`).
+    static func headTail(date: String, keepAlive: Bool) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        appendDateAndConnection(&out, date: date, keepAlive: keepAlive, version: .http1_1, code: 200)
+        return out
+    }
+
+    private static func appendStatusAndFields(_ out: inout [UInt8], _ response: Response, version: HTTPVersion,
+                                              bodyLength: Int) {
         out.append(contentsOf: version.minor == 0 ? http10 : http11)
         appendDecimal(&out, response.status.code)
         out.append(0x20)
@@ -25,6 +50,10 @@ enum HTTPResponseEncoder {
             appendDecimal(&out, bodyLength)
             out.append(contentsOf: crlf)
         }
+    }
+
+    private static func appendDateAndConnection(_ out: inout [UInt8], date: String, keepAlive: Bool,
+                                                version: HTTPVersion, code: Int) {
         out.append(contentsOf: datePrefix)
         out.append(contentsOf: date.utf8)
         out.append(contentsOf: crlf)
@@ -36,7 +65,6 @@ enum HTTPResponseEncoder {
             }
         }
         out.append(contentsOf: crlf)
-        return out
     }
 
     static let continueHead: [UInt8] = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)

@@ -3,18 +3,30 @@
 /// `Content-Length`, `Date` and `Connection` are written by the server; a handler sets
 /// everything else. A 101 response carries the `upgrade` that takes the connection over.
 public struct Response: Sendable {
-    public var status: HTTPStatus
-    public var headers: HTTPHeaders
-    public var body: [UInt8]
+    // Changing what the head says drops a pre-encoded head (`encodedHead`).
+    public var status: HTTPStatus { didSet { encodedHead = nil } }
+    public var headers: HTTPHeaders { didSet { encodedHead = nil } }
+    public var body: [UInt8] { didSet { encodedHead = nil } }
     /// For `101 Switching Protocols`: what speaks on the connection once the head is sent.
     public var upgrade: ConnectionUpgrade?
     /// The route pattern that produced this response; the router fills it in (metrics, logs).
     public var route: String?
+    /// The HTTP/1.1 status line and every field but `Date` and `Connection`, encoded once by
+    /// whoever keeps this response to send it many times (a cached file, `preEncoded()`); the
+    /// server then adds only those two per response. Nil once status, headers or body change.
+    private(set) var encodedHead: [UInt8]?
 
     public init(status: HTTPStatus = .ok, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
+    }
+
+    /// This response with its head encoded now, for a response sent many times as it is.
+    public func preEncoded() -> Response {
+        var response = self
+        response.encodedHead = upgrade == nil && status.code != 101 ? HTTPResponseEncoder.encodedHead(self, bodyLength: body.count) : nil
+        return response
     }
 
     public static func text(_ text: String, status: HTTPStatus = .ok) -> Response {

@@ -26,6 +26,9 @@ public final class EventLoop: @unchecked Sendable {
     /// Cached `Date:` header value, refreshed once a second.
     private(set) var httpDate: String = ""
     private var httpDateSecond: Int = -1
+    /// `HTTPResponseEncoder.headTail` for this second: keep-alive and closing.
+    private var keepAliveTail: [UInt8] = []
+    private var closingTail: [UInt8] = []
 
     nonisolated(unsafe) static var currentKey: pthread_key_t = {
         var key = pthread_key_t()
@@ -189,8 +192,17 @@ public final class EventLoop: @unchecked Sendable {
         if second != httpDateSecond {
             httpDateSecond = second
             httpDate = HTTPDate.format(epochSeconds: second)
+            keepAliveTail = HTTPResponseEncoder.headTail(date: httpDate, keepAlive: true)
+            closingTail = HTTPResponseEncoder.headTail(date: httpDate, keepAlive: false)
         }
         return httpDate
+    }
+
+    /// What follows a pre-encoded HTTP/1.1 head (`Response.encodedHead`) this second: `Date`,
+    /// `Connection: close` unless `keepAlive`, the blank line. Shared bytes: nothing is built per response.
+    func headTail(keepAlive: Bool) -> [UInt8] {
+        _ = currentHTTPDate()
+        return keepAlive ? keepAliveTail : closingTail
     }
 }
 

@@ -3,8 +3,10 @@ import Logging
 /// Speaks HTTP/1.x on one connection: feeds each socket event to its `HTTPConnectionStateMachine`
 /// and carries out the actions it returns (hand a request to the application, write a response,
 /// arm a deadline, pause reading, close). All lifecycle decisions live in the state machine.
-final class HTTP1Connection: ConnectionHandler {
+final class HTTP1Connection: ConnectionHandler, ResponseReceiver {
     private let server: HTTPServer
+    /// The connection this speaks on, from `start` until it closes (responses come back to it).
+    private var connection: Connection?
     private var machine: HTTPConnectionStateMachine
     /// Actions not carried out yet. A handler that answers synchronously re-enters through its
     /// `Responder`; its actions queue here and run in order instead of recursing.
@@ -22,6 +24,7 @@ final class HTTP1Connection: ConnectionHandler {
     }
 
     func start(_ connection: Connection) {
+        self.connection = connection
         run(connection) { machine, actions in machine.started(now: monotonicMillis(), into: &actions) }
     }
 
@@ -48,6 +51,15 @@ final class HTTP1Connection: ConnectionHandler {
     func connectionDidClose(_ connection: Connection) {
         machine.closed()
         pending.removeAll()
+        self.connection = nil
+    }
+
+    func receive(_ response: Response, exchange: UInt64) {
+        guard let connection, connection.isOpen else { return }
+        run(connection) { machine, actions in
+            machine.responseReady(response, exchange: exchange, queuedBytes: connection.queuedBytes,
+                                  now: monotonicMillis(), into: &actions)
+        }
     }
 
     // MARK: Carrying out actions
@@ -73,17 +85,10 @@ final class HTTP1Connection: ConnectionHandler {
         case .write(let bytes):
             connection.enqueue(bytes)
         case .dispatch(let request, let exchange):
-            dispatchedAtMicros = server.accessLog || server.observer != nil ? monotonicMicros() : 0
-            // Strong captures: weak references to Connection cost a side-table on every retain, and the
-            // responder lives only until its one response (checked by exchange id) is written.
-            let responder = Responder(loop: connection.loop) { [self, connection] response in
-                guard connection.isOpen else { return }
-                run(connection) { machine, actions in
-                    machine.responseReady(response, exchange: exchange, queuedBytes: connection.queuedBytes,
-                                          now: monotonicMillis(), into: &actions)
-                }
-            }
-            server.handler(request, responder)
+            dispatchedAtMicros = server.accessLog != nil || server.observer != nil ? monotonicMicros() : 0
+            // No closure: the responder names this handler and the exchange (a response for an
+            // exchange that is no longer current is ignored by the state machine).
+            server.handler(request, Responder(loop: connection.loop, receiver: self, exchange: exchange))
         case .respond(let response, let exchange, let keepAlive):
             write(response, for: exchange, keepAlive: keepAlive, connection)
         case .refuse(let error):
@@ -116,18 +121,29 @@ final class HTTP1Connection: ConnectionHandler {
 
     private func write(_ response: Response, for exchange: HTTPConnectionStateMachine.Exchange, keepAlive: Bool,
                        _ connection: Connection) {
-        let head = HTTPResponseEncoder.head(response, version: exchange.version, keepAlive: keepAlive || response.upgrade != nil,
-                                            date: connection.loop.currentHTTPDate(), bodyLength: response.body.count)
-        connection.enqueue(head)
+        if let encoded = response.encodedHead, exchange.version == .http1_1 {
+            // A response kept to be sent many times (a cached file): its head is ready but for
+            // Date and Connection, which the loop keeps ready too. Nothing is built here.
+            connection.enqueue(encoded)
+            connection.enqueue(connection.loop.headTail(keepAlive: keepAlive))
+        } else {
+            connection.enqueue(HTTPResponseEncoder.head(response, version: exchange.version,
+                                                        keepAlive: keepAlive || response.upgrade != nil,
+                                                        date: connection.loop.currentHTTPDate(),
+                                                        bodyLength: response.body.count))
+        }
         if exchange.method != "HEAD" && !response.body.isEmpty {
             connection.enqueue(response.body)
         }
         let micros = dispatchedAtMicros == 0 ? 0 : Int(monotonicMicros() &- dispatchedAtMicros)
         server.observer?.requestFinished(route: response.route ?? "", method: exchange.method,
                                          status: response.status.code, micros: micros)
-        if server.accessLog {
-            let millis = Double(micros / 100) / 10
-            server.logger.info("\(exchange.client) \"\(exchange.method) \(exchange.target.prefix(200)) \(exchange.version)\" \(response.status.code) \(response.body.count) \(millis)ms")
+        if let accessLog = server.accessLog {
+            let buffer = accessLog.buffer(forLoop: connection.loop.index)
+            buffer.append(client: exchange.client, method: exchange.method, target: exchange.target,
+                          version: exchange.version, status: response.status.code, bodyBytes: response.body.count,
+                          micros: micros)
+            accessLog.flushIfNeeded(buffer, force: false)
         }
     }
 

@@ -12,7 +12,8 @@ public struct ServerConfiguration: Sendable {
     /// Event loops; default: one per core.
     public var loops: Int
     public var limits: Limits
-    /// One log line per request (swift-log, info level).
+    /// One log line per request, at info level (written only when the logger's level is info or
+    /// lower), buffered per loop and written to standard error by a writer thread (`AccessLog`).
     public var accessLog: Bool
     /// Told about connections, requests and WebSockets (metrics); nil: nobody.
     public var observer: (any ServerObserver)?
@@ -40,7 +41,8 @@ public final class HTTPServer: @unchecked Sendable {
     let bodyLimit: BodyLimit?
     /// Request-body bytes held across every connection (`Limits.maxBufferedBodyBytes`).
     public let bodyBudget: RequestBodyBudget
-    let accessLog: Bool
+    /// The access log, when `configuration.accessLog` is on and the logger shows info lines.
+    private(set) var accessLog: AccessLog?
     let observer: (any ServerObserver)?
     /// `configuration.limits`, once for every connection to point at.
     let sharedLimits: SharedLimits
@@ -58,7 +60,6 @@ public final class HTTPServer: @unchecked Sendable {
         self.bodyLimit = bodyLimit
         self.bodyBudget = RequestBodyBudget(capacity: configuration.limits.maxBufferedBodyBytes)
         self.handler = handler
-        self.accessLog = configuration.accessLog
         self.observer = configuration.observer
         self.sharedLimits = SharedLimits(configuration.limits)
     }
@@ -82,9 +83,16 @@ public final class HTTPServer: @unchecked Sendable {
                 throw error
             }
         }
+        if configuration.accessLog && logger.logLevel <= .info {
+            accessLog = AccessLog(loops: configuration.loops, label: logger.label)
+        }
         for index in 0..<configuration.loops {
             let loop = try EventLoop(index: index)
             loop.server = self
+            if let accessLog {
+                let buffer = accessLog.buffer(forLoop: index)
+                loop.addSweep { _ in accessLog.flushIfNeeded(buffer, force: true) }
+            }
             for listener in listeners {
                 loop.listeners[listener.fd] = listener
                 loop.register(listener.fd, events: EPOLLIN.rawValue | EPOLLEXCLUSIVE.rawValue)
@@ -119,6 +127,11 @@ public final class HTTPServer: @unchecked Sendable {
             loop.stop()
         }
         for loop in loops { loop.join() }
+        // The loops are stopped: every line is in a buffer now; write them all before returning.
+        accessLog?.close()
+        if let dropped = accessLog?.droppedLineCount, dropped > 0 {
+            logger.warning("access log: \(dropped) lines dropped because standard error did not keep up")
+        }
     }
 
     /// Called by a loop when a listener is readable.

@@ -10,22 +10,50 @@ public struct Responder: @unchecked Sendable {
     /// The loop that owns the connection.
     public let loop: EventLoop
     let deliver: (Response) -> Void
+    /// The server's own responders name the connection and the request instead of capturing them
+    /// in a closure: no allocation per request.
+    private let receiver: ResponseReceiver?
+    private let exchange: UInt64
     /// The matched route pattern, set by the router; stamped on the response if it has none.
     public var route: String?
 
     public init(loop: EventLoop, deliver: @escaping (Response) -> Void) {
         self.loop = loop
         self.deliver = deliver
+        receiver = nil
+        exchange = 0
+    }
+
+    /// The responder for request `exchange` of `receiver` (an HTTP connection).
+    init(loop: EventLoop, receiver: ResponseReceiver, exchange: UInt64) {
+        self.loop = loop
+        self.deliver = { _ in }
+        self.receiver = receiver
+        self.exchange = exchange
     }
 
     public func send(_ response: Response) {
         var response = response
         if response.route == nil { response.route = route }
         if loop.inLoop {
-            deliver(response)
+            hand(response)
         } else {
-            let deliver = self.deliver
-            loop.execute { deliver(response) }
+            let responder = self
+            loop.execute { responder.hand(response) }
         }
     }
+
+    private func hand(_ response: Response) {
+        if let receiver {
+            receiver.receive(response, exchange: exchange)
+        } else {
+            deliver(response)
+        }
+    }
+}
+
+/// Takes the response to one request by its number on the connection (`HTTP1Connection`).
+protocol ResponseReceiver: AnyObject {
+    /// Called on the connection's loop.
+    func receive(_ response: Response, exchange: UInt64)
 }
