@@ -31,4 +31,11 @@ public struct FileIdentity: Sendable, Equatable {
         guard stat(path, &info) == 0 else { return nil }
         self.init(info)
     }
+
+    /// `init(path:)` for a NUL-terminated path kept as bytes (a cached file's): no conversion per call.
+    init?(cPath: [CChar]) {
+        var info = stat()
+        guard stat(cPath, &info) == 0 else { return nil }
+        self.init(info)
+    }
 }

@@ -4,6 +4,8 @@
 /// copy of references: no date formatting, no string building, no head encoding per request.
 final class StaticFile: @unchecked Sendable {
     let fullPath: String
+    /// `fullPath` NUL-terminated, for the `stat` of each use (`FileIdentity(cPath:)`).
+    let cPath: [CChar]
     let identity: FileIdentity
     let body: [UInt8]
     let gzipBody: [UInt8]?
@@ -23,6 +25,7 @@ final class StaticFile: @unchecked Sendable {
     init(fullPath: String, identity: FileIdentity, body: [UInt8], mediaType: MediaType, cacheControl: String,
          compress: Bool) {
         self.fullPath = fullPath
+        cPath = Array(fullPath.utf8CString)
         self.identity = identity
         self.body = body
         var gzipBody: [UInt8]?

@@ -66,7 +66,7 @@ public final class StaticFiles: @unchecked Sendable {
         }
         // Keyed by the request path itself: a hit builds no string at all.
         if let file = cache.file(for: request.path) {
-            if let now = FileIdentity(path: file.fullPath), now == file.identity {
+            if let now = FileIdentity(cPath: file.cPath), now == file.identity {
                 return file.response(to: request)
             }
             cache.remove(request.path)

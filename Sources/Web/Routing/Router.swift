@@ -148,10 +148,16 @@ public final class Router: @unchecked Sendable {
         }
         guard path.utf8.first == Router.slash else { return .response(.error(.notFound)) }
 
-        let segments = Router.segments(of: path)
         var captured: [(String, Substring)] = []
         var allowed: [String] = []
-        if let endpoint = find(root, segments, 0, method, &captured, &allowed) {
+        // The segments live on the stack for the walk (a path has a bounded length): no array per request.
+        let count = path.utf8.reduce(0) { $1 == Router.slash ? $0 + 1 : $0 }
+        let found = withUnsafeTemporaryAllocation(of: Substring.self, capacity: count) { storage in
+            let segments = Router.segments(of: path, into: storage)
+            defer { _ = UnsafeMutableBufferPointer(rebasing: storage[0..<segments.count]).deinitialize() }
+            return find(root, segments, 0, method, &captured, &allowed)
+        }
+        if let endpoint = found {
             return .endpoint(endpoint, path, captured)
         }
         if !allowed.isEmpty {
@@ -195,25 +201,37 @@ public final class Router: @unchecked Sendable {
 
     /// "/a/b/" -> ["a", "b", ""]; "/" -> [""]. Slices of `path`, nothing copied.
     static func segments(of path: String) -> [Substring] {
-        var segments: [Substring] = []
+        let count = path.utf8.reduce(0) { $1 == slash ? $0 + 1 : $0 }
+        return [Substring](unsafeUninitializedCapacity: max(1, count)) { buffer, initialized in
+            initialized = segments(of: path, into: buffer).count
+        }
+    }
+
+    /// `segments(of:)` written into `storage` (one element per "/" in `path`, which starts with
+    /// one); returns the initialized front. The caller deinitializes it.
+    static func segments(of path: String, into storage: UnsafeMutableBufferPointer<Substring>)
+        -> UnsafeBufferPointer<Substring> {
         let utf8 = path.utf8
+        var count = 0
         var start = utf8.index(after: utf8.startIndex)
         var index = start
         while index != utf8.endIndex {
             if utf8[index] == slash {
-                segments.append(path[start..<index])
+                (storage.baseAddress! + count).initialize(to: path[start..<index])
+                count += 1
                 start = utf8.index(after: index)
             }
             index = utf8.index(after: index)
         }
-        segments.append(path[start..<utf8.endIndex])
-        return segments
+        (storage.baseAddress! + count).initialize(to: path[start..<utf8.endIndex])
+        count += 1
+        return UnsafeBufferPointer(rebasing: storage[0..<count])
     }
 
     /// Depth-first: static child, then parameter, then wildcard, backing out of dead ends so
     /// `/users/me` (GET only) does not hide `DELETE /users/:id`. Collects the methods of paths
     /// that matched without the method, for 405.
-    private func find(_ node: RouteNode, _ segments: [Substring], _ index: Int, _ method: String,
+    private func find(_ node: RouteNode, _ segments: UnsafeBufferPointer<Substring>, _ index: Int, _ method: String,
                       _ captured: inout [(String, Substring)], _ allowed: inout [String]) -> RouteEndpoint? {
         if index == segments.count {
             if let endpoint = node.endpoint(for: method) { return endpoint }

@@ -110,6 +110,58 @@ public final class Connection: @unchecked Sendable {
         flush()
     }
 
+    /// One HTTP response as up to three shared arrays (head, head tail, body). With nothing queued
+    /// they go out in one `writev` straight from the arrays, and only what the socket did not take
+    /// is queued: no allocation when it takes everything. With something queued they wait behind
+    /// it (order is kept). The caller flushes (`flushQueued`) after its last response. Loop thread only.
+    func write(head: [UInt8], tail: [UInt8], body: [UInt8]) {
+        guard outbound.isEmpty, phase == .open else {
+            enqueue(head)
+            enqueue(tail)
+            enqueue(body)
+            return
+        }
+        var written = head.withUnsafeBytes { h in
+            tail.withUnsafeBytes { t in
+                body.withUnsafeBytes { b in
+                    withUnsafeTemporaryAllocation(of: iovec.self, capacity: 3) { vectors in
+                        vectors[0] = iovec(iov_base: UnsafeMutableRawPointer(mutating: h.baseAddress), iov_len: h.count)
+                        vectors[1] = iovec(iov_base: UnsafeMutableRawPointer(mutating: t.baseAddress), iov_len: t.count)
+                        vectors[2] = iovec(iov_base: UnsafeMutableRawPointer(mutating: b.baseAddress), iov_len: b.count)
+                        return writev(fd, vectors.baseAddress, 3)
+                    }
+                }
+            }
+        }
+        if written < 0 {
+            let error = errno
+            guard error == EAGAIN || error == EWOULDBLOCK || error == EINTR else {
+                close()
+                return
+            }
+            written = 0
+        }
+        queueUnwritten(head, skipping: &written)
+        queueUnwritten(tail, skipping: &written)
+        queueUnwritten(body, skipping: &written)
+        // As `flush` does when the queue empties: a handler waiting for the peer to read is told.
+        if outbound.isEmpty { handler.connectionDidDrain(self) }
+    }
+
+    /// Queues what is left of `part` after the first `skip` bytes of the parts in order were written.
+    private func queueUnwritten(_ part: [UInt8], skipping skip: inout Int) {
+        if skip >= part.count {
+            skip -= part.count
+            return
+        }
+        enqueue(part)
+        if skip > 0 {
+            // `part` is the only thing queued: the written front of it is dropped.
+            consume(skip)
+            skip = 0
+        }
+    }
+
     /// Queues bytes without writing yet; `flushQueued` writes everything queued in one `writev`.
     public func enqueue(_ bytes: [UInt8]) {
         guard phase == .open || phase == .flushingToClose, !bytes.isEmpty else { return }

@@ -9,6 +9,8 @@ public final class EventLoop: @unchecked Sendable {
     private let wakeFD: Int32
     private let lock = Mutex()
     private var pending: [() -> Void] = []
+    /// The tasks `runPending` is running now (loop thread only).
+    private var runningTasks: [() -> Void] = []
     private var wakePending = false
     private var thread: pthread_t?
     private var running = true
@@ -155,12 +157,16 @@ public final class EventLoop: @unchecked Sendable {
     private func runPending() {
         while true {
             lock.lock()
-            let tasks = pending
-            pending.removeAll(keepingCapacity: true)
             wakePending = false
+            if pending.isEmpty {
+                lock.unlock()
+                return
+            }
+            // Swapped, not copied: both arrays keep their storage, so a turn allocates nothing.
+            swap(&pending, &runningTasks)
             lock.unlock()
-            if tasks.isEmpty { return }
-            for task in tasks { task() }
+            for task in runningTasks { task() }
+            runningTasks.removeAll(keepingCapacity: true)
         }
     }
 

@@ -121,19 +121,16 @@ final class HTTP1Connection: ConnectionHandler, ResponseReceiver {
 
     private func write(_ response: Response, for exchange: HTTPConnectionStateMachine.Exchange, keepAlive: Bool,
                        _ connection: Connection) {
+        let body = exchange.method == "HEAD" ? [] : response.body
         if let encoded = response.encodedHead, exchange.version == .http1_1 {
             // A response kept to be sent many times (a cached file): its head is ready but for
             // Date and Connection, which the loop keeps ready too. Nothing is built here.
-            connection.enqueue(encoded)
-            connection.enqueue(connection.loop.headTail(keepAlive: keepAlive))
+            connection.write(head: encoded, tail: connection.loop.headTail(keepAlive: keepAlive), body: body)
         } else {
-            connection.enqueue(HTTPResponseEncoder.head(response, version: exchange.version,
-                                                        keepAlive: keepAlive || response.upgrade != nil,
-                                                        date: connection.loop.currentHTTPDate(),
-                                                        bodyLength: response.body.count))
-        }
-        if exchange.method != "HEAD" && !response.body.isEmpty {
-            connection.enqueue(response.body)
+            let head = HTTPResponseEncoder.head(response, version: exchange.version,
+                                                keepAlive: keepAlive || response.upgrade != nil,
+                                                date: connection.loop.currentHTTPDate(), bodyLength: response.body.count)
+            connection.write(head: head, tail: [], body: body)
         }
         let micros = dispatchedAtMicros == 0 ? 0 : Int(monotonicMicros() &- dispatchedAtMicros)
         server.observer?.requestFinished(route: response.route ?? "", method: exchange.method,
