@@ -17,6 +17,9 @@ public final class WorkerPool: @unchecked Sendable {
     /// so a burst of bcrypt checks does not delay anybody's WebSocket traffic.
     public let niceness: Int32
 
+    /// What a slot holds once its job has been taken.
+    private static let taken: () -> Void = {}
+
     public init(threads count: Int, maxQueued: Int = 10_000, niceness: Int32 = 10) {
         self.maxQueued = maxQueued
         self.niceness = niceness
@@ -67,6 +70,9 @@ public final class WorkerPool: @unchecked Sendable {
                 return
             }
             let job = jobs[head]
+            // The slot lets go of the job now: what it captured (a request body, a chunk of the
+            // access log) must not live on until the queue array is compacted.
+            jobs[head] = WorkerPool.taken
             head += 1
             if head > 1024 && head * 2 > jobs.count {
                 jobs.removeFirst(head)
