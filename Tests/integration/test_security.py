@@ -241,27 +241,33 @@ def shetphone(*args, cwd):
     return subprocess.run([binary(), *args], cwd=cwd, capture_output=True, text=True, timeout=30)
 
 
-def test_a_planted_lock_file_link_is_not_followed(tmp_path):
-    config = write_config(tmp_path, INTERCOM_INI)
+def test_a_planted_key_link_is_replaced_not_written_through(shetphone_factory, tmp_path):
+    # The device-cookie key is the one file the server itself creates in state_dir: a link planted
+    # under its name must be replaced by the new key, never followed to create a file elsewhere.
     victim = tmp_path / "created-through-the-link"
-    os.symlink(victim, tmp_path / "intercom-state.json.lock")
-    result = shetphone("grant", "--config", config, "--minutes", "30", cwd=tmp_path)
-    assert result.returncode != 0
-    assert "intercom-state.json.lock" in result.stderr and "symbolic link" in result.stderr, result.stderr
+    os.symlink(victim, tmp_path / "device-cookie.key")
+    shetphone_factory()
     assert not victim.exists()
+    key = tmp_path / "device-cookie.key"
+    assert not os.path.islink(key) and key.is_file()
+    assert os.stat(key).st_mode & 0o777 == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir() if ".tmp" in p.name) == []
 
 
-def test_a_planted_state_file_link_is_replaced_not_written_through(tmp_path):
+def test_a_planted_state_file_link_is_refused_not_followed(tmp_path):
+    # The old intercom state file is only ever read once and moved aside; a link planted under its
+    # name is refused with an error naming it, and whatever it points at is left as it was.
     config = write_config(tmp_path, INTERCOM_INI)
     victim = tmp_path / "precious"
     precious = '{"version": 1, "grant": null, "usedCodes": [], "openings": []}\n'
     victim.write_text(precious)
     os.symlink(victim, tmp_path / "intercom-state.json")
     result = shetphone("grant", "--config", config, "--minutes", "30", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode != 0
+    assert "intercom-state.json is not a regular file" in result.stderr, result.stderr
     assert victim.read_text() == precious
-    assert not os.path.islink(tmp_path / "intercom-state.json")
-    assert sorted(p.name for p in tmp_path.iterdir() if ".tmp" in p.name) == []
+    assert os.path.islink(tmp_path / "intercom-state.json")
+    assert sorted(p.name for p in tmp_path.iterdir() if ".tmp" in p.name or ".imported" in p.name) == []
 
 
 # --- Secrets inside public_dir ------------------------------------------------------------------
