@@ -44,7 +44,7 @@ def bars(ax, title, unit, series, lower_is_better=False):
 def floor_chart(data, path):
     """Per loop count: CPU per request and p99 of the static GET, each server."""
     floor = data["floor"]
-    fig, axes = plt.subplots(2, len(floor), figsize=(6 * len(floor), 8), squeeze=False)
+    fig, axes = plt.subplots(2, len(floor), figsize=(max(9, 6 * len(floor)), 8), squeeze=False)
     for column, (loops, results) in enumerate(floor.items()):
         cpu = [(n, dig(r, "static", "cpu_us_per_request"), 0, 0) for n, r in results.items()]
         bars(axes[0][column], f"GET 1 KiB, {loops} loop(s): server CPU per request", "µs",
