@@ -46,6 +46,16 @@ public final class PostgresConnection {
         return PQstatus(connection) == CONNECTION_OK
     }
 
+    /// False when something arrived on this connection while no query was outstanding: after a
+    /// restart or an administrator's kill, the server's last words and its hang-up wait in the
+    /// socket, and the first statement sent would fail. Pool connections never LISTEN, so
+    /// anything at all is taken as the end. One `poll`, no round trip.
+    public var isQuietWhileIdle: Bool {
+        guard let connection, PQstatus(connection) == CONNECTION_OK else { return false }
+        var socket = pollfd(fd: PQsocket(connection), events: Int16(POLLIN), revents: 0)
+        return poll(&socket, 1, 0) == 0
+    }
+
     /// The server process serving this connection (the `be_pid` of notifications it sends).
     public var backendPID: Int32 {
         connection.map { PQbackendPID($0) } ?? 0

@@ -3,7 +3,8 @@ import Web
 
 /// A few PostgreSQL connections shared by the store's threads. `withConnection` blocks until one
 /// is free, so it is for store threads only: an event loop never waits here. A connection that
-/// broke is dropped and a new one is made on the next checkout; when the statement failed because
+/// broke is dropped and a new one is made on the next checkout; an idle one the server hung up on
+/// (a restart) is noticed at checkout and replaced before use; when a statement failed because
 /// the connection broke, the caller sees `.connectionLost` and decides whether to retry.
 public final class PostgresPool: @unchecked Sendable {
     public let url: PostgresURL
@@ -84,14 +85,22 @@ public final class PostgresPool: @unchecked Sendable {
 
     private func checkout() throws -> PostgresConnection {
         pthread_mutex_lock(&mutex)
+        // Idle connections the server hung up on (a restart) are closed here, not handed out to fail.
+        var stale: [PostgresConnection] = []
+        defer { stale.forEach { $0.close() } }
         while true {
             if closed {
                 pthread_mutex_unlock(&mutex)
                 throw PostgresError.closed
             }
             if let connection = idle.popLast() {
-                pthread_mutex_unlock(&mutex)
-                return connection
+                if connection.isQuietWhileIdle {
+                    pthread_mutex_unlock(&mutex)
+                    return connection
+                }
+                stale.append(connection)
+                open -= 1
+                continue
             }
             if open < size { break }
             pthread_cond_wait(&available, &mutex)
