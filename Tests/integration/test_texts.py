@@ -214,7 +214,7 @@ def test_mms_picture_is_fetched_through_the_server_for_users_on_the_number_only(
     assert media["contentType"] == "image/png" and not media["url"].startswith("http")
     assert ACCOUNT_SID not in json.dumps(message), "Twilio's URL never reaches the browser"
     fetched = bob.get(server.url("/" + media["url"]))
-    assert fetched.status_code == 200 and fetched.content == picture
+    assert fetched.status_code == 200 and fetched.content == picture, (fetched.status_code, server.log()[-3000:])
     assert fetched.headers["Content-Type"] == "image/png"
     assert alice.get(server.url("/" + media["url"])).status_code == 404
     assert requests.get(server.url("/" + media["url"]), timeout=10).status_code == 401
