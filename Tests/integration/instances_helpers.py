@@ -5,6 +5,7 @@ import contextlib
 import os
 import re
 import shutil
+import time
 
 import pytest
 
@@ -80,3 +81,15 @@ def behind_nginx(store_urls, shetphone_factory, tmp_path, backup=False):
         if nginx:
             nginx.stop()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def until(check, what, seconds=20):
+    """Polls `check` until it returns a true value (a hang guard, not a speed check); `what`
+    (text, or a function giving it) names what never happened."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.05)
+    pytest.fail(f"never happened: {what() if callable(what) else what}")

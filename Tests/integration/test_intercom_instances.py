@@ -14,6 +14,7 @@ import requests
 from websockets.sync.client import connect as ws_connect
 
 from conftest import DEFAULT_INI, binary
+from instances_helpers import until
 from test_intercom import GRANT_CODE, call, login, names, twiml
 
 INTERCOM_SECTION = f"\n[intercom]\nexpected_from = +442079460999\ndial = +447700900123\ngrant_code = {GRANT_CODE}\n"
@@ -31,15 +32,6 @@ def instances(postgres, shetphone_factory, tmp_path):
     return servers
 
 
-def until(check, what, seconds=20):
-    """Polls `check` until it returns a true value (a hang guard, not a speed check)."""
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.1)
-    pytest.fail(f"never happened: {what}")
 
 
 @contextlib.contextmanager

@@ -12,7 +12,7 @@ import requests
 from websockets.sync.client import connect as ws_connect
 
 from conftest import ACCOUNT_SID, DEFAULT_INI
-from instances_helpers import link  # noqa: F401 (a fixture)
+from instances_helpers import link, until  # noqa: F401 (link is a fixture)
 from test_twilio import login, post_webhook
 
 NUMBER = "+15005550006"  # bob and carol's number
@@ -34,15 +34,6 @@ def cookie_of(session):
     return "; ".join(f"{c.name}={c.value}" for c in session.cookies if c.path in ("/", ""))
 
 
-def until(check, what, seconds=15):
-    """Polls `check` until it returns a true value (a hang guard, not a speed check)."""
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.05)
-    pytest.fail(f"never happened: {what() if callable(what) else what}")
 
 
 def status(call_sid, call_status="ringing"):
