@@ -28,12 +28,16 @@ export class IntercomPanel {
     nodes.end.addEventListener('click', () => this.end());
   }
 
+  /** Resolves true once the state is shown (or the page leaves for the login), false when
+   *  it could not be loaded. */
   async load() {
     try {
       this.apply(await getJson('api/intercom'));
+      return true;
     } catch (error) {
-      if (error.status === 401) return;
+      if (error.status === 401) return true;
       this.nodes.state.textContent = t('intercom.unavailable', { reason: error.message });
+      return false;
     }
   }
 

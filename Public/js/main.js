@@ -22,6 +22,8 @@ import { MessagesController } from './controllers/messages-controller.js';
 import { VoicemailController } from './controllers/voicemail-controller.js';
 import { t, useBrowserLanguage } from './i18n.js';
 import { keepShellOffline } from './offline-shell.js';
+import { ReloadRetry } from './reload-retry.js';
+import { StaleLists } from './stale-lists.js';
 
 function connectionStatus() {
   return new ConnectionStatus({
@@ -55,6 +57,8 @@ async function boot() {
   const calls = new CallController(app);
   // Each controller may have start() (after all are built) and resync() (after the
   // server connection came back, or a `resync` event: live events may have been missed).
+  // resync() resolves true once its list is loaded again; a failed one is retried with
+  // backoff while the page says the list (`listName`, a catalogue key) may be out of date.
   const controllers = [
     calls,
     new KeypadController(calls),
@@ -69,8 +73,11 @@ async function boot() {
     new VoicemailController(app),
   ];
 
+  const stale = new StaleLists(byId('stale-lists'));
+  const reloads = controllers.filter((controller) => controller.resync).map((controller) =>
+    new ReloadRetry(() => controller.resync(), (isStale) => stale.set(controller.listName, isStale)));
   const resyncAll = () => {
-    for (const controller of controllers) if (controller.resync) controller.resync();
+    for (const reload of reloads) reload.start();
   };
   // The server lost its database for a while (several instances): events of the other
   // instances may have been missed although this socket stayed open.

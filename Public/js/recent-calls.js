@@ -32,15 +32,17 @@ export class RecentCalls {
     this.missedButton.addEventListener('click', () => this.toggleMissed());
   }
 
-  /** The first page (again): after start-up, a reconnect, a new search. */
-  reload() {
+  /** The first page (again): after start-up, a reconnect, a new search. The rows shown stay
+   *  until the new page arrives. `quiet`: a failure is the caller's to show (a resync). */
+  reload({ quiet = false } = {}) {
     this.query = this.search.value.trim();
     this.next = null;
-    this.log.clear();
-    return this.load();
+    return this.load({ replace: true, quiet });
   }
 
-  async load() {
+  /** The next page, or the first instead of the rows shown (`replace`). Resolves true once
+   *  shown (or overtaken by a newer load), false when it could not be loaded. */
+  async load({ replace = false, quiet = false } = {}) {
     const generation = ++this.generation;
     const params = new URLSearchParams({ limit: String(PAGE) });
     if (this.next) params.set('before', this.next);
@@ -50,14 +52,16 @@ export class RecentCalls {
     try {
       page = await getJson(`api/calls?${params}`);
     } catch (error) {
-      this.problem(t('log.loadFailed', { reason: error.message }));
-      return;
+      if (!quiet) this.problem(t('log.loadFailed', { reason: error.message }));
+      return false;
     }
-    if (generation !== this.generation) return;  // a newer search started meanwhile
+    if (generation !== this.generation) return true;  // a newer search started meanwhile
+    if (replace) this.log.clear();
     for (const call of page.calls || []) this.log.applyRecord(call, { older: true });
     this.next = page.next || null;
     this.more.hidden = !this.next;
     this.setUnseenMissed(page.unseenMissed || 0);
+    return true;
   }
 
   /** A `call.updated` event: one call's record as the server has it now. */

@@ -17,15 +17,19 @@ export class VoicemailList {
     this.rows = new Map();
   }
 
+  /** Resolves true once the box is loaded, false when it could not be (the error is shown). */
   async load() {
+    let loaded = false;
     try {
       const answer = await getJson('api/voicemail');
       this.items = answer.voicemails;
       this.showError('');
+      loaded = true;
     } catch (error) {
       this.showError(t('voicemail.unavailable', { reason: error.message }));
     }
     this.render();
+    return loaded;
   }
 
   /** `voicemail.new`: newest unheard first. */

@@ -26,6 +26,7 @@ export class CallController {
     this.listeners = { change: [], incoming: [], ended: [], device: [] };
     this.closeNotification = null;
     this.lastEnded = null;  // the last call that ended, for a server outcome that comes after it
+    this.listName = 'resync.calls';
 
     this.field = new NumberField({ select: byId('country'), input: byId('number'), hint: byId('number-hint') });
     this.field.chooseDefaultCountry(Array.isArray(app.me.numbers) ? app.me.numbers : []);
@@ -101,13 +102,6 @@ export class CallController {
       })
       .on('call.outcome', (data) => this.onOutcome(data))
       .on('call.updated', (data) => this.recent.applyUpdate(data))
-      .on('hello', () => {
-        // After a reconnect (a server restart), calls may have happened while the socket was down.
-        if (this.helloSeen) this.recent.reload();
-        this.helloSeen = true;
-      })
-      // The server's database was away (several instances): calls taken elsewhere meanwhile.
-      .on('resync', () => this.recent.reload())
       .on('call.incoming', (data) => {
         const entry = this.log.applyIncoming(data);
         const current = this.phone.current;
@@ -214,8 +208,11 @@ export class CallController {
   }
 
   /** After the server connection came back: events may have been missed. */
+  /** After a reconnect or a `resync` event: calls may have happened meanwhile. Resolves
+   *  true once Recent calls is loaded again (main.js retries it otherwise). */
   resync() {
     this.phone.ensureRegistered();
+    return this.recent.reload({ quiet: true });
   }
 
   /** Loads the Voice SDK and registers the Device; says in words why calls are off if not. */

@@ -12,6 +12,7 @@ import { t } from '../i18n.js';
 export class ContactsController {
   constructor(app, calls) {
     this.app = app;
+    this.listName = 'resync.contacts';
     this.calls = calls;
     this.status = byId('contacts-status');
     this.problems = byId('contacts-problems');
@@ -52,17 +53,22 @@ export class ContactsController {
     });
   }
 
+  /** Resolves true once the contacts are shown, false when they could not be loaded. */
   start() {
     return getJson('api/contacts')
       .then((answer) => {
         this.list.show(answer);
         this.calls.log.refreshNames();
+        return true;
       })
-      .catch((error) => this.list.failed(error.message));
+      .catch((error) => {
+        this.list.failed(error.message);
+        return false;
+      });
   }
 
   resync() {
-    this.start();
+    return this.start();
   }
 
   say(text, problems = []) {

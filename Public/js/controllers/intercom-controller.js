@@ -6,6 +6,7 @@ import { t } from '../i18n.js';
 
 export class IntercomController {
   constructor(app) {
+    this.listName = 'resync.intercom';
     this.panel = new IntercomPanel({
       box: byId('grant-box'),
       state: byId('grant-state'),
@@ -34,6 +35,6 @@ export class IntercomController {
   }
 
   resync() {
-    this.panel.load();
+    return this.panel.load();
   }
 }

@@ -10,6 +10,7 @@ import { t } from '../i18n.js';
 export class MessagesController {
   constructor(app) {
     this.app = app;
+    this.listName = 'resync.texts';
     this.panel = new MessagesPanel({
       threadList: byId('threads'),
       threadsEmpty: byId('threads-empty'),
@@ -42,24 +43,35 @@ export class MessagesController {
     this.load();
   }
 
-  resync() {
-    this.load();
-    if (this.panel.open) this.openThread(this.panel.open);
+  /** Resolves true once the threads (and the open thread) are loaded again. */
+  async resync() {
+    const loaded = await Promise.all([this.load(), this.panel.open ? this.openThread(this.panel.open) : true]);
+    return loaded.every(Boolean);
   }
 
+  /** Resolves true once the threads are shown, false when they could not be loaded. */
   load() {
     return getJson('api/threads')
-      .then((answer) => this.panel.showThreads(answer.threads))
-      .catch((error) => this.panel.failed(error.message));
+      .then((answer) => {
+        this.panel.showThreads(answer.threads);
+        return true;
+      })
+      .catch((error) => {
+        this.panel.failed(error.message);
+        return false;
+      });
   }
 
+  /** Resolves true once the thread is shown, false when it could not be loaded. */
   async openThread(thread) {
     try {
       const answer = await getJson(`api/threads/${thread.id}/messages`);
       this.panel.showThread(answer.thread, answer.messages, answer.messages.length >= 50);
       if (answer.thread.unread > 0) await postJson(`api/threads/${thread.id}/read`);
+      return true;
     } catch (error) {
       this.panel.error(error.message);
+      return false;
     }
   }
 

@@ -6,6 +6,7 @@ import { t } from '../i18n.js';
 
 export class VoicemailController {
   constructor(app) {
+    this.listName = 'resync.voicemail';
     this.list = new VoicemailList({
       list: byId('voicemails'),
       empty: byId('voicemails-empty'),
@@ -28,6 +29,6 @@ export class VoicemailController {
   }
 
   resync() {
-    this.list.load();
+    return this.list.load();
   }
 }

@@ -273,4 +273,12 @@ export default {
   'texts.status.failed': 'fehlgeschlagen',
   'texts.status.read': 'gelesen',
   'texts.status.canceled': 'abgebrochen',
+
+  'resync.stale': 'Möglicherweise veraltet: {lists}. Wird neu geladen…',
+  'resync.current': 'Die Listen sind wieder aktuell.',
+  'resync.calls': 'Letzte Anrufe',
+  'resync.voicemail': 'Mailbox',
+  'resync.texts': 'Nachrichten',
+  'resync.contacts': 'Kontakte',
+  'resync.intercom': 'Sprechanlage',
 };

@@ -274,4 +274,12 @@ export default {
   'texts.status.failed': 'failed',
   'texts.status.read': 'read',
   'texts.status.canceled': 'canceled',
+
+  'resync.stale': 'May be out of date: {lists}. Loading again…',
+  'resync.current': 'Lists up to date again.',
+  'resync.calls': 'recent calls',
+  'resync.voicemail': 'voicemail',
+  'resync.texts': 'texts',
+  'resync.contacts': 'contacts',
+  'resync.intercom': 'intercom',
 };

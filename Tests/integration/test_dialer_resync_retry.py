@@ -1,0 +1,159 @@
+"""The dialer's lists catch up after a resync whose reload failed. A Chromium dialer on instance
+A of two sharing one real PostgreSQL; A loses its database (its road, `link`, is cut) while B
+takes a call, so A's dialer cannot hear it live. When A listens again it sends `resync`, but the
+browser's network refuses the reloads (Chromium's own URL blocking: the network is gone for
+them): the page says which lists may be out of date, and, once the network is back, its own
+retry brings the missed call in without any further event from the server and without a page
+reload. `ReloadRetry` itself is driven in the same browser with a fake clock."""
+import re
+
+import pytest
+import requests
+
+from conftest import ACCOUNT_SID, DEFAULT_INI
+from dialer_helpers import DESKTOP, js, login, make_browser, page_url, screenshot, wait_until
+from instances_helpers import link, until  # noqa: F401 (link is a fixture)
+from test_twilio import post_webhook
+
+NUMBER = "+15005550006"  # bob and carol's number
+# What resync() reloads, as Chromium's URL patterns.
+RELOADS = ["*/api/calls*", "*/api/voicemail*", "*/api/threads*", "*/api/contacts*", "*/api/intercom*"]
+BACK = "bus: listening again after the database came back"
+
+
+@pytest.fixture
+def pair(postgres, link, shetphone_factory, tmp_path):
+    """A reaches `postgres` through `link` (TCP), B over its Unix socket."""
+    servers = []
+    for name, url in (("a", link.url()), ("b", postgres.url)):
+        folder = tmp_path / name
+        folder.mkdir()
+        servers.append(shetphone_factory(ini=DEFAULT_INI + f"\n[store]\nurl = {url}\n", workdir=folder))
+    return servers
+
+
+@pytest.fixture
+def dialer():
+    driver = make_browser(DESKTOP, fake_sdk=True)
+    yield driver
+    driver.quit()
+
+
+def caller(n):
+    return f"+44770090{n:04d}"
+
+
+def take_call(server, n):
+    """The webhooks of a call from `caller(n)` to bob's number that nobody answers."""
+    params = {"AccountSid": ACCOUNT_SID, "CallSid": f"CAretry{n:04d}", "Direction": "inbound",
+              "From": caller(n), "To": NUMBER}
+
+    def until_taken(path, fields, wanted):
+        # Like Twilio, which retries a webhook answered with 5xx (B's first write after the
+        # cut may find a connection the relay dropped).
+        until(lambda: post_webhook(server, path, fields).status_code == wanted, f"{path} of call {n} taken", 30)
+    until_taken("/voice", params, 200)
+    until_taken("/status", {**params, "CallStatus": "completed"}, 204)
+
+
+def rows(driver):
+    return [re.sub(r"\D", "", title) for title in js(driver, """
+        return [...document.querySelectorAll('#call-log li .entry-title')].map(n => n.textContent);""")]
+
+
+def shown(driver, n):
+    return re.sub(r"\D", "", caller(n)) in rows(driver)
+
+
+def stale_text(driver):
+    return js(driver, "return document.getElementById('stale-lists').textContent;")
+
+
+def test_a_failed_reload_after_resync_is_retried_until_the_missed_call_shows(pair, link, dialer):
+    a, b = pair
+    login(dialer, a.base_url, "bob", a.users["bob"])
+    assert js(dialer, "return document.getElementById('stale-lists').getAttribute('role');") == "status"
+    take_call(b, 1)
+    wait_until(dialer, lambda d: shown(d, 1), 20, f"call 1 shown live; rows are {rows(dialer)}")
+
+    js(dialer, "window.__samePage = true;")
+    dialer.execute_cdp_cmd("Network.enable", {})
+    dialer.execute_cdp_cmd("Network.setBlockedURLs", {"urls": RELOADS})
+    link.cut()
+    take_call(b, 2)  # committed by B while A hears nothing
+    link.mend()
+    # A listens again and sends `resync`; every reload fails, and the page says so.
+    lists = ("recent calls", "voicemail", "texts", "contacts", "intercom")
+    wait_until(dialer, lambda d: (text := stale_text(d)).startswith("May be out of date") and all(w in text for w in lists),
+               30, f"the stale notice naming every list; it says {stale_text(dialer)!r}")
+    assert js(dialer, "return document.querySelector('#stale-lists .banner').offsetParent !== null;"), "not visible"
+    screenshot(dialer, "dialer-lists-out-of-date.png")
+    assert shown(dialer, 1), "the rows shown stay while the reload fails"
+    assert not shown(dialer, 2), "call 2 cannot be known yet: A missed it and no reload got through"
+    resyncs = a.log().count(BACK)
+    assert resyncs >= 1, a.log()[-3000:]
+
+    # The network is back: no new event comes from the server, the page's retry loads the lists.
+    dialer.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
+    wait_until(dialer, lambda d: shown(d, 2), 45, f"call 2 shown after the retry; rows are {rows(dialer)}")
+    wait_until(dialer, lambda d: stale_text(d) == "Lists up to date again.", 45,
+               f"the notice cleared; it says {stale_text(dialer)!r}")
+    assert not js(dialer, "return document.querySelector('#stale-lists .banner');"), "the warning is gone"
+    assert a.log().count(BACK) == resyncs, "A sent another resync: the catch-up was not the page's own retry"
+    assert js(dialer, "return window.__samePage === true;"), "the page was reloaded"
+
+
+def test_reload_retry_backs_off_stops_on_success_and_yields_to_a_newer_resync(shetphone_server, dialer):
+    dialer.get(page_url(shetphone_server.base_url, "login"))
+    result = dialer.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        import('./js/reload-retry.js').then(async ({ ReloadRetry }) => {
+          const pending = [];
+          const timers = { setTimeout: (run, ms) => { pending.push({ run, ms }); return pending.length; },
+                           clearTimeout: (id) => { if (id) pending[id - 1].cleared = true; } };
+          const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+          const fire = async () => { const next = pending.find((p) => !p.fired && !p.cleared); next.fired = true; next.run(); await settle(); };
+          // 1. Fails twice (once by throwing), then loads: two retries, delays from delay(0), delay(1).
+          let answers = [false, 'throw', true];
+          const stale = [];
+          let calls = 0;
+          const retry = new ReloadRetry(async () => {
+            calls += 1;
+            const answer = answers.shift();
+            if (answer === 'throw') throw new Error('503');
+            return answer;
+          }, (isStale) => stale.push(isStale), { delay: (attempt) => 1000 * 2 ** attempt, timers });
+          retry.start(); await settle();
+          await fire(); await fire();
+          const first = { calls, stale: [...stale], delays: pending.map((p) => p.ms), left: pending.filter((p) => !p.fired).length };
+          // 2. A newer resync while a retry waits: the waiting one is cleared, the newer one decides.
+          answers = [false, true];
+          stale.length = 0;
+          retry.start(); await settle();             // fails: a retry waits
+          const waiting = pending.length;
+          retry.start(); await settle();             // succeeds at once
+          const second = { stale: [...stale], clearedWaiting: pending[waiting - 1].cleared === true,
+                           nothingNew: pending.length === waiting };
+          // 3. A reload still running when a newer resync starts: its late failure is ignored.
+          let release;
+          answers = [];
+          stale.length = 0;
+          const slow = new ReloadRetry(() => new Promise((resolve) => { release = resolve; }),
+                                       (isStale) => stale.push(isStale), { delay: () => 5, timers });
+          const before = pending.length;
+          slow.start();
+          const firstRelease = release;
+          slow.start();
+          release(true); await settle();
+          firstRelease(false); await settle();
+          const third = { stale: [...stale], scheduled: pending.length - before };
+          const backoff = (await import('./js/live-socket.js')).backoffDelay;
+          done({ first, second, third, defaultDelay: new ReloadRetry(() => true, () => {}).delay === backoff });
+        }).catch((error) => done({ error: String(error) }));
+    """)
+    assert "error" not in result, result
+    assert result["first"] == {"calls": 3, "stale": [True, True, False], "delays": [1000, 2000], "left": 0}
+    assert result["second"] == {"stale": [True, False], "clearedWaiting": True, "nothingNew": True}
+    assert result["third"] == {"stale": [False], "scheduled": 0}
+    # Without a `delay`, the live socket's backoff (1, 2, 4 … 30 s, jittered; test_dialer_e2e checks it).
+    assert result["defaultDelay"] is True
