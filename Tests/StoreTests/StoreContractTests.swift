@@ -303,6 +303,9 @@ final class SQLiteStoreContractTests: StoreContractTests {
     func testAGrantIsAnnouncedAndEndedOnceWhoeverAsks() throws { try checkAGrantIsAnnouncedAndEndedOnceWhoeverAsks() }
     func testADoorOpeningConsumesItsCodeOnce() throws { try checkADoorOpeningConsumesItsCodeOnce() }
     func testGrantCodeAttemptsAreCountedPerAddressAndWindow() throws { try checkGrantCodeAttemptsAreCountedPerAddressAndWindow() }
+    // The shared secrets contract (StoreContractTests+Secrets.swift) on this backend.
+    func testASecretIsStoredOnceAndOutlivesReopening() throws { try checkASecretIsStoredOnceAndOutlivesReopening() }
+    func testStoresStartingTogetherAllGetTheFirstSecret() throws { try checkStoresStartingTogetherAllGetTheFirstSecret() }
 }
 
 /// The contract on a real PostgreSQL, a fresh database per test.
@@ -324,6 +327,9 @@ final class PostgresStoreContractTests: StoreContractTests {
     func testAGrantIsAnnouncedAndEndedOnceWhoeverAsks() throws { try checkAGrantIsAnnouncedAndEndedOnceWhoeverAsks() }
     func testADoorOpeningConsumesItsCodeOnce() throws { try checkADoorOpeningConsumesItsCodeOnce() }
     func testGrantCodeAttemptsAreCountedPerAddressAndWindow() throws { try checkGrantCodeAttemptsAreCountedPerAddressAndWindow() }
+    // The shared secrets contract (StoreContractTests+Secrets.swift) on this backend.
+    func testASecretIsStoredOnceAndOutlivesReopening() throws { try checkASecretIsStoredOnceAndOutlivesReopening() }
+    func testStoresStartingTogetherAllGetTheFirstSecret() throws { try checkStoresStartingTogetherAllGetTheFirstSecret() }
 
     nonisolated(unsafe) static var databases = 0
 

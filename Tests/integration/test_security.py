@@ -16,7 +16,7 @@ import pytest
 import requests
 from twilio.request_validator import RequestValidator
 
-from conftest import AUTH_TOKEN, DEFAULT_INI
+from conftest import AUTH_TOKEN, DEFAULT_INI, ROOT
 
 INTERCOM_INI = DEFAULT_INI + "\n[intercom]\nopen_digits = 9\n"
 FORM = "application/x-www-form-urlencoded"
@@ -241,17 +241,20 @@ def shetphone(*args, cwd):
     return subprocess.run([binary(), *args], cwd=cwd, capture_output=True, text=True, timeout=30)
 
 
-def test_a_planted_key_link_is_replaced_not_written_through(shetphone_factory, tmp_path):
-    # The device-cookie key is the one file the server itself creates in state_dir: a link planted
-    # under its name must be replaced by the new key, never followed to create a file elsewhere.
+def test_a_planted_key_link_is_refused_not_followed(tmp_path):
+    # An older release's device-cookie key is only ever read once and moved aside (the key now
+    # lives in the store): a link planted under its name is refused with an error naming it,
+    # never followed, and nothing is created where it points.
+    config = write_config(tmp_path, DEFAULT_INI)
+    os.symlink(os.path.join(ROOT, "Public"), tmp_path / "Public")
     victim = tmp_path / "created-through-the-link"
     os.symlink(victim, tmp_path / "device-cookie.key")
-    shetphone_factory()
+    result = shetphone("serve", "--config", config, cwd=tmp_path)
+    assert result.returncode != 0
+    assert "device-cookie.key is not a regular file" in result.stderr + result.stdout, result
     assert not victim.exists()
-    key = tmp_path / "device-cookie.key"
-    assert not os.path.islink(key) and key.is_file()
-    assert os.stat(key).st_mode & 0o777 == 0o600
-    assert sorted(p.name for p in tmp_path.iterdir() if ".tmp" in p.name) == []
+    assert os.path.islink(tmp_path / "device-cookie.key")
+    assert sorted(p.name for p in tmp_path.iterdir() if ".tmp" in p.name or ".imported" in p.name) == []
 
 
 def test_a_planted_state_file_link_is_refused_not_followed(tmp_path):

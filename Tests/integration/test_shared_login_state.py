@@ -5,7 +5,6 @@ export-calls, backup through pg_dump) work on `[store] url`.
 import csv
 import io
 import os
-import shutil
 import stat
 import subprocess
 import time
@@ -22,27 +21,15 @@ from test_twilio import post_webhook
 TRUSTING_INI = DEFAULT_INI.replace("access_log = true\n", "access_log = true\ntrusted_proxies = 127.0.0.1\n")
 
 
-def find_file(folder, name):
-    for root, _, files in os.walk(folder):
-        if name in files:
-            return os.path.join(root, name)
-    raise AssertionError(f"no {name} under {folder}")
-
-
 @pytest.fixture
 def pair(postgres, shetphone_factory, tmp_path):
-    """Instances A and B on `postgres`, with one device-cookie key (as README says to deploy)."""
+    """Instances A and B on `postgres`, each with its own state_dir (the device-cookie key they
+    share is the store's)."""
     ini = TRUSTING_INI + f"\n[store]\nurl = {postgres.url}\n"
     a_folder, b_folder = tmp_path / "a", tmp_path / "b"
     a_folder.mkdir()
     b_folder.mkdir()
-    a = shetphone_factory(ini=ini, workdir=a_folder)
-    key = find_file(a_folder, "device-cookie.key")
-    target = os.path.join(b_folder, os.path.relpath(key, a_folder))
-    os.makedirs(os.path.dirname(target), exist_ok=True)
-    shutil.copy(key, target)
-    b = shetphone_factory(ini=ini, workdir=b_folder)
-    return a, b
+    return shetphone_factory(ini=ini, workdir=a_folder), shetphone_factory(ini=ini, workdir=b_folder)
 
 
 def attempt(server, password, address, session=None):

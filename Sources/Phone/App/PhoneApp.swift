@@ -91,7 +91,7 @@ public final class PhoneApp: @unchecked Sendable {
             metrics.countSessions(in: sessions)
             // The demo writes nothing: its device cookies need not outlive it.
             let deviceCookies = config.isDemo ? DeviceCookieSigner.ephemeral()
-                : try DeviceCookieSigner.load(directory: config.app.stateDir)
+                : try DeviceCookieSigner.load(directory: config.app.stateDir, secrets: store.secrets, logger: logger)
             logins = try LoginRoutes(sessions: sessions, authenticator: Authenticator(htpasswd: htpasswd, workers: workers),
                                      throttle: LoginThrottle(records: store.loginFailures), deviceCookies: deviceCookies,
                                      publicDir: config.server.publicDir,

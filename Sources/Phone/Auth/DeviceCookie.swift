@@ -1,4 +1,5 @@
-import Glibc
+import Logging
+import Store
 
 /// OWASP's device cookie ("Slow down online guessing attacks with device cookies"): a browser
 /// that has logged in as a user carries `user`, a random nonce and an HMAC of both. Its login
@@ -14,10 +15,14 @@ public struct DeviceCookie: Sendable, Equatable {
     public let nonce: String
 }
 
-/// Issues and checks device cookies with a server-side key (`device-cookie.key` in `state_dir`,
-/// so known browsers stay known across restarts).
+/// Issues and checks device cookies with a server-side key kept in the store
+/// (`SecretName.deviceCookieKey`): every instance sharing the store signs with the same key, so
+/// a browser known to one is known to all, and known browsers stay known across restarts.
 public struct DeviceCookieSigner: Sendable {
+    /// Where releases before the store's `secrets` table kept the key (`[app] state_dir`).
     public static let keyFileName = "device-cookie.key"
+    /// A key is 32 random bytes; a shorter one (a file cut or edited by hand) is refused.
+    static let minimumKeyBytes = 32
     private let key: [UInt8]
 
     public init(key: [UInt8]) {
@@ -26,23 +31,50 @@ public struct DeviceCookieSigner: Sendable {
 
     /// A signer with a key that lives as long as the process (tests, the demo).
     public static func ephemeral() -> DeviceCookieSigner {
-        DeviceCookieSigner(key: SecureRandom.bytes(32))
+        DeviceCookieSigner(key: SecureRandom.bytes(minimumKeyBytes))
     }
 
-    /// The key in `directory/device-cookie.key`, created (0600, `AtomicFile`) when missing.
-    /// Called once at startup, never on an event loop.
-    public static func load(directory: String) throws -> DeviceCookieSigner {
-        let path = AppSettings.join(directory, keyFileName)
-        if let text = readTextFile(path, limit: 1024) {
-            guard let key = Base64.urlDecode(String(text.split(whereSeparator: \.isWhitespace).first ?? "")), key.count >= 32 else {
-                throw FileSystemError(path: path, action: "use the device cookie key (not 32+ bytes of base64url; delete it to make a new one)", errno: EINVAL)
-            }
-            return DeviceCookieSigner(key: key)
+    /// The store's key, made by the first instance that starts. A `device-cookie.key` in
+    /// `directory` is imported once (it becomes the store's key unless another instance stored
+    /// one first) and renamed `device-cookie.key.imported`; one that is not a key stops the start
+    /// with an error naming it. Called once at startup, never on an event loop (it blocks).
+    public static func load(directory: String, secrets: SecretRecords, logger: Logger) throws -> DeviceCookieSigner {
+        let file = keyFile(in: directory)
+        let fileKey = try readKey(file)
+        let key = try secrets.secretNow(named: SecretName.deviceCookieKey,
+                                        storingIfAbsent: fileKey ?? SecureRandom.bytes(minimumKeyBytes))
+        guard key.count >= minimumKeyBytes else {
+            throw ImportedFileError("the store's \(SecretName.deviceCookieKey) is \(key.count) bytes, not \(minimumKeyBytes) or more; "
+                + "delete it from the secrets table to make a new one")
         }
-        guard errno == ENOENT else { throw FileSystemError(path: path, action: "read", errno: errno) }
-        let key = SecureRandom.bytes(32)
-        try AtomicFile.write(Array((Base64.urlEncode(key) + "\n").utf8), to: path, mode: 0o600)
+        guard let fileKey else { return DeviceCookieSigner(key: key) }
+        try file.markImported()
+        if fileKey == key {
+            logger.notice("login: imported \(file.path) into the store and renamed it \(file.importedPath)")
+        } else {
+            logger.warning("""
+                login: \(file.path) was not imported: the store holds the key another instance imported or made first; \
+                browsers known only to this instance log in as new ones once; renamed it \(file.importedPath)
+                """)
+        }
         return DeviceCookieSigner(key: key)
+    }
+
+    /// `device-cookie.key` in `directory` (`[app] state_dir`).
+    public static func keyFile(in directory: String) -> ImportedFile {
+        ImportedFile(path: AppSettings.join(directory, keyFileName), kind: "a device-cookie key file", maximumBytes: 1024)
+    }
+
+    /// The key in `file` (base64url, 32 bytes or more); nil when there is no file.
+    static func readKey(_ file: ImportedFile) throws -> [UInt8]? {
+        guard let bytes = try file.read() else { return nil }
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard let key = Base64.urlDecode(String(text.split(whereSeparator: \.isWhitespace).first ?? "")),
+              key.count >= minimumKeyBytes else {
+            throw ImportedFileError("\(file.path) is not a device-cookie key (\(minimumKeyBytes) or more bytes in base64url); "
+                + "delete it to keep the store's key")
+        }
+        return key
     }
 
     /// `v1.<user>.<nonce>.<mac>`, user and MAC in base64url: a fresh nonce each time.

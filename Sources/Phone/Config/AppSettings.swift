@@ -21,7 +21,7 @@ public struct AppSettings: Sendable {
     public var twilioSDKURL = "vendor/twilio.min.js"
     /// `session_hours`: a session ends after this long without use (default 12).
     public var sessionIdleHours = 12
-    /// `state_dir`: where the device-cookie key, the default database and the pid file live; default next to the config file.
+    /// `state_dir`: where the default database lives (and older releases' files to import); default next to the config file.
     public var stateDir: String
     /// `metrics_allow`: addresses allowed to read `/metrics` (default 127.0.0.1 ::1).
     public var metricsAllow: [String] = ["127.0.0.1", "::1"]

@@ -1,4 +1,3 @@
-import Glibc
 import Logging
 import Store
 import Web
@@ -10,13 +9,16 @@ import Web
 /// naming the file and what is wrong, and stays where it is.
 public struct IntercomStateImport: Sendable {
     public static let fileName = "intercom-state.json"
-    public static let importedSuffix = ".imported"
+    public static let importedSuffix = ImportedFile.importedSuffix
     /// A state file is a few kilobytes; anything near this is not one.
     static let maximumBytes = 1 << 20
 
-    public let path: String
+    public let file: ImportedFile
+    public var path: String { file.path }
 
-    public init(path: String) { self.path = path }
+    public init(path: String) {
+        file = ImportedFile(path: path, kind: "an intercom state file", maximumBytes: IntercomStateImport.maximumBytes)
+    }
 
     /// The file in `directory` (`[app] state_dir`).
     public init(directory: String) {
@@ -24,7 +26,7 @@ public struct IntercomStateImport: Sendable {
     }
 
     /// Where the file goes once imported.
-    public var importedPath: String { path + IntercomStateImport.importedSuffix }
+    public var importedPath: String { file.importedPath }
 
     /// Imports the file into `records` and renames it; false when there is no file (start-up: blocks).
     @discardableResult
@@ -35,10 +37,7 @@ public struct IntercomStateImport: Sendable {
         } catch {
             throw IntercomStateError("\(path) cannot be imported into the store: \(error)")
         }
-        guard rename(path, importedPath) == 0 else {
-            throw IntercomStateError("\(path) was imported but cannot be renamed to \(importedPath): \(IntercomStateImport.lastError()); "
-                + "rename or remove it by hand")
-        }
+        do { try file.markImported() } catch { throw IntercomStateError(error.message) }
         let counts = "\(state.usedCodes.count) used codes, \(state.openings.count) openings"
         logger.notice("intercom: imported \(path) into the store (\(counts)) and renamed it \(importedPath)")
         return true
@@ -46,19 +45,12 @@ public struct IntercomStateImport: Sendable {
 
     /// The file's state; nil when there is no file. The error names the file and what is wrong.
     public func read() throws -> IntercomState? {
-        var info = stat()
-        if lstat(path, &info) != 0 {
-            if errno == ENOENT { return nil }
-            throw IntercomStateError("cannot read \(path): \(IntercomStateImport.lastError())")
-        }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            throw IntercomStateError("\(path) is not a regular file")
-        }
-        guard info.st_size <= IntercomStateImport.maximumBytes else {
-            throw IntercomStateError("\(path) is \(info.st_size) bytes; an intercom state file is at most \(IntercomStateImport.maximumBytes)")
-        }
-        guard let bytes = readFileBytes(path, limit: IntercomStateImport.maximumBytes) else {
-            throw IntercomStateError("cannot read \(path): \(IntercomStateImport.lastError())")
+        let bytes: [UInt8]
+        do {
+            guard let read = try file.read() else { return nil }
+            bytes = read
+        } catch {
+            throw IntercomStateError(error.message)
         }
         do {
             return try IntercomState(jsonBytes: bytes)
@@ -66,6 +58,4 @@ public struct IntercomStateImport: Sendable {
             throw IntercomStateError("\(path): \(error.message)")
         }
     }
-
-    static func lastError() -> String { String(cString: strerror(errno)) }
 }

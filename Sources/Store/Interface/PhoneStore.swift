@@ -20,6 +20,8 @@ public protocol PhoneStore: AnyObject, Sendable {
     var contacts: ContactRecords { get }
     /// The login throttle's failure counts, shared by the instances on one store.
     var loginFailures: LoginFailureRecords { get }
+    /// Secrets every instance shares (the device-cookie key); start-up only.
+    var secrets: SecretRecords { get }
     /// What the file is called in messages (`/var/lib/shetphone/shetphone.db`).
     var location: String { get }
     /// True while writes are failing (disk full): webhooks answer 503 until it clears.

@@ -16,6 +16,7 @@ public final class PostgresStore: PhoneStore, @unchecked Sendable {
     public let notices: NoticeRecords
     public let contacts: ContactRecords
     public let loginFailures: LoginFailureRecords
+    public let secrets: SecretRecords
     public let url: PostgresURL
     private let postgresBus: PostgresBus
     public var bus: InstanceBus? { postgresBus }
@@ -63,6 +64,7 @@ public final class PostgresStore: PhoneStore, @unchecked Sendable {
         notices = PostgresNoticeTable(writer: writer)
         contacts = PostgresContactTable(writer: writer, readers: readers)
         loginFailures = PostgresLoginFailureTable(writer: writer, readers: readers)
+        secrets = PostgresSecretTable(writer: writer)
     }
 
     /// Opens the store, waiting while the server is unreachable (database down at start): each

@@ -14,6 +14,7 @@ public final class SQLiteStore: PhoneStore, @unchecked Sendable {
     public let notices: NoticeRecords
     public let contacts: ContactRecords
     public let loginFailures: LoginFailureRecords
+    public let secrets: SecretRecords
     private let writer: StoreWriter
     private let readers: StoreReaders?
     private let faults: FaultLog
@@ -49,6 +50,7 @@ public final class SQLiteStore: PhoneStore, @unchecked Sendable {
         notices = NoticeTable(writer: writer)
         contacts = ContactTable(writer: writer, readers: readers)
         loginFailures = LoginFailureTable(writer: writer, readers: readers)
+        secrets = SecretTable(writer: writer)
     }
 
     /// WAL (readers never block the writer), full sync at each commit (an acknowledged write

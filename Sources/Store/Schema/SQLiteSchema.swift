@@ -5,7 +5,7 @@
 enum SQLiteSchema {
     static let migrations: [Migration] = (SessionTable.migrations + CallTable.migrations
         + IntercomTables.migrations + VoicemailTable.migrations + NoticeTable.migrations + MessageTable.migrations
-        + ContactTable.migrations + LoginFailureTable.migrations).sorted { $0.version < $1.version }
+        + ContactTable.migrations + LoginFailureTable.migrations + SecretTable.migrations).sorted { $0.version < $1.version }
 
     /// The version a database has once every migration here is applied.
     static var latestVersion: Int { migrations.last?.version ?? 0 }
