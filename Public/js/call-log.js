@@ -95,6 +95,8 @@ export class CallLog {
     if (Number.isFinite(call.startedAt)) entry.startedAt = call.startedAt;
     if (Number.isFinite(call.answeredAt)) entry.answeredAt = call.answeredAt;
     if (Number.isFinite(call.duration)) entry.duration = call.duration;
+    entry.door = typeof call.door === 'string' ? call.door : '';
+    entry.answeredBy = typeof call.answeredBy === 'string' ? call.answeredBy : '';
     if (call.outcome) {
       entry.serverFinal = false;
       entry.status = 'calling';
@@ -213,6 +215,8 @@ export class CallLog {
       answeredAt: 0,
       endedAt: 0,
       duration: 0,
+      door: '',        // the intercom: grant, code, answered or refused (server records only)
+      answeredBy: '',  // the browser user who took the call (server records only)
       row: null,
     };
     if (older) this.entries.push(entry); else this.entries.unshift(entry);
@@ -255,6 +259,8 @@ export class CallLog {
     if (entry.name && entry.number) parts.push(formatE164(entry.number));
     parts.push(formatWhen(new Date(entry.startedAt)));
     if (FINAL.has(status) && (entry.duration || entry.answeredAt)) parts.push(formatDuration(entry.duration));
+    const taken = whoTookIt(entry);
+    if (taken) parts.push(taken);
     row.querySelector('.entry-sub').textContent = parts.join(' · ');
     const badge = row.querySelector('.status-badge');
     badge.dataset.status = status;
@@ -296,6 +302,19 @@ export class CallLog {
  * leg from a browser is a call the user placed (whatever Twilio's Direction says),
  * a leg to a browser one they receive.
  */
+/** What happened at the door (intercom calls), or who answered an incoming call. */
+function whoTookIt(entry) {
+  switch (entry.door) {
+    case 'answered':
+      return entry.answeredBy ? t('log.doorAnsweredBy', { user: entry.answeredBy }) : t('log.doorAnswered');
+    case 'grant': return t('log.doorGrant');
+    case 'code': return t('log.doorCode');
+    case 'refused': return t('log.doorRefused');
+    default:
+      return entry.answeredBy && entry.direction === 'incoming' ? t('log.answeredBy', { user: entry.answeredBy }) : '';
+  }
+}
+
 /** `14:05` today, else `3 Mar 14:05`: history rows span days. */
 function formatWhen(date) {
   const today = new Date();

@@ -122,6 +122,18 @@ final class DoorDecisionTests: XCTestCase {
         XCTAssertTrue(bad.notes.first?.contains("PhoneNumberToDial") == true)
     }
 
+    func testEachLegOfAForwardReportsToTheStatusURLOnlyWhenOneIsGiven() throws {
+        let settings = try settings("expected_from = +442079460999\ndial = +447700900123\nring_clients = alice bob")
+        var call = IntercomCall(from: intercom, to: "+442079460174")
+        let decision = DoorDecision.decide(settings: settings, state: IntercomState(), call: call, now: now)
+        XCTAssertFalse(decision.twiml(settings: settings, call: call).xml.contains("statusCallback"))
+        call.legStatusURL = "https://phone.example.com/status?number=%2B442079460174"
+        let xml = decision.twiml(settings: settings, call: call).xml
+        let callback = #"statusCallbackEvent="initiated ringing answered completed" statusCallback="https://phone.example.com/status?number=%2B442079460174" statusCallbackMethod="POST""#
+        XCTAssertEqual(xml.components(separatedBy: callback).count - 1, 3, "the resident's phone and both browsers: \(xml)")
+        XCTAssertTrue(xml.contains("<Client \(callback)>alice</Client>"), xml)
+    }
+
     func testNobodyToCall() throws {
         XCTAssertEqual(decide(try settings("expected_from = +442079460999")), .nobodyToCall(codeTried: nil, unusableDialNumber: nil))
         XCTAssertNil(decide(try settings("expected_from = +442079460999")).door)

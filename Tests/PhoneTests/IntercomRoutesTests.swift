@@ -114,6 +114,23 @@ final class IntercomRoutesTests: XCTestCase {
         XCTAssertTrue(updates.allSatisfy { $0.direction == .intercom && $0.ourNumber == "+442079460174" && $0.otherParty != nil })
     }
 
+    func testAForwardsLegsReportToTheStatusURLTheAppGivesForTheCalledNumber() throws {
+        let fixture = try fixture("expected_from = +442079460999\ndial = +447700900123\nring_clients = alice")
+        let gate = TwilioWebhook(authToken: IntercomRoutesTests.authToken, validates: true, publicURL: IntercomRoutesTests.origin + "/base")
+        let routes = IntercomRoutes(intercom: try fixture.intercom(), webhook: gate, logger: fixture.log.logger(),
+                                    clock: fixture.clock.function,
+                                    legStatusURL: { request, number in "https://\(request.path.count).example/status?number=\(number.e164)" })
+        let forwarded = routes.webhook(webhookRequest("/base/intercom", form: [("From", "+442079460999"), ("To", "+442079460174")]))
+        let dial = try XCTUnwrap(TwiMLTree.parse(text(forwarded))?.child("Dial"))
+        let callbacks = dial.children.map { $0.attributes["statusCallback"] }
+        XCTAssertEqual(callbacks, Array(repeating: "https://14.example/status?number=+442079460174", count: 2), "\(dial.children)")
+        XCTAssertEqual(dial.child("Client")?.attributes["statusCallbackEvent"], "initiated ringing answered completed")
+        // A `To` that is no number names no number to report for: the legs report nothing.
+        let odd = routes.webhook(webhookRequest("/base/intercom", form: [("From", "+442079460999"), ("To", "sip:door@example.com")]))
+        let oddDial = try XCTUnwrap(TwiMLTree.parse(text(odd))?.child("Dial"))
+        XCTAssertTrue(oddDial.children.allSatisfy { $0.attributes["statusCallback"] == nil })
+    }
+
     // MARK: The grant link
 
     func testWithoutAGrantCodeTheLinkIs404() throws {

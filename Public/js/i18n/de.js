@@ -281,4 +281,11 @@ export default {
   'resync.texts': 'Nachrichten',
   'resync.contacts': 'Kontakte',
   'resync.intercom': 'Sprechanlage',
+
+  'log.doorAnsweredBy': 'Sprechanlage angenommen von {user}',
+  'log.doorAnswered': 'Sprechanlage angenommen',
+  'log.doorGrant': 'Tür geöffnet: Freigabe',
+  'log.doorCode': 'Tür geöffnet: Türcode',
+  'log.doorRefused': 'Abgewiesen: nicht die Sprechanlage',
+  'log.answeredBy': 'Angenommen von {user}',
 };

@@ -282,4 +282,11 @@ export default {
   'resync.texts': 'texts',
   'resync.contacts': 'contacts',
   'resync.intercom': 'intercom',
+
+  'log.doorAnsweredBy': 'Intercom answered by {user}',
+  'log.doorAnswered': 'Intercom answered',
+  'log.doorGrant': 'Door opened: grant',
+  'log.doorCode': 'Door opened: door code',
+  'log.doorRefused': 'Refused: not the intercom',
+  'log.answeredBy': 'Answered by {user}',
 };

@@ -103,7 +103,8 @@ public final class PhoneApp: @unchecked Sendable {
             intercom = try Intercom(settings: config.intercom, records: store.intercom, publisher: events, logger: logger,
                                     leadership: store.leadership(of: .intercom))
             intercomRoutes = IntercomRoutes(intercom: intercom, webhook: webhook, logger: logger, timeZone: config.app.timeZone,
-                                            recordCall: { [voiceRoutes] in voiceRoutes.record($0, $1, answer: $2) })
+                                            recordCall: { [voiceRoutes] in voiceRoutes.record($0, $1, answer: $2) },
+                                            legStatusURL: { [voiceRoutes] in voiceRoutes.statusCallbackURL(of: $0, number: $1) })
             // Last: nothing after may throw.
             away = AwayFromTheTab(config: config, twilio: twilio, outbound: outbound, store: store, live: live, events: events,
                                   logger: logger)

@@ -112,6 +112,12 @@ public final class VoiceRoutes: @unchecked Sendable {
         }
     }
 
+    /// The `/status` URL, naming our `number`, for legs dialled elsewhere in the app (the
+    /// intercom's forward), as Twilio reaches us: the same URL `VoiceRouting` gives its legs.
+    func statusCallbackURL(of request: Request, number: PhoneNumber) -> String {
+        VoiceRouting(plan: live.telephony.plan, webhookBaseURL: publicBaseURL(of: request)).statusCallbackURL(number: number, user: nil)
+    }
+
     /// Unix milliseconds now.
     static func nowMillis() -> Int {
         var now = timespec()

@@ -118,7 +118,17 @@ public enum DoorDecision: Sendable, Equatable {
             return TwiML([gather, .redirect(action, method: .post)])
         case let .forward(number, clients, _, _):
             // One <Dial>: the phone and the browsers ring together; whoever answers first presses the digit.
-            let nouns = (number.map { [TwiMLElement.number($0.e164)] } ?? []) + clients.map { TwiMLElement.client(ClientIdentity.of($0)) }
+            // Each leg reports to `/status`, so the history names the browser user who answered.
+            let callback = call.legStatusURL
+            let events = callback == nil ? [] : VoiceRouting.progressEvents
+            let method: WebhookMethod? = callback == nil ? nil : .post
+            let phone = number.map {
+                [TwiMLElement.number($0.e164, statusCallback: callback, statusCallbackEvent: events, statusCallbackMethod: method)]
+            } ?? []
+            let nouns = phone + clients.map {
+                TwiMLElement.client(ClientIdentity.of($0), statusCallback: callback, statusCallbackEvent: events,
+                                    statusCallbackMethod: method)
+            }
             return TwiML([.dial(nouns, timeout: settings.dialTimeout, action: call.dialedStepURL, method: .post)])
         case .nobodyToCall:
             return TwiML([.say(Intercom.nobodyMessage), .hangup()])

@@ -17,6 +17,8 @@ public struct IntercomCall: Sendable, Equatable {
     public var step: Step
     /// Twilio's `From`: the number that called.
     public var from: String
+    /// Twilio's `To`: our number, which the intercom called.
+    public var to: String?
     /// Twilio's `CallSid` (letters and digits, else nil): a retried webhook of the same call
     /// opens the door again without consuming a single-use code twice.
     public var callSid: String?
@@ -30,12 +32,17 @@ public struct IntercomCall: Sendable, Equatable {
     public var phoneNumberToDial: String?
     /// The path Twilio requested (with any base path), for the `<Gather action>`.
     public var requestPath: String
+    /// Where each leg of a forward reports its progress (the app's `/status`, naming our number),
+    /// so the history learns which browser took the call; nil: the legs report nothing.
+    public var legStatusURL: String?
 
     public init(step: Step = .arrival, from: String, digits: String? = nil, expectedFrom: String? = nil,
                 phoneNumberToDial: String? = nil, requestPath: String = "/intercom", dialStatus: String? = nil,
-                callSid: String? = nil) {
+                callSid: String? = nil, to: String? = nil, legStatusURL: String? = nil) {
         self.step = step
         self.from = from
+        self.to = to
+        self.legStatusURL = legStatusURL
         self.callSid = callSid
         self.digits = digits
         self.dialStatus = dialStatus
@@ -52,6 +59,7 @@ public struct IntercomCall: Sendable, Equatable {
         }
         step = first(query, "step").flatMap(Step.init(rawValue:)) ?? .arrival
         from = first(form, "From") ?? ""
+        to = first(form, "To")
         callSid = CallUpdate.sid(first(form, "CallSid"))
         digits = first(form, "Digits")
         dialStatus = first(form, "DialCallStatus").map { String($0.prefix(32)) }

@@ -17,13 +17,17 @@ public final class IntercomRoutes: @unchecked Sendable {
     /// Writes a call's facts to the history and sends the answer once committed (the app's
     /// `VoiceRoutes.record`); nil: no history (unit tests of the intercom alone).
     let recordCall: ((CallUpdate?, Responder, Response) -> Void)?
+    /// The `/status` URL, naming our number, that a forward's legs report to (the app's
+    /// `VoiceRoutes.statusCallbackURL`); nil: the legs report nothing.
+    let legStatusURL: ((Request, PhoneNumber) -> String)?
 
     /// `{"minutes":30,"action":"extend"}` is a few dozen bytes.
     public static let maxJSONBytes = 4096
 
     public init(intercom: Intercom, webhook: TwilioWebhook, logger: Logger, throttle: GrantCodeThrottle? = nil,
                 clock: @escaping @Sendable () -> Int = Intercom.systemClock, timeZone: ZoneInfo = .utc,
-                recordCall: ((CallUpdate?, Responder, Response) -> Void)? = nil) {
+                recordCall: ((CallUpdate?, Responder, Response) -> Void)? = nil,
+                legStatusURL: ((Request, PhoneNumber) -> String)? = nil) {
         self.timeZone = timeZone
         self.intercom = intercom
         self.webhookGate = webhook
@@ -31,6 +35,7 @@ public final class IntercomRoutes: @unchecked Sendable {
         self.clock = clock
         self.throttle = throttle ?? GrantCodeThrottle(records: intercom.records, clock: clock)
         self.recordCall = recordCall
+        self.legStatusURL = legStatusURL
     }
 
     /// `POST <[intercom] path>` (Twilio) and `GET /grant` (the bookmark). The JSON routes need
@@ -50,7 +55,8 @@ public final class IntercomRoutes: @unchecked Sendable {
     func answer(_ request: Request, _ form: [(String, String)], _ responder: Responder) {
         let query: [(String, String)]
         do { query = try request.queryItems() } catch { return responder.send(.error(.badRequest, "the query string could not be decoded")) }
-        let call = IntercomCall(target: request.target, query: query, form: form)
+        var call = IntercomCall(target: request.target, query: query, form: form)
+        if let legStatusURL, let ours = call.to.flatMap(IntercomCall.number) { call.legStatusURL = legStatusURL(request, ours) }
         let now = VoiceRoutes.nowMillis()
         intercom.answer(call) { [recordCall] result in
             switch result {
