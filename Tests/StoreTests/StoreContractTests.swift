@@ -258,6 +258,27 @@ class StoreContractTests: StoreWaiting {
         try wait { store.loginFailures.forget(keys: [address, other], then: $0) }
         XCTAssertEqual(try wait { store.loginFailures.failures(keys: [address, name, other], then: $0) }, [:])
     }
+
+    func testAClosedStoreAnswersEveryReadAndWriteAtOnceAsUnavailable() throws {
+        let store = try openStore()
+        store.close()
+        // Each table's reads and writes go through the one glue (StoreTable.swift): a job the
+        // queue refuses is answered, never dropped (a dropped one would leave `wait` to time out).
+        func refused<T>(_ what: String, _ start: (@escaping StoreCompletion<T>) -> Void) {
+            XCTAssertThrowsError(try wait(start), what) { XCTAssertEqual(($0 as? StoreError)?.kind, .unavailable, what) }
+        }
+        refused("calls.merge") { store.calls.merge(CallUpdate(callSid: "CA1", at: 1), then: $0) }
+        refused("calls.page") { store.calls.page(CallQuery(user: "alice", numbers: ["+15005550006"]), then: $0) }
+        refused("calls.purge") { store.calls.purge(startedBefore: 10, then: $0) }
+        refused("sessions.delete") { store.sessions.delete(keys: ["k"], then: $0) }
+        refused("voicemail.list") { store.voicemail.list(numbers: ["+15005550006"], limit: 5, then: $0) }
+        refused("messages.threads") { store.messages.threads(numbers: ["+15005550006"], user: "alice", limit: 5, then: $0) }
+        refused("notices.due") { store.notices.due(now: 1, limit: 5, then: $0) }
+        refused("contacts.list") { store.contacts.list(ContactScope(user: "alice", numbers: []), limit: 5, then: $0) }
+        refused("intercom.load") { store.intercom.load(openingLimit: 1, then: $0) }
+        refused("loginFailures.failures") { store.loginFailures.failures(keys: ["user:alice"], then: $0) }
+        refused("loginFailures.forget") { store.loginFailures.forget(keys: ["user:alice"], then: $0) }
+    }
 }
 
 /// A test case that waits for store completions (tests only; the app never waits).

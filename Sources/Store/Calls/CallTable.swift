@@ -1,6 +1,6 @@
 /// `calls` (one row per call, with its summary in columns for listing and search),
 /// `call_legs` (the facts each leg's callbacks gave) and `call_seen` (each user's missed-call mark).
-final class CallTable: CallRecords, @unchecked Sendable {
+final class CallTable: CallRecords, ReadingTable, @unchecked Sendable {
     static let migrations = [
         Migration(2, "calls, call_legs and call_seen tables", """
             CREATE TABLE calls (
@@ -71,8 +71,8 @@ final class CallTable: CallRecords, @unchecked Sendable {
     /// Rows one purge transaction deletes (2,000), so writes of webhooks wait little behind it.
     static let purgeBatch = 2000
 
-    private let writer: StoreWriter
-    private let readers: StoreReaders?
+    let writer: StoreWriter
+    let readers: StoreReaders?
 
     init(writer: StoreWriter, readers: StoreReaders?) {
         self.writer = writer
@@ -82,23 +82,21 @@ final class CallTable: CallRecords, @unchecked Sendable {
     // MARK: Writes
 
     func merge(_ update: CallUpdate, then: @escaping StoreCompletion<CallRecord>) {
-        let queued = writer.write({ db -> CallRecord in
+        write(then) { db -> CallRecord in
             let existing = try CallTable.record(sid: update.callSid, db)
             var record = existing.map { $0.merging(update) } ?? CallRecord.from(update)
             if record != existing { record.id = try CallTable.save(record, db) }
             return record
-        }, then: then)
-        if !queued { then(.failure(.queueFull)) }
+        }
     }
 
     func markSeen(user: String, at: Int, then: @escaping StoreCompletion<Void>) {
-        let queued = writer.write({ db in
+        write({ then($0.map { _ in }) }) { db in
             try db.statement("""
                 INSERT INTO call_seen (user, seen_at) VALUES (?, ?)
                 ON CONFLICT(user) DO UPDATE SET seen_at = max(seen_at, excluded.seen_at)
                 """).run([.text(user), .int(at)])
-        }, then: { then($0.map { _ in }) })
-        if !queued { then(.failure(.queueFull)) }
+        }
     }
 
     func purge(startedBefore cutoff: Int, then: @escaping StoreCompletion<Int>) {
@@ -106,18 +104,18 @@ final class CallTable: CallRecords, @unchecked Sendable {
     }
 
     private func purgeStep(cutoff: Int, deletedSoFar: Int, then: @escaping StoreCompletion<Int>) {
-        let queued = writer.write({ db in
-            try db.statement("""
-                DELETE FROM calls WHERE id IN (SELECT id FROM calls WHERE started_at < ? LIMIT \(CallTable.purgeBatch))
-                """).run([.int(cutoff)])
-        }, then: { [self] result in
+        let next: StoreCompletion<Int> = { [self] result in
             switch result {
             case .failure(let error): then(.failure(error))
             case .success(let count) where count < CallTable.purgeBatch: then(.success(deletedSoFar + count))
             case .success(let count): purgeStep(cutoff: cutoff, deletedSoFar: deletedSoFar + count, then: then)
             }
-        })
-        if !queued { then(.failure(.queueFull)) }
+        }
+        write(next) { db in
+            try db.statement("""
+                DELETE FROM calls WHERE id IN (SELECT id FROM calls WHERE started_at < ? LIMIT \(CallTable.purgeBatch))
+                """).run([.int(cutoff)])
+        }
     }
 
     /// Inserts or updates the row and its legs; returns the row id.
@@ -208,9 +206,7 @@ final class CallTable: CallRecords, @unchecked Sendable {
     }
 
     func page(_ query: CallQuery, then: @escaping StoreCompletion<CallPage>) {
-        let body = { (db: SQLiteConnection) -> CallPage in try CallTable.page(query, db) }
-        let queued = readers?.read(body, then: then) ?? writer.write(body, then: then)
-        if !queued { then(.failure(.queueFull)) }
+        read(then) { db in try CallTable.page(query, db) }
     }
 
     static func page(_ query: CallQuery, _ db: SQLiteConnection) throws -> CallPage {

@@ -1,6 +1,6 @@
 /// `contacts` and `contact_numbers`: the address book, each contact private to a user or
 /// shared on one of our numbers, its numbers in their own rows (in the order given).
-final class ContactTable: ContactRecords, @unchecked Sendable {
+final class ContactTable: ContactRecords, ReadingTable, @unchecked Sendable {
     static let migrations = [
         Migration(7, "contacts tables", """
             CREATE TABLE contacts (
@@ -26,8 +26,8 @@ final class ContactTable: ContactRecords, @unchecked Sendable {
             """),
     ]
 
-    private let writer: StoreWriter
-    private let readers: StoreReaders?
+    let writer: StoreWriter
+    let readers: StoreReaders?
 
     init(writer: StoreWriter, readers: StoreReaders?) {
         self.writer = writer
@@ -93,18 +93,6 @@ final class ContactTable: ContactRecords, @unchecked Sendable {
         for (position, number) in numbers.enumerated() {
             try db.statement("INSERT INTO contact_numbers (contact_id, position, label, number) VALUES (?, ?, ?, ?)")
                 .run([.int(id), .int(position), .text(number.label), .text(number.number)])
-        }
-    }
-
-    private func write<T>(_ then: @escaping StoreCompletion<T>, _ body: @escaping (SQLiteConnection) throws -> T) {
-        if !writer.write(body, then: then) { then(.failure(.queueFull)) }
-    }
-
-    private func read<T>(_ then: @escaping StoreCompletion<T>, _ body: @escaping (SQLiteConnection) throws -> T) {
-        if let readers {
-            if !readers.read(body, then: then) { then(.failure(.queueFull)) }
-        } else {
-            write(then, body)
         }
     }
 }

@@ -1,6 +1,6 @@
 /// `intercom_grant` (at most one row), `intercom_used_codes`, `intercom_openings` and
 /// `intercom_code_attempts` (the grant link's guess throttle, shared by every instance).
-final class IntercomTables: IntercomRecords, @unchecked Sendable {
+final class IntercomTables: IntercomRecords, ReadingTable, @unchecked Sendable {
     static let migrations = [
         Migration(3, "intercom tables", """
             CREATE TABLE intercom_grant (
@@ -33,8 +33,8 @@ final class IntercomTables: IntercomRecords, @unchecked Sendable {
             """),
     ]
 
-    private let writer: StoreWriter
-    private let readers: StoreReaders?
+    let writer: StoreWriter
+    let readers: StoreReaders?
 
     init(writer: StoreWriter, readers: StoreReaders? = nil) {
         self.writer = writer
@@ -46,9 +46,7 @@ final class IntercomTables: IntercomRecords, @unchecked Sendable {
     }
 
     func load(openingLimit: Int, then: @escaping StoreCompletion<StoredIntercom>) {
-        let body = { (db: SQLiteConnection) in try IntercomTables.load(db, openingLimit: openingLimit) }
-        let queued = readers?.read(body, then: then) ?? writer.write(body, then: then)
-        if !queued { then(.failure(.queueFull)) }
+        read(then) { db in try IntercomTables.load(db, openingLimit: openingLimit) }
     }
 
     static func load(_ db: SQLiteConnection, openingLimit: Int) throws -> StoredIntercom {
@@ -62,7 +60,7 @@ final class IntercomTables: IntercomRecords, @unchecked Sendable {
     }
 
     func setGrant(_ grant: StoredIntercom.Grant?, then: @escaping StoreCompletion<Void>) {
-        submit(then) { db in try IntercomTables.setGrant(grant, db) }
+        write(then) { db in try IntercomTables.setGrant(grant, db) }
     }
 
     static func setGrant(_ grant: StoredIntercom.Grant?, _ db: SQLiteConnection) throws {
@@ -78,17 +76,17 @@ final class IntercomTables: IntercomRecords, @unchecked Sendable {
     }
 
     func endGrant(until: Int, then: @escaping StoreCompletion<Bool>) {
-        submit(then) { db in try db.statement("DELETE FROM intercom_grant WHERE until = ?").run([.int(until)]) == 1 }
+        write(then) { db in try db.statement("DELETE FROM intercom_grant WHERE until = ?").run([.int(until)]) == 1 }
     }
 
     func announceGrant(until: Int, then: @escaping StoreCompletion<Bool>) {
-        submit(then) { db in
+        write(then) { db in
             try db.statement("UPDATE intercom_grant SET announced = 1 WHERE until = ? AND announced = 0").run([.int(until)]) == 1
         }
     }
 
     func useCode(_ code: String, at: Int, then: @escaping StoreCompletion<Bool>) {
-        submit(then) { db in try IntercomTables.use(code, at: at, db) }
+        write(then) { db in try IntercomTables.use(code, at: at, db) }
     }
 
     static func use(_ code: String, at: Int, _ db: SQLiteConnection) throws -> Bool {
@@ -97,12 +95,12 @@ final class IntercomTables: IntercomRecords, @unchecked Sendable {
     }
 
     func recordOpening(_ opening: StoredIntercom.Opening, keep: Int, then: @escaping StoreCompletion<Void>) {
-        submit(then) { db in try IntercomTables.record(opening, keep: keep, db) }
+        write(then) { db in try IntercomTables.record(opening, keep: keep, db) }
     }
 
     func open(_ opening: StoredIntercom.Opening, consuming code: String?, callSid: String?, keep: Int,
               then: @escaping StoreCompletion<DoorOpeningResult>) {
-        submit(then) { db in
+        write(then) { db in
             // Twilio retries a webhook whose answer it did not get: the same call opens again.
             if let callSid, try db.statement("SELECT 1 FROM intercom_openings WHERE call_sid = ?").first([.text(callSid)], { _ in true }) == true {
                 return .openedBefore
@@ -142,7 +140,7 @@ final class IntercomTables: IntercomRecords, @unchecked Sendable {
 
     func countCodeAttempt(address: String, now: Int, windowSeconds: Int, maxFailures: Int,
                           then: @escaping StoreCompletion<CodeAttempts>) {
-        submit(then) { db in
+        write(then) { db in
             try db.statement("""
                 INSERT INTO intercom_code_attempts (address, window_start, failures) VALUES (?1, ?2, 1)
                 ON CONFLICT(address) DO UPDATE SET
@@ -156,14 +154,10 @@ final class IntercomTables: IntercomRecords, @unchecked Sendable {
     }
 
     func forgetCodeAttempts(address: String, then: @escaping StoreCompletion<Void>) {
-        submit(then) { db in _ = try db.statement("DELETE FROM intercom_code_attempts WHERE address = ?").run([.text(address)]) }
+        write(then) { db in _ = try db.statement("DELETE FROM intercom_code_attempts WHERE address = ?").run([.text(address)]) }
     }
 
     func purgeCodeAttempts(before: Int, then: @escaping StoreCompletion<Void>) {
-        submit(then) { db in _ = try db.statement("DELETE FROM intercom_code_attempts WHERE window_start < ?").run([.int(before)]) }
-    }
-
-    private func submit<T>(_ then: @escaping StoreCompletion<T>, _ body: @escaping (SQLiteConnection) throws -> T) {
-        if !writer.write(body, then: then) { then(.failure(StoreError.queueFull)) }
+        write(then) { db in _ = try db.statement("DELETE FROM intercom_code_attempts WHERE window_start < ?").run([.int(before)]) }
     }
 }

@@ -1,6 +1,6 @@
 /// `message_threads`, `messages` and `thread_reads`: texts per (our number, other party), each
 /// user's read mark per thread (the id of the last message they read).
-final class MessageTable: MessageRecords, @unchecked Sendable {
+final class MessageTable: MessageRecords, ReadingTable, @unchecked Sendable {
     static let migrations = [
         Migration(6, "text messages", """
             CREATE TABLE message_threads (
@@ -37,8 +37,8 @@ final class MessageTable: MessageRecords, @unchecked Sendable {
         + "m.error_code, m.sent_by, m.created_at"
     static let joined = "messages m JOIN message_threads t ON t.id = m.thread_id"
 
-    private let writer: StoreWriter
-    private let readers: StoreReaders?
+    let writer: StoreWriter
+    let readers: StoreReaders?
 
     init(writer: StoreWriter, readers: StoreReaders?) {
         self.writer = writer
@@ -150,17 +150,5 @@ final class MessageTable: MessageRecords, @unchecked Sendable {
 
     static func find(_ sid: String, _ db: SQLiteConnection) throws -> TextMessage? {
         try db.statement("SELECT \(columns) FROM \(joined) WHERE m.sid = ?").first([.text(sid)]) { message($0) }
-    }
-
-    private func write<T>(_ then: @escaping StoreCompletion<T>, _ body: @escaping (SQLiteConnection) throws -> T) {
-        if !writer.write(body, then: then) { then(.failure(.queueFull)) }
-    }
-
-    private func read<T>(_ then: @escaping StoreCompletion<T>, _ body: @escaping (SQLiteConnection) throws -> T) {
-        if let readers {
-            if !readers.read(body, then: then) { then(.failure(.queueFull)) }
-        } else {
-            write(then, body)
-        }
     }
 }

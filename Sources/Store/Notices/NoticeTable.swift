@@ -1,5 +1,5 @@
 /// `notices`: emails and hooks waiting to go out, and those given up on (kept with their error).
-final class NoticeTable: NoticeRecords, @unchecked Sendable {
+final class NoticeTable: NoticeRecords, WritingTable, @unchecked Sendable {
     static let migrations = [
         Migration(5, "notices queue", """
             CREATE TABLE notices (
@@ -15,7 +15,7 @@ final class NoticeTable: NoticeRecords, @unchecked Sendable {
             """),
     ]
 
-    private let writer: StoreWriter
+    let writer: StoreWriter
 
     init(writer: StoreWriter) { self.writer = writer }
 
@@ -47,9 +47,5 @@ final class NoticeTable: NoticeRecords, @unchecked Sendable {
             _ = try db.statement("UPDATE notices SET attempts = ?, next_at = ?, last_error = ? WHERE id = ?")
                 .run([.int(attempts), .int(nextAt), .text(String(error.prefix(500))), .int(id)])
         }
-    }
-
-    private func write<T>(_ then: @escaping StoreCompletion<T>, _ body: @escaping (SQLiteConnection) throws -> T) {
-        if !writer.write(body, then: then) { then(.failure(.queueFull)) }
     }
 }

@@ -2,7 +2,7 @@ import Postgres
 
 /// `calls`, `call_legs` and `call_seen` on PostgreSQL: the same rows and rules as `CallTable`
 /// (merging is `CallRecord.merging`, shared; only the SQL differs).
-final class PostgresCallTable: CallRecords, @unchecked Sendable {
+final class PostgresCallTable: CallRecords, ReadingTable, @unchecked Sendable {
     static let migrations = [
         Migration(2, "calls, call_legs and call_seen tables", """
             CREATE TABLE calls (
@@ -57,8 +57,8 @@ final class PostgresCallTable: CallRecords, @unchecked Sendable {
             """),
     ]
 
-    private let writer: PostgresStoreWriter
-    private let readers: PostgresStoreReaders
+    let writer: PostgresStoreWriter
+    let readers: PostgresStoreReaders?
 
     init(writer: PostgresStoreWriter, readers: PostgresStoreReaders) {
         self.writer = writer
@@ -68,24 +68,22 @@ final class PostgresCallTable: CallRecords, @unchecked Sendable {
     // MARK: Writes
 
     func merge(_ update: CallUpdate, then: @escaping StoreCompletion<CallRecord>) {
-        let queued = writer.write({ db -> CallRecord in
+        write(then) { db -> CallRecord in
             // Two instances may merge callbacks of one call at once: the row lock orders them.
             let existing = try PostgresCallTable.lockedRecord(sid: update.callSid, db)
             var record = existing.map { $0.merging(update) } ?? CallRecord.from(update)
             if record != existing { record.id = try PostgresCallTable.save(record, db) }
             return record
-        }, then: then)
-        if !queued { then(.failure(.queueFull)) }
+        }
     }
 
     func markSeen(user: String, at: Int, then: @escaping StoreCompletion<Void>) {
-        let queued = writer.write({ db in
+        write({ then($0.map { _ in }) }) { db in
             try db.query("""
                 INSERT INTO call_seen ("user", seen_at) VALUES ($1, $2)
                 ON CONFLICT ("user") DO UPDATE SET seen_at = greatest(call_seen.seen_at, excluded.seen_at)
                 """, [.text(user), .int(at)])
-        }, then: { then($0.map { _ in }) })
-        if !queued { then(.failure(.queueFull)) }
+        }
     }
 
     func purge(startedBefore cutoff: Int, then: @escaping StoreCompletion<Int>) {
@@ -93,18 +91,18 @@ final class PostgresCallTable: CallRecords, @unchecked Sendable {
     }
 
     private func purgeStep(cutoff: Int, deletedSoFar: Int, then: @escaping StoreCompletion<Int>) {
-        let queued = writer.write({ db in
-            try db.query("""
-                DELETE FROM calls WHERE id IN (SELECT id FROM calls WHERE started_at < $1 LIMIT \(CallTable.purgeBatch))
-                """, [.int(cutoff)]).affected
-        }, then: { [self] result in
+        let next: StoreCompletion<Int> = { [self] result in
             switch result {
             case .failure(let error): then(.failure(error))
             case .success(let count) where count < CallTable.purgeBatch: then(.success(deletedSoFar + count))
             case .success(let count): purgeStep(cutoff: cutoff, deletedSoFar: deletedSoFar + count, then: then)
             }
-        })
-        if !queued { then(.failure(.queueFull)) }
+        }
+        write(next) { db in
+            try db.query("""
+                DELETE FROM calls WHERE id IN (SELECT id FROM calls WHERE started_at < $1 LIMIT \(CallTable.purgeBatch))
+                """, [.int(cutoff)]).affected
+        }
     }
 
     /// Inserts or updates the row (a concurrent first insert of the same call by another
@@ -207,7 +205,7 @@ final class PostgresCallTable: CallRecords, @unchecked Sendable {
     }
 
     func page(_ query: CallQuery, then: @escaping StoreCompletion<CallPage>) {
-        if !readers.read({ db in try PostgresCallTable.page(query, db) }, then: then) { then(.failure(.queueFull)) }
+        read(then) { db in try PostgresCallTable.page(query, db) }
     }
 
     static func page(_ query: CallQuery, _ db: PostgresConnection) throws -> CallPage {

@@ -1,7 +1,7 @@
 import Postgres
 
 /// `contacts` and `contact_numbers` on PostgreSQL: the same rows and rules as `ContactTable`.
-final class PostgresContactTable: ContactRecords, @unchecked Sendable {
+final class PostgresContactTable: ContactRecords, ReadingTable, @unchecked Sendable {
     static let migrations = [
         Migration(7, "contacts tables", """
             CREATE TABLE contacts (
@@ -27,8 +27,8 @@ final class PostgresContactTable: ContactRecords, @unchecked Sendable {
             """),
     ]
 
-    private let writer: PostgresStoreWriter
-    private let readers: PostgresStoreReaders
+    let writer: PostgresStoreWriter
+    let readers: PostgresStoreReaders?
 
     init(writer: PostgresStoreWriter, readers: PostgresStoreReaders) {
         self.writer = writer
@@ -98,13 +98,5 @@ final class PostgresContactTable: ContactRecords, @unchecked Sendable {
             try db.query("INSERT INTO contact_numbers (contact_id, position, label, number) VALUES ($1, $2, $3, $4)",
                          [.int(id), .int(position), .text(number.label), .text(number.number)])
         }
-    }
-
-    private func write<T>(_ then: @escaping StoreCompletion<T>, _ body: @escaping (PostgresConnection) throws -> T) {
-        if !writer.write(body, then: then) { then(.failure(.queueFull)) }
-    }
-
-    private func read<T>(_ then: @escaping StoreCompletion<T>, _ body: @escaping (PostgresConnection) throws -> T) {
-        if !readers.read(body, then: then) { then(.failure(.queueFull)) }
     }
 }

@@ -1,7 +1,7 @@
 import Postgres
 
 /// The intercom's tables on PostgreSQL: the same rows and rules as `IntercomTables`.
-final class PostgresIntercomTables: IntercomRecords, @unchecked Sendable {
+final class PostgresIntercomTables: IntercomRecords, ReadingTable, @unchecked Sendable {
     static let migrations = [
         Migration(3, "intercom tables", """
             CREATE TABLE intercom_grant (
@@ -34,8 +34,8 @@ final class PostgresIntercomTables: IntercomRecords, @unchecked Sendable {
             """),
     ]
 
-    private let writer: PostgresStoreWriter
-    private let readers: PostgresStoreReaders?
+    let writer: PostgresStoreWriter
+    let readers: PostgresStoreReaders?
 
     init(writer: PostgresStoreWriter, readers: PostgresStoreReaders? = nil) {
         self.writer = writer
@@ -47,9 +47,7 @@ final class PostgresIntercomTables: IntercomRecords, @unchecked Sendable {
     }
 
     func load(openingLimit: Int, then: @escaping StoreCompletion<StoredIntercom>) {
-        let body = { (db: PostgresConnection) in try PostgresIntercomTables.load(db, openingLimit: openingLimit) }
-        let queued = readers?.read(body, then: then) ?? writer.write(body, then: then)
-        if !queued { then(.failure(.queueFull)) }
+        read(then) { db in try PostgresIntercomTables.load(db, openingLimit: openingLimit) }
     }
 
     static func load(_ db: PostgresConnection, openingLimit: Int) throws -> StoredIntercom {
@@ -66,7 +64,7 @@ final class PostgresIntercomTables: IntercomRecords, @unchecked Sendable {
     }
 
     func setGrant(_ grant: StoredIntercom.Grant?, then: @escaping StoreCompletion<Void>) {
-        submit(then) { db in try PostgresIntercomTables.setGrant(grant, db) }
+        write(then) { db in try PostgresIntercomTables.setGrant(grant, db) }
     }
 
     static func setGrant(_ grant: StoredIntercom.Grant?, _ db: PostgresConnection) throws {
@@ -82,17 +80,17 @@ final class PostgresIntercomTables: IntercomRecords, @unchecked Sendable {
     }
 
     func endGrant(until: Int, then: @escaping StoreCompletion<Bool>) {
-        submit(then) { db in try db.query("DELETE FROM intercom_grant WHERE until = $1", [.int(until)]).affected == 1 }
+        write(then) { db in try db.query("DELETE FROM intercom_grant WHERE until = $1", [.int(until)]).affected == 1 }
     }
 
     func announceGrant(until: Int, then: @escaping StoreCompletion<Bool>) {
-        submit(then) { db in
+        write(then) { db in
             try db.query("UPDATE intercom_grant SET announced = 1 WHERE until = $1 AND announced = 0", [.int(until)]).affected == 1
         }
     }
 
     func useCode(_ code: String, at: Int, then: @escaping StoreCompletion<Bool>) {
-        submit(then) { db in try PostgresIntercomTables.use(code, at: at, db) }
+        write(then) { db in try PostgresIntercomTables.use(code, at: at, db) }
     }
 
     static func use(_ code: String, at: Int, _ db: PostgresConnection) throws -> Bool {
@@ -101,12 +99,12 @@ final class PostgresIntercomTables: IntercomRecords, @unchecked Sendable {
     }
 
     func recordOpening(_ opening: StoredIntercom.Opening, keep: Int, then: @escaping StoreCompletion<Void>) {
-        submit(then) { db in try PostgresIntercomTables.record(opening, keep: keep, db) }
+        write(then) { db in try PostgresIntercomTables.record(opening, keep: keep, db) }
     }
 
     func open(_ opening: StoredIntercom.Opening, consuming code: String?, callSid: String?, keep: Int,
               then: @escaping StoreCompletion<DoorOpeningResult>) {
-        submit(then) { db in
+        write(then) { db in
             // Twilio retries a webhook whose answer it did not get: the same call opens again.
             if let callSid, try db.query("SELECT 1 AS one FROM intercom_openings WHERE call_sid = $1", [.text(callSid)]).first != nil {
                 return .openedBefore
@@ -147,7 +145,7 @@ final class PostgresIntercomTables: IntercomRecords, @unchecked Sendable {
 
     func countCodeAttempt(address: String, now: Int, windowSeconds: Int, maxFailures: Int,
                           then: @escaping StoreCompletion<CodeAttempts>) {
-        submit(then) { db in
+        write(then) { db in
             let row = try db.query("""
                 INSERT INTO intercom_code_attempts AS a (address, window_start, failures) VALUES ($1, $2::bigint, 1)
                 ON CONFLICT (address) DO UPDATE SET
@@ -162,14 +160,10 @@ final class PostgresIntercomTables: IntercomRecords, @unchecked Sendable {
     }
 
     func forgetCodeAttempts(address: String, then: @escaping StoreCompletion<Void>) {
-        submit(then) { db in _ = try db.query("DELETE FROM intercom_code_attempts WHERE address = $1", [.text(address)]) }
+        write(then) { db in _ = try db.query("DELETE FROM intercom_code_attempts WHERE address = $1", [.text(address)]) }
     }
 
     func purgeCodeAttempts(before: Int, then: @escaping StoreCompletion<Void>) {
-        submit(then) { db in _ = try db.query("DELETE FROM intercom_code_attempts WHERE window_start < $1", [.int(before)]) }
-    }
-
-    private func submit<T>(_ then: @escaping StoreCompletion<T>, _ body: @escaping (PostgresConnection) throws -> T) {
-        if !writer.write(body, then: then) { then(.failure(StoreError.queueFull)) }
+        write(then) { db in _ = try db.query("DELETE FROM intercom_code_attempts WHERE window_start < $1", [.int(before)]) }
     }
 }

@@ -2,7 +2,7 @@ import Postgres
 
 /// `login_failures` on PostgreSQL: the same rows and rules as `LoginFailureTable`; every
 /// instance on the database counts into the same rows.
-final class PostgresLoginFailureTable: LoginFailureRecords, @unchecked Sendable {
+final class PostgresLoginFailureTable: LoginFailureRecords, ReadingTable, @unchecked Sendable {
     static let migrations = [
         Migration(11, "login throttle counts", """
             CREATE TABLE login_failures (
@@ -14,8 +14,8 @@ final class PostgresLoginFailureTable: LoginFailureRecords, @unchecked Sendable 
             """),
     ]
 
-    private let writer: PostgresStoreWriter
-    private let readers: PostgresStoreReaders
+    let writer: PostgresStoreWriter
+    let readers: PostgresStoreReaders?
 
     init(writer: PostgresStoreWriter, readers: PostgresStoreReaders) {
         self.writer = writer
@@ -23,16 +23,15 @@ final class PostgresLoginFailureTable: LoginFailureRecords, @unchecked Sendable 
     }
 
     func failures(keys: [String], then: @escaping StoreCompletion<[String: LoginFailures]>) {
-        let queued = readers.read({ db in
+        read(then) { db in
             try PostgresLoginFailureTable.counts(db.query(
                 "SELECT key, failures, last_failure_at FROM login_failures WHERE key = ANY($1::text[])", [.array(keys)]))
-        }, then: then)
-        if !queued { then(.failure(.queueFull)) }
+        }
     }
 
     func recordFailure(keys: [String], at: Int, forgetBefore: Int,
                        then: @escaping StoreCompletion<[String: LoginFailures]>) {
-        let queued = writer.write({ db -> [String: LoginFailures] in
+        write(then) { db -> [String: LoginFailures] in
             // Sorted keys: two instances counting the same keys lock their rows in one order.
             let counts = try PostgresLoginFailureTable.counts(db.query("""
                 INSERT INTO login_failures (key, failures, last_failure_at)
@@ -48,15 +47,13 @@ final class PostgresLoginFailureTable: LoginFailureRecords, @unchecked Sendable 
                      FOR UPDATE SKIP LOCKED)
                 """, [.int(forgetBefore)])
             return counts
-        }, then: then)
-        if !queued { then(.failure(.queueFull)) }
+        }
     }
 
     func forget(keys: [String], then: @escaping StoreCompletion<Void>) {
-        let queued = writer.write({ db in
+        write({ then($0.map { _ in }) }) { db in
             try db.query("DELETE FROM login_failures WHERE key = ANY($1::text[])", [.array(keys)])
-        }, then: { then($0.map { _ in }) })
-        if !queued { then(.failure(.queueFull)) }
+        }
     }
 
     static func counts(_ rows: PostgresRows) throws -> [String: LoginFailures] {

@@ -1,7 +1,7 @@
 import Postgres
 
 /// The texts on PostgreSQL: the same tables and rules as `MessageTable`.
-final class PostgresMessageTable: MessageRecords, @unchecked Sendable {
+final class PostgresMessageTable: MessageRecords, ReadingTable, @unchecked Sendable {
     static let migrations = [
         Migration(6, "text messages", """
             CREATE TABLE message_threads (
@@ -33,8 +33,8 @@ final class PostgresMessageTable: MessageRecords, @unchecked Sendable {
             """),
     ]
 
-    private let writer: PostgresStoreWriter
-    private let readers: PostgresStoreReaders
+    let writer: PostgresStoreWriter
+    let readers: PostgresStoreReaders?
 
     init(writer: PostgresStoreWriter, readers: PostgresStoreReaders) {
         self.writer = writer
@@ -156,13 +156,5 @@ final class PostgresMessageTable: MessageRecords, @unchecked Sendable {
     static func find(_ sid: String, _ db: PostgresConnection) throws -> TextMessage? {
         try db.query("SELECT \(MessageTable.columns) FROM \(MessageTable.joined) WHERE m.sid = $1", [.text(sid)]).first
             .map(message)
-    }
-
-    private func write<T>(_ then: @escaping StoreCompletion<T>, _ body: @escaping (PostgresConnection) throws -> T) {
-        if !writer.write(body, then: then) { then(.failure(.queueFull)) }
-    }
-
-    private func read<T>(_ then: @escaping StoreCompletion<T>, _ body: @escaping (PostgresConnection) throws -> T) {
-        if !readers.read(body, then: then) { then(.failure(.queueFull)) }
     }
 }

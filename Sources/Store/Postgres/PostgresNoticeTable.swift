@@ -4,7 +4,7 @@ import Postgres
 /// returns: the rows are taken with `FOR UPDATE SKIP LOCKED` and their next try moved a lease
 /// ahead, so no other instance sends them meanwhile. `delivered`/`failed` settle them; an
 /// instance that dies mid-send leaves them to be tried again when the lease runs out.
-final class PostgresNoticeTable: NoticeRecords, @unchecked Sendable {
+final class PostgresNoticeTable: NoticeRecords, WritingTable, @unchecked Sendable {
     static let migrations = [
         Migration(5, "notices queue", """
             CREATE TABLE notices (
@@ -23,7 +23,7 @@ final class PostgresNoticeTable: NoticeRecords, @unchecked Sendable {
     /// Seconds a claimed notice stays with the instance that claimed it (300).
     static let leaseSeconds = 300
 
-    private let writer: PostgresStoreWriter
+    let writer: PostgresStoreWriter
 
     init(writer: PostgresStoreWriter) { self.writer = writer }
 
@@ -61,9 +61,5 @@ final class PostgresNoticeTable: NoticeRecords, @unchecked Sendable {
             _ = try db.query("UPDATE notices SET attempts = $1, next_at = $2, last_error = $3 WHERE id = $4",
                              [.int(attempts), .int(nextAt), .text(String(error.prefix(500))), .int(id)])
         }
-    }
-
-    private func write<T>(_ then: @escaping StoreCompletion<T>, _ body: @escaping (PostgresConnection) throws -> T) {
-        if !writer.write(body, then: then) { then(.failure(.queueFull)) }
     }
 }

@@ -1,7 +1,7 @@
 import Postgres
 
 /// `secrets` on PostgreSQL: the same rows as `SecretTable`, shared by every instance.
-final class PostgresSecretTable: SecretRecords, @unchecked Sendable {
+final class PostgresSecretTable: SecretRecords, WritingTable, @unchecked Sendable {
     static let migrations = [
         Migration(12, "shared secrets", """
             CREATE TABLE secrets (
@@ -11,7 +11,7 @@ final class PostgresSecretTable: SecretRecords, @unchecked Sendable {
             """),
     ]
 
-    private let writer: PostgresStoreWriter
+    let writer: PostgresStoreWriter
 
     init(writer: PostgresStoreWriter) {
         self.writer = writer

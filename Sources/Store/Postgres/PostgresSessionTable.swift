@@ -1,7 +1,7 @@
 import Postgres
 
 /// `sessions` on PostgreSQL: the same rows and rules as `SessionTable`.
-final class PostgresSessionTable: SessionRecords, @unchecked Sendable {
+final class PostgresSessionTable: SessionRecords, WritingTable, @unchecked Sendable {
     static let migrations = [
         Migration(1, "sessions table", """
             CREATE TABLE sessions (
@@ -15,7 +15,7 @@ final class PostgresSessionTable: SessionRecords, @unchecked Sendable {
             """),
     ]
 
-    private let writer: PostgresStoreWriter
+    let writer: PostgresStoreWriter
     /// Prefixes this instance's `shetphone_sessions` notifications (see `PostgresBus`).
     private let instance: String
 
@@ -37,15 +37,14 @@ final class PostgresSessionTable: SessionRecords, @unchecked Sendable {
 
     /// The session with this key, if any instance saved it (a login made on another instance).
     func find(key: String, then: @escaping StoreCompletion<StoredSession?>) {
-        let queued = writer.write({ db in
+        write(then) { db in
             try db.query("SELECT key, \"user\", csrf, created_at, last_seen FROM sessions WHERE key = $1", [.text(key)])
                 .first.map(PostgresSessionTable.make)
-        }, then: then)
-        if !queued { then(.failure(.queueFull)) }
+        }
     }
 
     func save(_ session: StoredSession, then: @escaping StoreCompletion<Void>) {
-        submit(then) { [instance] db in
+        write(then) { [instance] db in
             try db.query("""
                 INSERT INTO sessions (key, "user", csrf, created_at, last_seen) VALUES ($1, $2, $3, $4, $5)
                 ON CONFLICT (key) DO UPDATE SET last_seen = greatest(sessions.last_seen, excluded.last_seen)
@@ -57,7 +56,7 @@ final class PostgresSessionTable: SessionRecords, @unchecked Sendable {
     }
 
     func touch(_ lastSeen: [(key: String, at: Int)], then: @escaping StoreCompletion<Void>) {
-        submit(then) { [instance] db in
+        write(then) { [instance] db in
             try db.query("""
                 UPDATE sessions SET last_seen = greatest(sessions.last_seen, seen.at)
                 FROM unnest($1::text[], $2::bigint[]) AS seen(key, at) WHERE sessions.key = seen.key
@@ -70,15 +69,11 @@ final class PostgresSessionTable: SessionRecords, @unchecked Sendable {
     }
 
     func delete(keys: [String], then: @escaping StoreCompletion<Void>) {
-        submit(then) { [instance] db in
+        write(then) { [instance] db in
             for key in keys {
                 try db.query("DELETE FROM sessions WHERE key = $1", [.text(key)])
                 try db.notify(channel: PostgresBus.sessionChannel, payload: instance + "\n-" + key)
             }
         }
-    }
-
-    private func submit(_ then: @escaping StoreCompletion<Void>, _ body: @escaping (PostgresConnection) throws -> Void) {
-        if !writer.write(body, then: then) { then(.failure(StoreError.queueFull)) }
     }
 }

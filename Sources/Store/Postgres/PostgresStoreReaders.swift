@@ -3,7 +3,7 @@ import Postgres
 
 /// A few threads that run queries on pooled connections, off the event loops and off the
 /// writer, like `StoreReaders` for SQLite. Each `then` runs on the reader's thread.
-final class PostgresStoreReaders: @unchecked Sendable {
+final class PostgresStoreReaders: StoreReadQueue, @unchecked Sendable {
     private let pool: PostgresPool
     private let queue = JobQueue<(PostgresConnection?) -> Void>(capacity: StoreBounds.maxQueuedReads)
     private var threads: [pthread_t] = []

@@ -1,7 +1,7 @@
 import Postgres
 
 /// `voicemails` on PostgreSQL: the same rows and rules as `VoicemailTable`.
-final class PostgresVoicemailTable: VoicemailRecords, @unchecked Sendable {
+final class PostgresVoicemailTable: VoicemailRecords, ReadingTable, @unchecked Sendable {
     static let migrations = [
         Migration(4, "voicemails table", """
             CREATE TABLE voicemails (
@@ -18,8 +18,8 @@ final class PostgresVoicemailTable: VoicemailRecords, @unchecked Sendable {
             """),
     ]
 
-    private let writer: PostgresStoreWriter
-    private let readers: PostgresStoreReaders
+    let writer: PostgresStoreWriter
+    let readers: PostgresStoreReaders?
 
     init(writer: PostgresStoreWriter, readers: PostgresStoreReaders) {
         self.writer = writer
@@ -81,13 +81,5 @@ final class PostgresVoicemailTable: VoicemailRecords, @unchecked Sendable {
         write(then) { db in
             try db.query("DELETE FROM voicemails WHERE recording_sid = $1", [.text(recordingSID)]).affected == 1
         }
-    }
-
-    private func write<T>(_ then: @escaping StoreCompletion<T>, _ body: @escaping (PostgresConnection) throws -> T) {
-        if !writer.write(body, then: then) { then(.failure(.queueFull)) }
-    }
-
-    private func read<T>(_ then: @escaping StoreCompletion<T>, _ body: @escaping (PostgresConnection) throws -> T) {
-        if !readers.read(body, then: then) { then(.failure(.queueFull)) }
     }
 }

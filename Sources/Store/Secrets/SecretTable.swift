@@ -1,5 +1,5 @@
 /// `secrets`: a few named byte strings every instance shares (`SecretRecords`).
-final class SecretTable: SecretRecords, @unchecked Sendable {
+final class SecretTable: SecretRecords, WritingTable, @unchecked Sendable {
     static let migrations = [
         Migration(12, "shared secrets", """
             CREATE TABLE secrets (
@@ -9,7 +9,7 @@ final class SecretTable: SecretRecords, @unchecked Sendable {
             """),
     ]
 
-    private let writer: StoreWriter
+    let writer: StoreWriter
 
     init(writer: StoreWriter) {
         self.writer = writer

@@ -1,5 +1,5 @@
 /// `login_failures`: the login throttle's counts per key (`LoginFailureRecords`).
-final class LoginFailureTable: LoginFailureRecords, @unchecked Sendable {
+final class LoginFailureTable: LoginFailureRecords, ReadingTable, @unchecked Sendable {
     static let migrations = [
         Migration(11, "login throttle counts", """
             CREATE TABLE login_failures (
@@ -14,8 +14,8 @@ final class LoginFailureTable: LoginFailureRecords, @unchecked Sendable {
     /// Quiet keys deleted by one failure at most (500): a flood of new names costs each write little.
     static let purgeBatch = 500
 
-    private let writer: StoreWriter
-    private let readers: StoreReaders?
+    let writer: StoreWriter
+    let readers: StoreReaders?
 
     init(writer: StoreWriter, readers: StoreReaders?) {
         self.writer = writer
@@ -23,9 +23,7 @@ final class LoginFailureTable: LoginFailureRecords, @unchecked Sendable {
     }
 
     func failures(keys: [String], then: @escaping StoreCompletion<[String: LoginFailures]>) {
-        let body = { (db: SQLiteConnection) in try LoginFailureTable.read(keys, db) }
-        let queued = readers?.read(body, then: then) ?? writer.write(body, then: then)
-        if !queued { then(.failure(.queueFull)) }
+        read(then) { db in try LoginFailureTable.read(keys, db) }
     }
 
     static func read(_ keys: [String], _ db: SQLiteConnection) throws -> [String: LoginFailures] {
@@ -39,7 +37,7 @@ final class LoginFailureTable: LoginFailureRecords, @unchecked Sendable {
 
     func recordFailure(keys: [String], at: Int, forgetBefore: Int,
                        then: @escaping StoreCompletion<[String: LoginFailures]>) {
-        let queued = writer.write({ db -> [String: LoginFailures] in
+        write(then) { db -> [String: LoginFailures] in
             let upsert = try db.statement("""
                 INSERT INTO login_failures (key, failures, last_failure_at) VALUES (?, 1, ?)
                 ON CONFLICT(key) DO UPDATE SET
@@ -52,15 +50,13 @@ final class LoginFailureTable: LoginFailureRecords, @unchecked Sendable {
                     (SELECT key FROM login_failures WHERE last_failure_at < ? LIMIT \(LoginFailureTable.purgeBatch))
                 """).run([.int(forgetBefore)])
             return try LoginFailureTable.read(keys, db)
-        }, then: then)
-        if !queued { then(.failure(.queueFull)) }
+        }
     }
 
     func forget(keys: [String], then: @escaping StoreCompletion<Void>) {
-        let queued = writer.write({ db in
+        write(then) { db in
             let delete = try db.statement("DELETE FROM login_failures WHERE key = ?")
             for key in keys { try delete.run([.text(key)]) }
-        }, then: then)
-        if !queued { then(.failure(.queueFull)) }
+        }
     }
 }

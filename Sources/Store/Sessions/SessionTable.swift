@@ -1,5 +1,5 @@
 /// `sessions`: one row per login, keyed by the SHA-256 of the session id.
-final class SessionTable: SessionRecords, @unchecked Sendable {
+final class SessionTable: SessionRecords, WritingTable, @unchecked Sendable {
     static let migrations = [
         Migration(1, "sessions table", """
             CREATE TABLE sessions (
@@ -13,7 +13,7 @@ final class SessionTable: SessionRecords, @unchecked Sendable {
             """),
     ]
 
-    private let writer: StoreWriter
+    let writer: StoreWriter
 
     init(writer: StoreWriter) { self.writer = writer }
 
@@ -27,7 +27,7 @@ final class SessionTable: SessionRecords, @unchecked Sendable {
     }
 
     func save(_ session: StoredSession, then: @escaping StoreCompletion<Void>) {
-        submit(then) { db in
+        write(then) { db in
             try db.statement("""
                 INSERT INTO sessions (key, user, csrf, created_at, last_seen) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT(key) DO UPDATE SET last_seen = max(last_seen, excluded.last_seen)
@@ -37,20 +37,16 @@ final class SessionTable: SessionRecords, @unchecked Sendable {
     }
 
     func touch(_ lastSeen: [(key: String, at: Int)], then: @escaping StoreCompletion<Void>) {
-        submit(then) { db in
+        write(then) { db in
             let statement = try db.statement("UPDATE sessions SET last_seen = max(last_seen, ?) WHERE key = ?")
             for (key, at) in lastSeen { try statement.run([.int(at), .text(key)]) }
         }
     }
 
     func delete(keys: [String], then: @escaping StoreCompletion<Void>) {
-        submit(then) { db in
+        write(then) { db in
             let statement = try db.statement("DELETE FROM sessions WHERE key = ?")
             for key in keys { try statement.run([.text(key)]) }
         }
-    }
-
-    private func submit(_ then: @escaping StoreCompletion<Void>, _ body: @escaping (SQLiteConnection) throws -> Void) {
-        if !writer.write(body, then: then) { then(.failure(StoreError.queueFull)) }
     }
 }

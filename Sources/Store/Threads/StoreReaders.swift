@@ -2,7 +2,7 @@ import Glibc
 
 /// A few threads, each with its own connection, that run queries off the event loops. In WAL
 /// mode readers never wait for the writer. Each `then` runs on the reader's thread.
-final class StoreReaders: @unchecked Sendable {
+final class StoreReaders: StoreReadQueue, @unchecked Sendable {
     typealias Job = (SQLiteConnection?, StoreError?) -> Void
 
     private let queue = JobQueue<Job>(capacity: StoreBounds.maxQueuedReads)
@@ -29,8 +29,7 @@ final class StoreReaders: @unchecked Sendable {
 
     /// Runs `body` on a reader; false (and `then` is not called) when the queue is full.
     @discardableResult
-    func read<T>(_ body: @escaping (SQLiteConnection) throws -> T,
-                 then: @escaping (Result<T, StoreError>) -> Void) -> Bool {
+    func read<T>(_ body: @escaping (SQLiteConnection) throws -> T, then: @escaping StoreCompletion<T>) -> Bool {
         queue.push { connection, _ in
             guard let connection else { return }
             do {

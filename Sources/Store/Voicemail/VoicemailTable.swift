@@ -1,5 +1,5 @@
 /// `voicemails`: one row per Twilio recording.
-final class VoicemailTable: VoicemailRecords, @unchecked Sendable {
+final class VoicemailTable: VoicemailRecords, ReadingTable, @unchecked Sendable {
     static let migrations = [
         Migration(4, "voicemails table", """
             CREATE TABLE voicemails (
@@ -16,8 +16,8 @@ final class VoicemailTable: VoicemailRecords, @unchecked Sendable {
             """),
     ]
 
-    private let writer: StoreWriter
-    private let readers: StoreReaders?
+    let writer: StoreWriter
+    let readers: StoreReaders?
 
     init(writer: StoreWriter, readers: StoreReaders?) {
         self.writer = writer
@@ -78,17 +78,5 @@ final class VoicemailTable: VoicemailRecords, @unchecked Sendable {
 
     func delete(recordingSID: String, then: @escaping StoreCompletion<Bool>) {
         write(then) { db in try db.statement("DELETE FROM voicemails WHERE recording_sid = ?").run([.text(recordingSID)]) == 1 }
-    }
-
-    private func write<T>(_ then: @escaping StoreCompletion<T>, _ body: @escaping (SQLiteConnection) throws -> T) {
-        if !writer.write(body, then: then) { then(.failure(.queueFull)) }
-    }
-
-    private func read<T>(_ then: @escaping StoreCompletion<T>, _ body: @escaping (SQLiteConnection) throws -> T) {
-        if let readers {
-            if !readers.read(body, then: then) { then(.failure(.queueFull)) }
-        } else {
-            write(then, body)
-        }
     }
 }
