@@ -4,7 +4,8 @@ takes a call, so A's dialer cannot hear it live. When A listens again it sends `
 browser's network refuses the reloads (Chromium's own URL blocking: the network is gone for
 them): the page says which lists may be out of date, and, once the network is back, its own
 retry brings the missed call in without any further event from the server and without a page
-reload. `ReloadRetry` itself is driven in the same browser with a fake clock."""
+reload. A second test has A itself refuse the reloads (503 while its store is away). `ReloadRetry`
+itself is driven in the same browser with a fake clock."""
 import re
 
 import pytest
@@ -19,6 +20,7 @@ NUMBER = "+15005550006"  # bob and carol's number
 # What resync() reloads, as Chromium's URL patterns.
 RELOADS = ["*/api/calls*", "*/api/voicemail*", "*/api/threads*", "*/api/contacts*", "*/api/intercom*"]
 BACK = "bus: listening again after the database came back"
+REFUSED_CALLS = r'"GET /api/calls\S* HTTP/1\.1" 503'
 
 
 @pytest.fixture
@@ -157,3 +159,41 @@ def test_reload_retry_backs_off_stops_on_success_and_yields_to_a_newer_resync(sh
     assert result["third"] == {"stale": [False], "scheduled": 0}
     # Without a `delay`, the live socket's backoff (1, 2, 4 … 30 s, jittered; test_dialer_e2e checks it).
     assert result["defaultDelay"] is True
+
+
+def test_reloads_answered_503_while_the_store_is_away_mark_the_lists_and_catch_up_when_it_is_back(
+        pair, link, postgres, dialer):
+    """The server's own refusal: the dialer reaches A through a relay too (`web`), which the test
+    cuts to make the page reconnect while A has no database. Its reloads get 503 from A; once A's
+    database is back, the lists catch up without a page reload."""
+    from postgres_helpers import CuttableLink
+
+    a, b = pair
+    web = CuttableLink(a.port)
+    try:
+        base = f"http://127.0.0.1:{web.port}"
+        login(dialer, base, "bob", a.users["bob"])
+        take_call(b, 1)
+        wait_until(dialer, lambda d: shown(d, 1), 20, f"call 1 shown live; rows are {rows(dialer)}")
+        js(dialer, "window.__samePage = true;")
+
+        link.cut()  # A's store is away
+        web.cut()   # and the page's connection drops
+        wait_until(dialer, lambda d: js(d, "return document.getElementById('ind-server').dataset.state;") == "offline",
+                   20, "the page noticed its connection dropped")
+        take_call(b, 2)
+        refused_before = len(re.findall(REFUSED_CALLS, a.log()))
+        web.mend()
+        # Back online: resync, and A answers the reloads of its store's lists with 503.
+        wait_until(dialer, lambda d: "recent calls" in stale_text(d) and "contacts" in stale_text(d), 30,
+                   f"the stale notice; it says {stale_text(dialer)!r}")
+        until(lambda: len(re.findall(REFUSED_CALLS, a.log())) > refused_before, "A refused api/calls with 503", 10)
+        assert not shown(dialer, 2)
+
+        link.mend()
+        wait_until(dialer, lambda d: shown(d, 2), 60, f"call 2 shown; rows are {rows(dialer)}")
+        wait_until(dialer, lambda d: stale_text(d) == "Lists up to date again.", 60,
+                   f"the notice cleared; it says {stale_text(dialer)!r}")
+        assert js(dialer, "return window.__samePage === true;"), "the page was reloaded"
+    finally:
+        web.close()
