@@ -185,6 +185,7 @@ final class StaticFilesTests: XCTestCase {
     }
 
     func testChangedFileIsServedFreshWithNewTag() throws {
+        files = StaticFiles(root: fixture.root, revalidateMillis: 0)
         let first = get("/style.css")
         try fixture.write("style.css", "body { color: red; margin: 0; }")
         try fixture.setModified("style.css", Date(timeIntervalSince1970: 1_700_000_000))
@@ -195,9 +196,37 @@ final class StaticFilesTests: XCTestCase {
     }
 
     func testDeletedFileIs404AfterBeingCached() throws {
+        files = StaticFiles(root: fixture.root, revalidateMillis: 0)
         XCTAssertEqual(get("/style.css").status, .ok)
         try FileManager.default.removeItem(atPath: fixture.root + "/style.css")
         XCTAssertEqual(get("/style.css").status, .notFound)
+    }
+
+    func testEditedFileIsServedFreshOnceASecondHasPassed() throws {
+        XCTAssertEqual(text(get("/style.css")), "body { color: black; }")
+        try fixture.write("style.css", "body { color: blue; }")
+        try fixture.setModified("style.css", Date(timeIntervalSince1970: 1_700_000_000))
+        Thread.sleep(forTimeInterval: 1.2)
+        let fresh = get("/style.css")
+        XCTAssertEqual(text(fresh), "body { color: blue; }")
+        XCTAssertEqual(fresh.headers["Last-Modified"], "Tue, 14 Nov 2023 22:13:20 GMT")
+    }
+
+    func testCachedFileIsNotCheckedAgainWithinTheInterval() throws {
+        // A long interval: the edit cannot be seen, which shows no request stat'ed the file.
+        files = StaticFiles(root: fixture.root, revalidateMillis: 60_000)
+        XCTAssertEqual(text(get("/style.css")), "body { color: black; }")
+        try fixture.write("style.css", "body { color: blue; }")
+        try fixture.setModified("style.css", Date(timeIntervalSince1970: 1_700_000_000))
+        XCTAssertEqual(text(get("/style.css")), "body { color: black; }")
+    }
+
+    func testHTMLFilesCarryThePageFieldsAndOtherFilesDoNot() {
+        files = StaticFiles(root: fixture.root, pageFields: HTTPHeaders([("Content-Security-Policy", "default-src 'self'")]))
+        XCTAssertEqual(get("/").headers["Content-Security-Policy"], "default-src 'self'")
+        XCTAssertEqual(get("/", [("Accept-Encoding", "gzip")]).headers["Content-Security-Policy"], "default-src 'self'")
+        XCTAssertNotNil(get("/").encodedHead, "the field is part of the pre-encoded head")
+        XCTAssertNil(get("/style.css").headers["Content-Security-Policy"])
     }
 
     func testSmallFilesAreCachedAndLargeOnesAreNot() {

@@ -48,9 +48,11 @@ extension PhoneApp {
         })
         router.get("/healthz") { [self] _ in health.response(server: server) }
         router.get("/metrics") { [metricsEndpoint] request in metricsEndpoint.respond(to: request) }
-        let files = StaticFiles(root: config.server.publicDir, logger: logger)
+        // The policy is part of each cached page's encoded head: nothing is added per response.
         let policy = ContentSecurityPolicy(sdkURL: config.app.twilioSDKURL)
-        let pages = { (request: Request) in policy.applied(to: files.respond(to: request)) }
+        let files = StaticFiles(root: config.server.publicDir,
+                                pageFields: HTTPHeaders([(ContentSecurityPolicy.headerName, policy.header)]), logger: logger)
+        let pages = { (request: Request) in files.respond(to: request) }
         router.add("GET", "/", logins.dialerPage(pages))
         router.fallback { request, responder in responder.send(pages(request)) }
     }

@@ -18,12 +18,17 @@ final class StaticFile: @unchecked Sendable {
     private let gzipOK: Response?
     private let notModified: Response
     private let gzipNotModified: Response
+    /// When a `stat` last found this file unchanged (monotonic ms); guarded by its cache's lock.
+    var checkedAtMillis: UInt64
 
     /// Bytes this entry holds in the cache.
     var cost: Int { body.count + (gzipBody?.count ?? 0) + fullPath.utf8.count }
 
+    /// `pageFields` go on an HTML file's 200s (the application's `Content-Security-Policy`),
+    /// encoded with the rest of the head. `loadedAt`: monotonic ms of the `stat` that found it.
     init(fullPath: String, identity: FileIdentity, body: [UInt8], mediaType: MediaType, cacheControl: String,
-         compress: Bool) {
+         pageFields: HTTPHeaders = HTTPHeaders(), compress: Bool, loadedAt: UInt64 = 0) {
+        checkedAtMillis = loadedAt
         self.fullPath = fullPath
         cPath = Array(fullPath.utf8CString)
         self.identity = identity
@@ -58,6 +63,12 @@ final class StaticFile: @unchecked Sendable {
         packed.add("Content-Type", mediaType.headerValue)
         packed.add("X-Content-Type-Options", "nosniff")
         packed.add("Content-Encoding", "gzip")
+        if mediaType == .html {
+            for field in pageFields {
+                plain.add(field.name, field.value)
+                packed.add(field.name, field.value)
+            }
+        }
         ok = Response(status: .ok, headers: plain, body: body).preEncoded()
         gzipOK = gzipBody.map { Response(status: .ok, headers: packed, body: $0).preEncoded() }
         notModified = Response(status: .notModified, headers: notModifiedHeaders).preEncoded()

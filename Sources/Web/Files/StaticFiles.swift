@@ -8,8 +8,9 @@ import Logging
 /// and the opened file's real path (symlinks resolved) must lie under the root's real path. Every
 /// refusal is a 404, so a prober learns nothing about what exists elsewhere.
 ///
-/// Small files stay in memory (bounded), each use checked by one `stat`, so editing a file
-/// on disk is seen by the next request.
+/// Small files stay in memory (bounded), checked by one `stat` at most once a second each
+/// (`revalidateMillis`, like NGINX's `open_file_cache_valid`), so an edit on disk is served
+/// within a second; a loop answering thousands of requests a second does not `stat` for each.
 public final class StaticFiles: @unchecked Sendable {
     /// Absolute path of the root, as given (a symlink is fine: it is resolved per load).
     public let root: String
@@ -21,12 +22,18 @@ public final class StaticFiles: @unchecked Sendable {
     public let maxCachedFileBytes: Int
     /// Files over this size are not served at all (64 MiB): responses are held in memory.
     public let maxFileBytes: Int
+    /// How long a cached file is served without a fresh `stat` (1,000 ms; 0 checks every request).
+    public let revalidateMillis: UInt64
+    /// Fields every HTML file carries in its 200s (the application's `Content-Security-Policy`),
+    /// encoded into the cached head once instead of added per response.
+    public let pageFields: HTTPHeaders
     public var logger: Logger
     private let cache: StaticFileCache
 
     public init(root: String, htmlCacheControl: String = "no-cache", cacheControl: String = "public, max-age=3600",
                 maxCacheBytes: Int = 32 * 1024 * 1024, maxCachedFileBytes: Int = 1024 * 1024,
-                maxFileBytes: Int = 64 * 1024 * 1024, logger: Logger = Logger(label: "web.static")) {
+                maxFileBytes: Int = 64 * 1024 * 1024, revalidateMillis: UInt64 = 1_000,
+                pageFields: HTTPHeaders = HTTPHeaders(), logger: Logger = Logger(label: "web.static")) {
         var path = root
         if !path.hasPrefix("/") {
             // Made absolute now so a later chdir cannot move the root.
@@ -42,6 +49,8 @@ public final class StaticFiles: @unchecked Sendable {
         self.cacheControl = cacheControl
         self.maxCachedFileBytes = maxCachedFileBytes
         self.maxFileBytes = maxFileBytes
+        self.revalidateMillis = revalidateMillis
+        self.pageFields = pageFields
         self.logger = logger
         cache = StaticFileCache(maxBytes: maxCacheBytes)
     }
@@ -65,8 +74,12 @@ public final class StaticFiles: @unchecked Sendable {
             return .error(.notFound)
         }
         // Keyed by the request path itself: a hit builds no string at all.
-        if let file = cache.file(for: request.path) {
-            if let now = FileIdentity(cPath: file.cPath), now == file.identity {
+        let now = monotonicMillis()
+        if let (file, due) = cache.file(for: request.path, now: now, revalidateMillis: revalidateMillis) {
+            if !due {
+                return file.response(to: request)
+            }
+            if let current = FileIdentity(cPath: file.cPath), current == file.identity {
                 return file.response(to: request)
             }
             cache.remove(request.path)
@@ -108,7 +121,7 @@ public final class StaticFiles: @unchecked Sendable {
         let cacheable = identity.size <= maxCachedFileBytes
         let file = StaticFile(fullPath: fullPath, identity: identity, body: body, mediaType: mediaType,
                               cacheControl: mediaType == .html ? htmlCacheControl : cacheControl,
-                              compress: cacheable)
+                              pageFields: pageFields, compress: cacheable, loadedAt: monotonicMillis())
         if cacheable { cache.store(file, for: request.path) }
         return file.response(to: request)
     }

@@ -21,8 +21,8 @@ enum HTTPHeadParser {
         guard i > methodStart, i < end, bytes[i] == 0x20 else {
             throw HTTPError(.badRequest, "request line does not start with a method token")
         }
-        let method = string(bytes, methodStart, i)
-        guard knownMethods.contains(method) else {
+        guard let method = knownMethod(bytes, methodStart, i) else {
+            let method = string(bytes, methodStart, i)
             throw HTTPError(.notImplemented, "method \(HTTPError.quoted(method, limit: 32)) is not implemented")
         }
         i += 1
@@ -101,25 +101,26 @@ enum HTTPHeadParser {
             let value = string(bytes, valueStart, valueEnd)
             headers.add(name, value)
 
+            // Known names are compared on the bytes, and only when their length fits.
             switch nameEnd - nameStart {
-            case 4 where asciiCaseInsensitiveEquals(name, "Host"):
+            case 4 where namesMatch(bytes, nameStart, "host"):
                 hostCount += 1
-                guard isValidHost(value) else {
+                guard isValidHost(UnsafeBufferPointer(rebasing: bytes[valueStart..<valueEnd])) else {
                     throw HTTPError(.badRequest, "Host \(HTTPError.quoted(value, limit: 64)) is not a host name or address with an optional :port")
                 }
-            case 6 where asciiCaseInsensitiveEquals(name, "Expect"):
+            case 6 where namesMatch(bytes, nameStart, "expect"):
                 if asciiCaseInsensitiveEquals(value, "100-continue") {
                     expectsContinue = true
                 } else {
                     throw HTTPError(.expectationFailed, "Expect: \(value.prefix(64)) is not supported")
                 }
-            case 10 where asciiCaseInsensitiveEquals(name, "Connection"):
+            case 10 where namesMatch(bytes, nameStart, "connection"):
                 for token in value.split(separator: ",") {
                     let t = String(token.trimmingASCIISpaces())
                     if asciiCaseInsensitiveEquals(t, "close") { connectionClose = true }
                     if asciiCaseInsensitiveEquals(t, "keep-alive") { connectionKeepAlive = true }
                 }
-            case 14 where asciiCaseInsensitiveEquals(name, "Content-Length"):
+            case 14 where namesMatch(bytes, nameStart, "content-length"):
                 for part in value.split(separator: ",", omittingEmptySubsequences: false) {
                     let length = try parseContentLength(part.trimmingASCIISpaces(), limits: limits)
                     if let previous = contentLength, previous != length {
@@ -127,7 +128,7 @@ enum HTTPHeadParser {
                     }
                     contentLength = length
                 }
-            case 17 where asciiCaseInsensitiveEquals(name, "Transfer-Encoding"):
+            case 17 where namesMatch(bytes, nameStart, "transfer-encoding"):
                 // RFC 9110 5.6.1: empty list elements do not count.
                 for part in value.split(separator: ",") {
                     let coding = part.trimmingASCIISpaces()
@@ -172,38 +173,72 @@ enum HTTPHeadParser {
     }
 
     /// The methods this server implements (RFC 9110 9.3, RFC 5789); any other token is 501.
-    static let knownMethods: Set<String> = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"]
+    /// Returned as string literals: no string is built or hashed per request.
+    static func knownMethod(_ bytes: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> String? {
+        func equals(_ name: StaticString) -> Bool {
+            let expected = name.utf8Start
+            for offset in 0..<name.utf8CodeUnitCount where bytes[from + offset] != expected[offset] { return false }
+            return true
+        }
+        switch to - from {
+        case 3: return equals("GET") ? "GET" : equals("PUT") ? "PUT" : nil
+        case 4: return equals("HEAD") ? "HEAD" : equals("POST") ? "POST" : nil
+        case 5: return equals("PATCH") ? "PATCH" : equals("TRACE") ? "TRACE" : nil
+        case 6: return equals("DELETE") ? "DELETE" : nil
+        case 7: return equals("OPTIONS") ? "OPTIONS" : equals("CONNECT") ? "CONNECT" : nil
+        default: return nil
+        }
+    }
+
+    /// True when the field name at `from` is `lowercased` in any case (the caller checked the length).
+    @inline(__always)
+    static func namesMatch(_ bytes: UnsafeBufferPointer<UInt8>, _ from: Int, _ lowercased: StaticString) -> Bool {
+        let count = lowercased.utf8CodeUnitCount
+        let expected = lowercased.utf8Start
+        for offset in 0..<count where asciiLower(bytes[from + offset]) != expected[offset] { return false }
+        return true
+    }
 
     /// `uri-host [ ":" port ]` (RFC 9112 3.2, RFC 3986 3.2.2): a reg-name (unreserved,
     /// pct-encoded, sub-delims), an IPv4 address or a bracketed IP literal, then digits. May be empty.
     static func isValidHost(_ value: String) -> Bool {
-        var bytes = Substring(value).utf8[...]
-        if bytes.first == UInt8(ascii: "[") {
-            guard let close = bytes.firstIndex(of: UInt8(ascii: "]")) else { return false }
-            let literal = bytes[bytes.index(after: bytes.startIndex)..<close]
-            guard !literal.isEmpty, literal.allSatisfy({ isHostByte($0) || $0 == UInt8(ascii: ":") }) else { return false }
-            bytes = bytes[bytes.index(after: close)...]
+        var value = value
+        return value.withUTF8 { isValidHost($0) }
+    }
+
+    static func isValidHost(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let end = bytes.count
+        var i = 0
+        if end > 0 && bytes[0] == UInt8(ascii: "[") {
+            i = 1
+            while i < end && bytes[i] != UInt8(ascii: "]") {
+                guard isHostByte(bytes[i]) || bytes[i] == UInt8(ascii: ":") else { return false }
+                i += 1
+            }
+            guard i < end, i > 1 else { return false }
+            i += 1
         } else {
-            let nameEnd = bytes.firstIndex(of: UInt8(ascii: ":")) ?? bytes.endIndex
-            var i = bytes.startIndex
-            while i < nameEnd {
+            while i < end && bytes[i] != UInt8(ascii: ":") {
                 let byte = bytes[i]
                 if byte == UInt8(ascii: "%") {
-                    let first = bytes.index(after: i)
-                    guard first < nameEnd, bytes.index(after: first) < nameEnd,
-                          HTTPRequestParser.hexValue(bytes[first]) != nil,
-                          HTTPRequestParser.hexValue(bytes[bytes.index(after: first)]) != nil else { return false }
-                    i = bytes.index(first, offsetBy: 2)
+                    // Two hex digits (never a colon) before the port.
+                    guard i + 2 < end, HTTPRequestParser.hexValue(bytes[i + 1]) != nil,
+                          HTTPRequestParser.hexValue(bytes[i + 2]) != nil else { return false }
+                    i += 3
                     continue
                 }
                 guard isHostByte(byte) else { return false }
-                i = bytes.index(after: i)
+                i += 1
             }
-            bytes = bytes[nameEnd...]
         }
-        guard let colon = bytes.first else { return true }
-        guard colon == UInt8(ascii: ":") else { return false }
-        return bytes.dropFirst().allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+        guard i < end else { return true }
+        guard bytes[i] == UInt8(ascii: ":") else { return false }
+        i += 1
+        while i < end {
+            guard bytes[i] >= 0x30 && bytes[i] <= 0x39 else { return false }
+            i += 1
+        }
+        return true
     }
 
     /// unreserved / sub-delims (RFC 3986 2.2, 2.3).

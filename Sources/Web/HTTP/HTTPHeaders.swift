@@ -69,6 +69,8 @@ func asciiLower(_ byte: UInt8) -> UInt8 {
 
 /// ASCII case-insensitive comparison, as HTTP field names and tokens need.
 public func asciiCaseInsensitiveEquals(_ a: String, _ b: String) -> Bool {
+    // Most names asked for differ in length: no access to the bytes for those.
+    guard a.utf8.count == b.utf8.count else { return false }
     var a = a, b = b
     return a.withUTF8 { ua in
         b.withUTF8 { ub in

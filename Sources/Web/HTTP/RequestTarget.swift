@@ -2,6 +2,7 @@
 enum RequestTarget {
     /// Returns (decoded path, raw query) or an error naming what was wrong.
     static func split(_ target: String) throws -> (path: String, query: String) {
+        if isPlainPath(target) { return (target, "") }
         var rest = Substring(target)
         if target.hasPrefix("http://") || target.hasPrefix("https://") {
             // absolute-form: drop scheme and authority, keep the path.
@@ -20,6 +21,19 @@ enum RequestTarget {
         if let hash = query.firstIndex(of: "#") { query = query[..<hash] }
         if let hash = rawPath.firstIndex(of: "#") { rawPath = rawPath[..<hash] }
         return (try decodePath(rawPath), String(query))
+    }
+
+    /// An origin-form target with no query, fragment or escape (`/js/main.js`): it is its own
+    /// path, shared rather than copied (most requests).
+    private static func isPlainPath(_ target: String) -> Bool {
+        var target = target
+        return target.withUTF8 { bytes in
+            guard bytes.first == UInt8(ascii: "/") else { return false }
+            for byte in bytes where byte == UInt8(ascii: "?") || byte == UInt8(ascii: "#") || byte == UInt8(ascii: "%") {
+                return false
+            }
+            return true
+        }
     }
 
     /// Percent-decodes a path. Bad escapes, NUL and invalid UTF-8 are errors, never guessed at.

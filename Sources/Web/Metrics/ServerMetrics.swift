@@ -79,7 +79,7 @@ public final class ServerMetrics: ServerObserver, @unchecked Sendable {
                                 status: (100...599).contains(status) ? status : 0)
         let cache = requestCache.current
         let metrics: RequestMetrics
-        if let cached = cache.entries[key] {
+        if let cached = cache.metric(for: key) {
             metrics = cached
         } else {
             metrics = RequestMetrics(count: requests(key), latency: latency(route))

@@ -36,10 +36,21 @@ final class ThreadLocal<Value: AnyObject>: @unchecked Sendable {
 /// A thread's private map from series keys to the shared metric objects (see `MetricFamily`).
 final class SeriesCache<Key: Hashable, Metric> {
     var entries: [Key: Metric] = [:]
+    /// The series used last: a loop answering the same route again and again compares its key
+    /// (strings that share storage compare without reading them) instead of hashing it.
+    private var last: (key: Key, metric: Metric)?
     /// A cache stops growing here; lookups past it take the family's lock, which is still correct.
     static var limit: Int { 4_096 }
 
+    func metric(for key: Key) -> Metric? {
+        if let last, last.key == key { return last.metric }
+        guard let metric = entries[key] else { return nil }
+        last = (key, metric)
+        return metric
+    }
+
     func insert(_ metric: Metric, for key: Key) {
         if entries.count < SeriesCache.limit { entries[key] = metric }
+        last = (key, metric)
     }
 }

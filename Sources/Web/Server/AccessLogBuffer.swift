@@ -22,27 +22,36 @@ final class AccessLogBuffer {
     func append(client: String, method: String, target: String, version: HTTPVersion, status: Int, bodyBytes: Int,
                 micros: Int) {
         refreshPrefix()
-        bytes.append(contentsOf: prefix)
-        appendPrintable(client, limit: 64)
-        bytes.append(contentsOf: AccessLogBuffer.spaceQuote)
-        appendPrintable(method, limit: 32)
-        bytes.append(0x20)
-        appendPrintable(target, limit: 200)
-        bytes.append(contentsOf: AccessLogBuffer.http)
-        HTTPResponseEncoder.appendDecimal(&bytes, max(0, version.major))
-        bytes.append(0x2E)
-        HTTPResponseEncoder.appendDecimal(&bytes, max(0, version.minor))
-        bytes.append(contentsOf: AccessLogBuffer.quoteSpace)
-        HTTPResponseEncoder.appendDecimal(&bytes, max(0, status))
-        bytes.append(0x20)
-        HTTPResponseEncoder.appendDecimal(&bytes, max(0, bodyBytes))
-        bytes.append(0x20)
+        // The line is written into a local array (moved out and back, not copied): one access to
+        // the stored property per line instead of one per byte.
+        var line: [UInt8] = []
+        swap(&line, &bytes)
+        defer { swap(&line, &bytes) }
+        line.append(contentsOf: prefix)
+        AccessLogBuffer.appendPrintable(client, limit: 64, to: &line)
+        line.append(0x20)
+        line.append(0x22)
+        AccessLogBuffer.appendPrintable(method, limit: 32, to: &line)
+        line.append(0x20)
+        AccessLogBuffer.appendPrintable(target, limit: 200, to: &line)
+        line.append(contentsOf: AccessLogBuffer.http)
+        HTTPResponseEncoder.appendDecimal(&line, max(0, version.major))
+        line.append(0x2E)
+        HTTPResponseEncoder.appendDecimal(&line, max(0, version.minor))
+        line.append(0x22)
+        line.append(0x20)
+        HTTPResponseEncoder.appendDecimal(&line, max(0, status))
+        line.append(0x20)
+        HTTPResponseEncoder.appendDecimal(&line, max(0, bodyBytes))
+        line.append(0x20)
         // Milliseconds with one decimal, as the line always had.
         let tenths = max(0, micros) / 100
-        HTTPResponseEncoder.appendDecimal(&bytes, tenths / 10)
-        bytes.append(0x2E)
-        HTTPResponseEncoder.appendDecimal(&bytes, tenths % 10)
-        bytes.append(contentsOf: AccessLogBuffer.msNewline)
+        HTTPResponseEncoder.appendDecimal(&line, tenths / 10)
+        line.append(0x2E)
+        HTTPResponseEncoder.appendDecimal(&line, tenths % 10)
+        line.append(0x6D)  // m
+        line.append(0x73)  // s
+        line.append(0x0A)
         lineCount += 1
     }
 
@@ -55,12 +64,12 @@ final class AccessLogBuffer {
         return taken
     }
 
-    private func appendPrintable(_ text: String, limit: Int) {
-        var count = 0
-        for byte in text.utf8 {
-            if count == limit { break }
-            bytes.append(byte >= 0x20 && byte < 0x7F && byte != 0x22 ? byte : 0x3F)
-            count += 1
+    private static func appendPrintable(_ text: String, limit: Int, to line: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { utf8 in
+            for byte in utf8.prefix(limit) {
+                line.append(byte >= 0x20 && byte < 0x7F && byte != 0x22 ? byte : 0x3F)
+            }
         }
     }
 
@@ -78,8 +87,5 @@ final class AccessLogBuffer {
         prefix.append(contentsOf: " info \(label): [Web] ".utf8)
     }
 
-    private static let spaceQuote: [UInt8] = [0x20, 0x22]
-    private static let quoteSpace: [UInt8] = [0x22, 0x20]
     private static let http: [UInt8] = Array(" HTTP/".utf8)
-    private static let msNewline: [UInt8] = Array("ms\n".utf8)
 }

@@ -71,7 +71,9 @@ final class HTTP1Connection: ConnectionHandler, ResponseReceiver {
         running = true
         var index = 0
         while index < pending.count {
-            let action = pending[index]
+            // Moved out, not copied: a request or response in an action is not retained twice.
+            var action = HTTPConnectionStateMachine.Action.close
+            swap(&action, &pending[index])
             index += 1
             perform(action, connection)
         }
