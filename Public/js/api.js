@@ -19,6 +19,14 @@ export class ApiError extends Error {
   }
 }
 
+/** True when the same request may succeed later: no answer at all (the network), a timeout,
+ *  too many requests, or a server error (503 while its store is away). A 4xx other than
+ *  those says something another try would not change. */
+export function worthRetrying(error) {
+  if (!(error instanceof ApiError)) return true;
+  return error.status === 0 || error.status === 408 || error.status === 429 || error.status >= 500;
+}
+
 export function setCsrfToken(token) {
   csrfToken = token || '';
 }

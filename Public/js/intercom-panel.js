@@ -2,7 +2,7 @@
 // for everyone until it ends), a live countdown, and the recent door
 // openings. Every open tab follows the `intercom.*` WebSocket events.
 
-import { getJson, postJson, deleteJson, serverNow, noteServerTime } from './api.js';
+import { getJson, postJson, deleteJson, serverNow, noteServerTime, worthRetrying } from './api.js';
 import { el, icon } from './element.js';
 import { formatE164 } from './phone-number.js';
 import { formatClock, formatDuration, parseServerTime } from './time-format.js';
@@ -29,7 +29,7 @@ export class IntercomPanel {
   }
 
   /** Resolves true once the state is shown (or the page leaves for the login), false when
-   *  it could not be loaded. */
+   *  it could not be but may be later. */
   async load() {
     try {
       this.apply(await getJson('api/intercom'));
@@ -37,7 +37,7 @@ export class IntercomPanel {
     } catch (error) {
       if (error.status === 401) return true;
       this.nodes.state.textContent = t('intercom.unavailable', { reason: error.message });
-      return false;
+      return !worthRetrying(error);
     }
   }
 

@@ -3,7 +3,7 @@
 // tab title. Rows live in the CallLog, which the live events keep up to date; the server's
 // `call.updated` record is the final word on each call.
 
-import { getJson, postJson } from './api.js';
+import { getJson, postJson, worthRetrying } from './api.js';
 import { byId } from './element.js';
 import { t } from './i18n.js';
 
@@ -41,7 +41,7 @@ export class RecentCalls {
   }
 
   /** The next page, or the first instead of the rows shown (`replace`). Resolves true once
-   *  shown (or overtaken by a newer load), false when it could not be loaded. */
+   *  shown (or overtaken by a newer load), false when it could not be loaded but may be later. */
   async load({ replace = false, quiet = false } = {}) {
     const generation = ++this.generation;
     const params = new URLSearchParams({ limit: String(PAGE) });
@@ -52,8 +52,8 @@ export class RecentCalls {
     try {
       page = await getJson(`api/calls?${params}`);
     } catch (error) {
-      if (!quiet) this.problem(t('log.loadFailed', { reason: error.message }));
-      return false;
+      if (!quiet || !worthRetrying(error)) this.problem(t('log.loadFailed', { reason: error.message }));
+      return !worthRetrying(error);
     }
     if (generation !== this.generation) return true;  // a newer search started meanwhile
     if (replace) this.log.clear();

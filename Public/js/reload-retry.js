@@ -7,7 +7,8 @@ import { backoffDelay } from './live-socket.js';
 
 export class ReloadRetry {
   /**
-   * `reload()`: resolves true once the list is loaded, false (or rejects) when it was not.
+   * `reload()`: resolves true when done (loaded, or failed in a way another try would not
+   * change: `worthRetrying` in api.js), false (or rejects) when it should be tried again.
    * `stale(isStale)`: told after each try whether the list may be out of date.
    * `delay(attempt)` and `timers` (setTimeout/clearTimeout) may be replaced in tests.
    */

@@ -3,7 +3,7 @@
 // mark heard when played, delete, download. Knows nothing of other panels.
 
 import { el } from './element.js';
-import { getJson, postJson, deleteJson } from './api.js';
+import { getJson, postJson, deleteJson, worthRetrying } from './api.js';
 import { formatDuration, formatClock } from './time-format.js';
 import { t } from './i18n.js';
 
@@ -17,7 +17,8 @@ export class VoicemailList {
     this.rows = new Map();
   }
 
-  /** Resolves true once the box is loaded, false when it could not be (the error is shown). */
+  /** Resolves true once the box is loaded, false when it could not be but may be later (the
+   *  error is shown either way). */
   async load() {
     let loaded = false;
     try {
@@ -27,6 +28,7 @@ export class VoicemailList {
       loaded = true;
     } catch (error) {
       this.showError(t('voicemail.unavailable', { reason: error.message }));
+      loaded = !worthRetrying(error);
     }
     this.render();
     return loaded;

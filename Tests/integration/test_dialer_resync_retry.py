@@ -197,3 +197,18 @@ def test_reloads_answered_503_while_the_store_is_away_mark_the_lists_and_catch_u
         assert js(dialer, "return window.__samePage === true;"), "the page was reloaded"
     finally:
         web.close()
+
+
+def test_only_failures_another_try_may_fix_are_retried(shetphone_server, dialer):
+    """`worthRetrying`: no answer, 408, 429 and 5xx are tried again; another 4xx (a thread that is
+    gone: 404) is not, or the page would say "may be out of date" for ever."""
+    dialer.get(page_url(shetphone_server.base_url, "login"))
+    verdicts = dialer.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        import('./js/api.js').then(({ ApiError, worthRetrying }) => {
+          const statuses = [0, 408, 429, 500, 503, 400, 403, 404, 409];
+          done({ api: statuses.map((status) => worthRetrying(new ApiError('api/x', status, 'x'))),
+                 other: worthRetrying(new TypeError('Failed to fetch')) });
+        });
+    """)
+    assert verdicts == {"api": [True] * 5 + [False] * 4, "other": True}

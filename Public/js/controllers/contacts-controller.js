@@ -3,7 +3,7 @@
 // listed, nothing is kept), links the vCard export, and names numbers for
 // every other view (recent and incoming calls). Presets stay in their panel.
 
-import { getJson, postJson, putJson, deleteJson, postFile } from '../api.js';
+import { getJson, postJson, putJson, deleteJson, postFile, worthRetrying } from '../api.js';
 import { byId } from '../element.js';
 import { ContactsList } from '../contacts-list.js';
 import { ContactForm } from '../contact-form.js';
@@ -53,7 +53,7 @@ export class ContactsController {
     });
   }
 
-  /** Resolves true once the contacts are shown, false when they could not be loaded. */
+  /** Resolves true once the contacts are shown, false when they could not be but may be later. */
   start() {
     return getJson('api/contacts')
       .then((answer) => {
@@ -63,7 +63,7 @@ export class ContactsController {
       })
       .catch((error) => {
         this.list.failed(error.message);
-        return false;
+        return !worthRetrying(error);
       });
   }
 

@@ -1,7 +1,7 @@
 // The Messages view, fed by `api/threads`, `api/threads/<id>/messages` and the
 // `sms.*` live events of the user's numbers; a desktop notification for a new text.
 
-import { getJson, postJson } from '../api.js';
+import { getJson, postJson, worthRetrying } from '../api.js';
 import { byId } from '../element.js';
 import { MessagesPanel } from '../messages-panel.js';
 import { permission } from '../call-notification.js';
@@ -43,13 +43,14 @@ export class MessagesController {
     this.load();
   }
 
-  /** Resolves true once the threads (and the open thread) are loaded again. */
+  /** Resolves true once the threads (and the open thread) are loaded again, false when one
+   *  could not be but may be later. */
   async resync() {
     const loaded = await Promise.all([this.load(), this.panel.open ? this.openThread(this.panel.open) : true]);
     return loaded.every(Boolean);
   }
 
-  /** Resolves true once the threads are shown, false when they could not be loaded. */
+  /** Resolves true once the threads are shown, false when they could not be but may be later. */
   load() {
     return getJson('api/threads')
       .then((answer) => {
@@ -58,11 +59,11 @@ export class MessagesController {
       })
       .catch((error) => {
         this.panel.failed(error.message);
-        return false;
+        return !worthRetrying(error);
       });
   }
 
-  /** Resolves true once the thread is shown, false when it could not be loaded. */
+  /** Resolves true once the thread is shown, false when it could not be but may be later. */
   async openThread(thread) {
     try {
       const answer = await getJson(`api/threads/${thread.id}/messages`);
@@ -71,7 +72,7 @@ export class MessagesController {
       return true;
     } catch (error) {
       this.panel.error(error.message);
-      return false;
+      return !worthRetrying(error);
     }
   }
 
