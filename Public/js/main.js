@@ -69,8 +69,8 @@ async function boot() {
     new AudioController(app, calls),
     new QualityController(app, calls),
     new ShortcutsController(app, calls),
-    new MessagesController(app),
-    new VoicemailController(app),
+    new MessagesController(app, calls),
+    new VoicemailController(app, calls),
   ];
 
   const stale = new StaleLists(byId('stale-lists'));

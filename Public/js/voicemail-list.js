@@ -5,13 +5,16 @@
 import { el } from './element.js';
 import { getJson, postJson, deleteJson, worthRetrying } from './api.js';
 import { formatDuration, formatClock } from './time-format.js';
+import { parseNumber } from './phone-number.js';
 import { t } from './i18n.js';
 
 export class VoicemailList {
-  /** `nameFor(number)`: a contact's or preset's name for the caller, or ''. */
-  constructor({ list, empty, badge, error, nameFor = () => '' }) {
+  /** `nameFor(number)`: a contact's or preset's name for the caller, or ''; `onCall(number)`:
+   *  "Call back" (shown when the caller's number is known). */
+  constructor({ list, empty, badge, error, nameFor = () => '', onCall = null }) {
     this.nodes = { list, empty, badge, error };
     this.nameFor = nameFor;
+    this.onCall = onCall;
     this.items = [];
     // One row per recording, kept while it is shown: re-creating a playing <audio> would stop it.
     this.rows = new Map();
@@ -103,6 +106,12 @@ export class VoicemailList {
       voicemail.transcript ? el('p', { class: 'voicemail-transcript' }, voicemail.transcript) : null,
       audio,
       el('div', { class: 'voicemail-actions' },
+        this.onCall && parseNumber(voicemail.from, null).state === 'valid'
+          ? el('button', {
+            type: 'button', class: 'btn voicemail-call', 'aria-label': t('voicemail.callBackWho', { who }),
+            onclick: () => this.onCall(voicemail.from),
+          }, t('voicemail.callBack'))
+          : null,
         el('a', { class: 'btn', href: `${audioUrl}?download=1`, download: '' }, t('voicemail.download')),
         el('button', { type: 'button', class: 'btn danger', onclick: () => this.remove(sid) }, t('voicemail.delete'))));
   }

@@ -114,6 +114,14 @@ export class CallController {
     this.field.fill(number, country);
   }
 
+  /** Calls `number` for another part of the page (a contact, a voicemail, a text thread): puts
+   *  it in the field first; nothing happens while a call is going on. */
+  callBack(number) {
+    if (this.phone.current) return;
+    this.fill(number, '');
+    this.dial(number);
+  }
+
   /** Calls `number`, else the valid number in the field (else focuses the field). */
   async dial(number) {
     const { status, announce } = this.app;

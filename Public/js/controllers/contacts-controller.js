@@ -19,11 +19,7 @@ export class ContactsController {
     this.list = new ContactsList({
       list: byId('contacts-list'),
       empty: byId('contacts-empty'),
-      onDial: (number) => {
-        if (calls.phone.current) return;
-        calls.fill(number, '');
-        calls.dial(number);
-      },
+      onDial: (number) => calls.callBack(number),
       onEdit: (contact) => this.form.open(contact),
       onDelete: (contact) => this.remove(contact),
     });

@@ -5,10 +5,12 @@ import { getJson, postJson, worthRetrying } from '../api.js';
 import { byId } from '../element.js';
 import { MessagesPanel } from '../messages-panel.js';
 import { permission } from '../call-notification.js';
+import { parseNumber } from '../phone-number.js';
 import { t } from '../i18n.js';
 
 export class MessagesController {
-  constructor(app) {
+  /** `calls`: the CallController, for the open thread's "Call". */
+  constructor(app, calls) {
     this.app = app;
     this.listName = 'resync.texts';
     this.panel = new MessagesPanel({
@@ -31,6 +33,10 @@ export class MessagesController {
       onBack: () => this.panel.closeThread(),
       onSend: (text) => this.send(text),
       onOlder: () => this.older(),
+    });
+    this.callButton = byId('thread-call');
+    this.callButton.addEventListener('click', () => {
+      if (this.panel.open) calls.callBack(this.panel.open.party);
     });
     app.socket
       .on('sms.received', (message) => this.received(message))
@@ -68,6 +74,8 @@ export class MessagesController {
     try {
       const answer = await getJson(`api/threads/${thread.id}/messages`);
       this.panel.showThread(answer.thread, answer.messages, answer.messages.length >= 50);
+      // A sender name or short code cannot be called.
+      this.callButton.hidden = parseNumber(answer.thread.party, null).state !== 'valid';
       if (answer.thread.unread > 0) await postJson(`api/threads/${thread.id}/read`);
       return true;
     } catch (error) {

@@ -5,7 +5,8 @@ import { VoicemailList } from '../voicemail-list.js';
 import { t } from '../i18n.js';
 
 export class VoicemailController {
-  constructor(app) {
+  /** `calls`: the CallController, for "Call back". */
+  constructor(app, calls) {
     this.listName = 'resync.voicemail';
     this.list = new VoicemailList({
       list: byId('voicemails'),
@@ -13,6 +14,7 @@ export class VoicemailController {
       badge: byId('voicemail-badge'),
       error: byId('voicemail-error'),
       nameFor: (number) => app.names.nameFor(number),
+      onCall: (number) => calls.callBack(number),
     });
     app.socket
       .on('voicemail.new', (data) => {

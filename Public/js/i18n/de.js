@@ -288,4 +288,8 @@ export default {
   'log.doorCode': 'Tür geöffnet: Türcode',
   'log.doorRefused': 'Abgewiesen: nicht die Sprechanlage',
   'log.answeredBy': 'Angenommen von {user}',
+
+  'voicemail.callBack': 'Zurückrufen',
+  'voicemail.callBackWho': '{who} zurückrufen',
+  'texts.call': 'Anrufen',
 };

@@ -289,4 +289,8 @@ export default {
   'log.doorCode': 'Door opened: door code',
   'log.doorRefused': 'Refused: not the intercom',
   'log.answeredBy': 'Answered by {user}',
+
+  'voicemail.callBack': 'Call back',
+  'voicemail.callBackWho': 'Call back {who}',
+  'texts.call': 'Call',
 };
