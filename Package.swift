@@ -24,19 +24,25 @@ let package = Package(
             name: "Store",
             dependencies: ["CSQLite", "Postgres", .product(name: "Logging", package: "swift-log")]
         ),
+        // libcurl and libpq are not linked: CCurl and CPostgres only declare them, and CLazyCurl and
+        // CLazyPostgres define the functions the code calls, opening the library on first use
+        // (runtime packages libcurl4 and libpq5; see docs/DESIGN.md, "Loaded on first use").
         .systemLibrary(name: "CCurl", path: "Sources/System/CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CPostgres", path: "Sources/System/CPostgres", providers: [.apt(["libpq-dev"])]),
+        .target(name: "CLazyLibrary", path: "Sources/System/CLazyLibrary"),
+        .target(name: "CLazyCurl", dependencies: ["CLazyLibrary"], path: "Sources/System/CLazyCurl"),
+        .target(name: "CLazyPostgres", dependencies: ["CLazyLibrary"], path: "Sources/System/CLazyPostgres"),
         .target(
             name: "Web",
             dependencies: ["CLinux", "COpenSSL", "CZlib", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "Outbound",
-            dependencies: ["Web", "CCurl"]
+            dependencies: ["Web", "CCurl", "CLazyCurl"]
         ),
         .target(
             name: "Postgres",
-            dependencies: ["CPostgres", "CLinux", "Web"]
+            dependencies: ["CPostgres", "CLazyPostgres", "CLinux", "Web"]
         ),
         .target(
             name: "Phone",
@@ -60,6 +66,7 @@ let package = Package(
         .testTarget(name: "PhoneTests", dependencies: ["Phone", "Web", "Store"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Postgres"]),
         .testTarget(name: "OutboundTests", dependencies: ["Outbound"]),
+        .testTarget(name: "SystemTests", dependencies: ["CLazyLibrary", "CLazyPostgres", "CLazyCurl"]),
         .testTarget(name: "CLITests", dependencies: ["CLI"]),
     ],
     swiftLanguageModes: [.v5]

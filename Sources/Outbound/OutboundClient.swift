@@ -1,4 +1,5 @@
 import CCurl
+import CLazyCurl
 import Glibc
 import Web
 
@@ -44,11 +45,15 @@ public final class OutboundClient: @unchecked Sendable {
         self.settings = settings
     }
 
-    /// Starts libcurl's multi handle and the outbound thread once; false when they cannot start.
+    /// Starts libcurl's multi handle and the outbound thread once; nil when running, else why
+    /// they cannot start (libcurl is opened here, on the first request: CLazyCurl).
     /// Called with `lock` held.
-    private func startIfNeeded() -> Bool {
-        if started { return true }
-        guard OutboundClient.globalInit, let multi = curl_multi_init() else { return false }
+    private func startIfNeeded() -> OutboundError? {
+        if started { return nil }
+        guard OutboundClient.globalInit else {
+            return .unavailable(shet_libcurl_load_error().map { String(cString: $0) } ?? "curl_global_init failed")
+        }
+        guard let multi = curl_multi_init() else { return .unavailable("curl_multi_init failed") }
         _ = shet_curl_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, settings.maxConnections)
         self.multi = multi
         let box = Unmanaged.passRetained(self)
@@ -58,8 +63,11 @@ public final class OutboundClient: @unchecked Sendable {
             client.run()
             return nil
         }, box.toOpaque()) == 0
-        if !started { box.release() }
-        return started
+        if !started {
+            box.release()
+            return .unavailable("cannot start the outbound thread (pthread_create failed)")
+        }
+        return nil
     }
 
     /// Sends `request`; `completion` runs once, on the outbound thread, with the response
@@ -110,7 +118,8 @@ public final class OutboundClient: @unchecked Sendable {
 
     private func submit(_ transfer: Transfer) {
         let outcome: Result<UnsafeMutableRawPointer?, OutboundError> = lock.withLock {
-            if stopping || !startIfNeeded() { return .failure(.shutDown) }
+            if stopping { return .failure(.shutDown) }
+            if let refusal = startIfNeeded() { return .failure(refusal) }
             if queued >= settings.maxQueued { return .failure(.queueFull(limit: settings.maxQueued)) }
             queued += 1
             incoming.append(transfer)

@@ -20,6 +20,9 @@ public enum OutboundError: Error, Sendable, Equatable, CustomStringConvertible {
     case queueFull(limit: Int)
     /// The client stopped before the request finished.
     case shutDown
+    /// Nothing can be sent: libcurl could not be loaded (it is opened on the first request) or
+    /// would not start; the reason names the library and the dynamic linker's words.
+    case unavailable(String)
 
     public var description: String {
         switch self {
@@ -33,6 +36,7 @@ public enum OutboundError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .invalidRequest(reason): return "invalid request: \(reason)"
         case let .queueFull(limit): return "outbound queue is full (\(limit) requests waiting)"
         case .shutDown: return "outbound client stopped before the request finished"
+        case let .unavailable(reason): return "outbound client unavailable: \(reason)"
         }
     }
 
@@ -41,7 +45,7 @@ public enum OutboundError: Error, Sendable, Equatable, CustomStringConvertible {
     public var isTransient: Bool {
         switch self {
         case .timedOut, .unreachable, .transport: return true
-        case .tls, .loginDenied, .rejected, .tooLarge, .invalidRequest, .queueFull, .shutDown: return false
+        case .tls, .loginDenied, .rejected, .tooLarge, .invalidRequest, .queueFull, .shutDown, .unavailable: return false
         }
     }
 }

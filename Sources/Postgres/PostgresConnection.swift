@@ -1,3 +1,4 @@
+import CLazyPostgres
 import CPostgres
 import Glibc
 
@@ -23,7 +24,11 @@ public final class PostgresConnection {
                 PQconnectdbParams(keyPointers, valuePointers, 1)
             }
         }
-        guard let conn else { throw PostgresError.connect(server: url.redacted, message: "out of memory") }
+        guard let conn else {
+            // NULL: libpq could not be loaded (it is opened on first use), or it ran out of memory.
+            let reason = shet_libpq_load_error().map { String(cString: $0) } ?? "out of memory"
+            throw PostgresError.connect(server: url.redacted, message: reason)
+        }
         guard PQstatus(conn) == CONNECTION_OK else {
             let message = PostgresConnection.message(conn)
             PQfinish(conn)

@@ -1,4 +1,6 @@
 // libcurl's setopt/getinfo are C variadics, which Swift cannot call: one typed wrapper per argument kind.
+// Declarations only: the module links no libcurl; CLazyCurl defines these functions and opens
+// libcurl.so.4 on first use.
 #define CURL_DISABLE_TYPECHECK 1
 #include <curl/curl.h>
 
