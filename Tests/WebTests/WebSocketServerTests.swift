@@ -218,6 +218,66 @@ final class WebSocketServerTests: XCTestCase {
         XCTAssertEqual(holdsReader(), false)
     }
 
+    func testASubscriberThatFallsBehindGetsEverythingInOrderThenIsSentToDirectlyAgain() throws {
+        var limits = Limits()
+        limits.maxWebSocketOutboundBytes = 32 << 20
+        let rooms = Rooms()
+        let box = SocketBox()
+        let opened = XCTestExpectation(description: "opened")
+        let port = try start(limits: limits, loops: 1) { socket, _ in
+            rooms.join("room", socket)
+            box.socket = socket
+            opened.fulfill()
+        }
+        let client = try WebSocketTestClient(port: port, receiveBuffer: 4096)
+        wait(for: [opened], timeout: 5)
+        let socket = try XCTUnwrap(box.socket)
+        // Asked on the loop, after everything handed to it before.
+        func sendsDirectly() -> Bool? {
+            let answer = SocketBox()
+            let asked = XCTestExpectation(description: "asked")
+            socket.loop.execute {
+                answer.holdsReader = socket.sendsDirectly
+                asked.fulfill()
+            }
+            wait(for: [asked], timeout: 5)
+            return answer.holdsReader
+        }
+        XCTAssertEqual(sendsDirectly(), true)
+        // The client reads nothing yet: the kernel's buffers fill, a send is cut short, the rest
+        // queues, and the socket's own messages wait in the same line as the room's.
+        let payload = String(repeating: "x", count: 4000)
+        var expected: [String] = []
+        for i in 0..<2000 {
+            XCTAssertEqual(rooms.publish("room", text: "\(i) \(payload)"), 1)
+            expected.append("\(i) \(payload)")
+            if i % 100 == 0 {
+                socket.send(text: "own \(i)")
+                expected.append("own \(i)")
+            }
+        }
+        XCTAssertEqual(sendsDirectly(), false)
+        for (index, message) in expected.enumerated() {
+            let text = client.nextText()
+            guard text == message else {
+                XCTFail("message \(index): expected \(message.prefix(12)), got \(text?.prefix(12) ?? "nothing")")
+                return
+            }
+        }
+        // Caught up: the queue drained, and rooms send to it directly again.
+        XCTAssertEqual(sendsDirectly(), true)
+        for i in 0..<5 { rooms.publish("room", text: "after \(i)") }
+        for i in 0..<5 { XCTAssertEqual(client.nextText(), "after \(i)") }
+        // Closing: nothing the room sends after the close frame reaches the peer.
+        socket.close()
+        rooms.publish("room", text: "after close")
+        XCTAssertEqual(sendsDirectly(), false)
+        XCTAssertEqual(client.nextFrame()?.opcode, .close)
+        // Our answer ends it: the server hangs up with nothing after its close frame.
+        client.sendAll(WebSocketFrameEncoder.close(code: .normalClosure, maskingKey: WebSocketTestBytes.key))
+        XCTAssertNil(client.nextFrame())
+    }
+
     func testLeavingARoomKeepsEveryOtherSubscriberInItsPlace() throws {
         let rooms = Rooms()
         let sockets = SocketList()

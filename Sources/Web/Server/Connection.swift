@@ -31,6 +31,8 @@ extension ConnectionHandler {
 public final class Connection: @unchecked Sendable {
     public let loop: EventLoop
     public let fd: Int32
+    /// This connection's slot in `loop.directSend`, once its handler took one; -1 before.
+    private var directSendSlot: Int32 = -1
     /// Peer address and trust, as seen on the socket.
     public let peerAddress: String
     public let peerIsTrustedProxy: Bool
@@ -98,8 +100,13 @@ public final class Connection: @unchecked Sendable {
         }
         let written = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         if written == bytes.count { return }
+        queueUnsent(bytes, afterSending: written, error: written < 0 ? errno : 0)
+    }
+
+    /// A `send` of `bytes` with nothing queued returned `written` (-1: `error`): queues the rest,
+    /// or closes on an error other than a full socket. Loop thread only.
+    func queueUnsent(_ bytes: [UInt8], afterSending written: Int, error: Int32) {
         if written < 0 {
-            let error = errno
             guard error == EAGAIN || error == EWOULDBLOCK || error == EINTR else {
                 close()
                 return
@@ -108,6 +115,24 @@ public final class Connection: @unchecked Sendable {
         enqueue(bytes)
         if written > 0 { consume(written) }
         flush()
+    }
+
+    /// Takes a slot in the loop's `DirectSendTable` for this connection (a WebSocket does, so
+    /// rooms can send shared frames without touching it); given back when it closes.
+    func takeDirectSendSlot() -> Int32 {
+        if directSendSlot < 0 { directSendSlot = loop.directSend.take() }
+        return directSendSlot
+    }
+
+    /// The handler with `key` is open: frames may be sent directly while nothing is queued.
+    func markReadyToSend(key: UInt) {
+        guard directSendSlot >= 0, phase == .open, outbound.isEmpty else { return }
+        loop.directSend.markReady(directSendSlot, key)
+    }
+
+    /// Frames must go through the handler again (it is closing).
+    func clearReadyToSend() {
+        if directSendSlot >= 0 { loop.directSend.clear(directSendSlot) }
     }
 
     /// One HTTP response as up to three shared arrays (head, head tail, body). With nothing queued
@@ -165,6 +190,7 @@ public final class Connection: @unchecked Sendable {
     /// Queues bytes without writing yet; `flushQueued` writes everything queued in one `writev`.
     public func enqueue(_ bytes: [UInt8]) {
         guard phase == .open || phase == .flushingToClose, !bytes.isEmpty else { return }
+        if outbound.isEmpty { clearReadyToSend() }
         outbound.append(bytes)
         queuedBytes += bytes.count
     }
@@ -193,6 +219,7 @@ public final class Connection: @unchecked Sendable {
     public func closeAfterFlush() {
         guard phase == .open else { return }
         phase = .flushingToClose
+        clearReadyToSend()
         if queuedBytes == 0 {
             lingerThenClose()
         } else {
@@ -227,6 +254,10 @@ public final class Connection: @unchecked Sendable {
     public func close() {
         guard phase != .closed else { return }
         phase = .closed
+        if directSendSlot >= 0 {
+            loop.directSend.giveBack(directSendSlot)
+            directSendSlot = -1
+        }
         loop.unregister(fd)
         loop.connections[fd] = nil
         Glibc.close(fd)

@@ -23,6 +23,8 @@ public final class EventLoop: @unchecked Sendable {
     weak var server: HTTPServer?
     /// One read buffer per loop, shared by all its connections (no per-connection read buffer).
     let readBuffer: UnsafeMutableRawBufferPointer
+    /// The WebSockets a shared frame may be sent to directly (see `DirectSendTable`).
+    let directSend = DirectSendTable()
     private var lastSweep: UInt64 = 0
     private var sweepHooks: [(UInt64) -> Void] = []
     /// Cached `Date:` header value, refreshed once a second.

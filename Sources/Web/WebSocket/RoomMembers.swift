@@ -1,6 +1,6 @@
 /// The sockets in one room: one contiguous array per event loop, so a publish hands each loop its
 /// array as it stands (one retain of the array, none per socket) and the loop walks it without a
-/// dictionary. A socket knows its slot (`RoomMembership`), so leaving is a swap with the last one.
+/// dictionary, reading each member's descriptor and direct-send slot from the array itself. A socket knows its slot (`RoomMembership`), so leaving is a swap with the last one.
 /// Guarded by `Rooms.lock`.
 final class RoomMembers {
     let name: String
@@ -14,7 +14,7 @@ final class RoomMembers {
     /// The members living on one loop.
     struct LoopMembers {
         let loop: EventLoop
-        var sockets: [WebSocket]
+        var members: [RoomMember]
     }
 
     init(name: String, registry: Rooms) {
@@ -29,26 +29,26 @@ final class RoomMembers {
             group = index
         } else {
             group = loops.count
-            loops.append(LoopMembers(loop: socket.loop, sockets: []))
+            loops.append(LoopMembers(loop: socket.loop, members: []))
         }
-        loops[group].sockets.append(socket)
+        loops[group].members.append(RoomMember(socket))
         count += 1
         if let shared = socket.sharedCompression { compressions[shared, default: 0] += 1 }
-        return RoomMembership(room: self, group: group, slot: loops[group].sockets.count - 1)
+        return RoomMembership(room: self, group: group, slot: loops[group].members.count - 1)
     }
 
     /// Removes the socket at `membership`; the last socket of its loop takes its slot.
     func remove(_ socket: WebSocket, _ membership: RoomMembership) {
         let group = membership.group
         let slot = membership.slot
-        let last = loops[group].sockets.count - 1
+        let last = loops[group].members.count - 1
         if slot != last {
-            let moved = loops[group].sockets[last]
-            loops[group].sockets.swapAt(slot, last)
+            let moved = loops[group].members[last].socket
+            loops[group].members.swapAt(slot, last)
             moved.moveMembership(in: self, toSlot: slot)
         }
-        loops[group].sockets.removeLast()
-        if loops[group].sockets.isEmpty { loops[group].sockets = [] }
+        loops[group].members.removeLast()
+        if loops[group].members.isEmpty { loops[group].members = [] }
         count -= 1
         if let shared = socket.sharedCompression {
             let left = (compressions[shared] ?? 1) - 1
@@ -57,5 +57,5 @@ final class RoomMembers {
     }
 
     /// Every member, loop by loop.
-    var sockets: [WebSocket] { loops.flatMap(\.sockets) }
+    var sockets: [WebSocket] { loops.flatMap { $0.members.map(\.socket) } }
 }

@@ -114,7 +114,7 @@ public final class Rooms: @unchecked Sendable {
     /// What one loop is handed: arrays of its sockets, each delivered in order.
     private struct LoopDelivery {
         let loop: EventLoop
-        var lists: [[WebSocket]]
+        var lists: [[RoomMember]]
     }
 
     private func publish(to names: [String], opcode: WebSocketOpcode, payload: [UInt8]) -> Int {
@@ -133,16 +133,16 @@ public final class Rooms: @unchecked Sendable {
             for (position, room) in targets.enumerated() {
                 for shared in room.compressions.keys { compressions.insert(shared) }
                 let earlier = targets[..<position]
-                for members in room.loops where !members.sockets.isEmpty {
-                    let sockets = earlier.isEmpty ? members.sockets : members.sockets.filter { socket in
-                        !socket.memberships.contains { membership in earlier.contains { $0 === membership.room } }
+                for loopMembers in room.loops where !loopMembers.members.isEmpty {
+                    let members = earlier.isEmpty ? loopMembers.members : loopMembers.members.filter { member in
+                        !member.socket.memberships.contains { membership in earlier.contains { $0 === membership.room } }
                     }
-                    guard !sockets.isEmpty else { continue }
-                    count += sockets.count
-                    if let index = deliveries.firstIndex(where: { $0.loop === members.loop }) {
-                        deliveries[index].lists.append(sockets)
+                    guard !members.isEmpty else { continue }
+                    count += members.count
+                    if let index = deliveries.firstIndex(where: { $0.loop === loopMembers.loop }) {
+                        deliveries[index].lists.append(members)
                     } else {
-                        deliveries.append(LoopDelivery(loop: members.loop, lists: [sockets]))
+                        deliveries.append(LoopDelivery(loop: loopMembers.loop, lists: [members]))
                     }
                 }
             }
@@ -153,8 +153,9 @@ public final class Rooms: @unchecked Sendable {
         let broadcast = WebSocketBroadcast(opcode: opcode, payload: payload, compressions: compressions)
         for delivery in deliveries {
             let lists = delivery.lists
-            delivery.loop.execute {
-                for sockets in lists { WebSocket.deliver(broadcast, to: sockets) }
+            let loop = delivery.loop
+            loop.execute {
+                for members in lists { WebSocket.deliver(broadcast, to: members, on: loop.directSend) }
             }
         }
         return count

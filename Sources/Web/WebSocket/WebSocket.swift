@@ -1,3 +1,6 @@
+import CLinux
+import Glibc
+
 /// One open WebSocket: the `ConnectionHandler` that speaks RFC 6455 on a connection after its
 /// upgrade, and the object the application sends through and hears from.
 ///
@@ -36,19 +39,25 @@ public final class WebSocket: ConnectionHandler, @unchecked Sendable {
     private var connection: Connection?
     /// The reader of a message in progress; nil between messages (see `canStartOver`).
     private var inbound: WebSocketInbound?
-    private var state = State.open
     /// Set only when permessage-deflate was agreed.
     private let compression: WebSocketCompression?
     private var lastReadMillis: UInt64 = 0
-    private var awaitingPong = false
-    private var pausedForBackpressure = false
-    private var readerFailed = false
-    private var closeCode = WebSocketCloseCode.abnormalClosure
     private var closeReason = ""
     /// The rooms this socket is in, in the order it joined them, with its slot in each;
     /// guarded by `Rooms.lock`.
     var memberships: [RoomMembership] = []
+    /// The connection's descriptor and its slot in the loop's `DirectSendTable`, for rooms.
+    let fd: Int32
+    let directSendSlot: Int32
+    // The small fields together, so they share one word.
+    private var state = State.open {
+        didSet { if state != .open { connection?.clearReadyToSend() } }
+    }
+    private var awaitingPong = false
+    private var pausedForBackpressure = false
+    private var readerFailed = false
     var leftRooms = false
+    private var closeCode = WebSocketCloseCode.abnormalClosure
 
     private static let idLock = Mutex()
     private static var nextID: UInt64 = 0
@@ -61,6 +70,8 @@ public final class WebSocket: ConnectionHandler, @unchecked Sendable {
         }
         self.connection = connection
         loop = connection.loop
+        fd = connection.fd
+        directSendSlot = connection.takeDirectSendSlot()
         connection.server?.observer?.webSocketOpened()
         self.subprotocol = subprotocol
         self.userInfo = userInfo
@@ -73,6 +84,11 @@ public final class WebSocket: ConnectionHandler, @unchecked Sendable {
 
     /// Set when this socket's compressed broadcast frames are interchangeable with others'.
     var sharedCompression: SharedCompression? { compression?.shared }
+
+    /// True while rooms may `send` to this socket directly (open, nothing queued). Loop thread only.
+    var sendsDirectly: Bool {
+        connection != nil && loop.directSend.isReady(directSendSlot, DirectSendTable.key(of: self))
+    }
 
     /// True while a message is partly received (or an inflater context is kept). Loop thread only.
     var holdsReader: Bool { inbound != nil }
@@ -89,6 +105,8 @@ public final class WebSocket: ConnectionHandler, @unchecked Sendable {
             return
         }
         lastReadMillis = monotonicMillis()
+        // Rooms may send to it directly from now on, while nothing is queued.
+        connection.markReadyToSend(key: DirectSendTable.key(of: self))
         // The HTTP handler stops touching the connection once it has handed it over, so this
         // deadline stays ours.
         armHeartbeat(connection)
@@ -122,16 +140,36 @@ public final class WebSocket: ConnectionHandler, @unchecked Sendable {
         enqueue(broadcast.frame(for: sharedCompression))
     }
 
-    /// Hands `broadcast` to each of `sockets`, on their loop. The array keeps every socket alive
-    /// for the whole walk, so each is borrowed from it as it stands: no retain or release per socket.
-    static func deliver(_ broadcast: WebSocketBroadcast, to sockets: [WebSocket]) {
-        sockets.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: Unmanaged<WebSocket>.self) { references in
-                for reference in references {
-                    reference._withUnsafeGuaranteedRef { $0.deliver(broadcast) }
+    /// Hands `broadcast` to each of `members`, on their loop (`table` is its `directSend`).
+    /// When every socket gets the plain frame, a member whose slot says it is open with nothing
+    /// queued gets one `send` straight from the shared bytes, read from the array and the table
+    /// alone (the floor's cost); any other goes through `deliver(_:)`. The array keeps every
+    /// socket alive for the whole walk, so none is retained or released per member.
+    static func deliver(_ broadcast: WebSocketBroadcast, to members: [RoomMember], on table: DirectSendTable) {
+        members.withUnsafeBufferPointer { members in
+            guard broadcast.isPlainOnly else {
+                for member in members { member.socket.deliver(broadcast) }
+                return
+            }
+            let frame = broadcast.frame
+            frame.withUnsafeBytes { bytes in
+                for member in members {
+                    if table.isReady(member.slot, DirectSendTable.key(of: member.socket)) {
+                        let written = Glibc.send(member.fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL))
+                        if written == bytes.count { continue }
+                        member.socket.queueUnsent(frame, afterSending: written, error: written < 0 ? errno : 0)
+                    } else {
+                        member.socket.deliver(broadcast)
+                    }
                 }
             }
         }
+    }
+
+    /// A direct `send` of a shared frame did not take all of it: the rest is queued (an empty
+    /// queue takes any frame, as `enqueue` does). Loop thread.
+    private func queueUnsent(_ frame: [UInt8], afterSending written: Int, error: Int32) {
+        connection?.queueUnsent(frame, afterSending: written, error: error)
     }
 
     /// The index in `memberships` of this socket's membership in `room` of `registry`. Under `Rooms.lock`.
@@ -287,6 +325,7 @@ public final class WebSocket: ConnectionHandler, @unchecked Sendable {
     }
 
     public func connectionDidDrain(_ connection: Connection) {
+        if state == .open { connection.markReadyToSend(key: DirectSendTable.key(of: self)) }
         if pausedForBackpressure {
             pausedForBackpressure = false
             connection.resumeReading()

@@ -37,6 +37,9 @@ public final class WebSocketBroadcast: @unchecked Sendable {
         self.init(opcode: .binary, payload: binary, compressions: [])
     }
 
+    /// True when every socket gets `frame` (nothing was compressed).
+    var isPlainOnly: Bool { compressedFrames.isEmpty }
+
     /// The bytes for a socket with these compression parameters (nil: it never shares).
     func frame(for compression: SharedCompression?) -> [UInt8] {
         guard let compression, let compressed = compressedFrames[compression] else { return frame }
