@@ -33,9 +33,8 @@ public final class Connection: @unchecked Sendable {
     public let fd: Int32
     /// This connection's slot in `loop.directSend`, once its handler took one; -1 before.
     private var directSendSlot: Int32 = -1
-    /// Peer address and trust, as seen on the socket.
+    /// Peer address and trust (`peerIsTrustedProxy`, kept with the small fields below), as seen on the socket.
     public let peerAddress: String
-    public let peerIsTrustedProxy: Bool
     public internal(set) var handler: ConnectionHandler
     /// The server's limits, held once for all its connections.
     private let sharedLimits: SharedLimits
@@ -49,6 +48,8 @@ public final class Connection: @unchecked Sendable {
     private var phase = Phase.open
     /// What epoll is asked to report; mirrors the last `modify`.
     private var interest = Interest()
+    // Here, beside the other one-byte fields, so the object stays in a smaller allocation.
+    public let peerIsTrustedProxy: Bool
     weak var server: HTTPServer?
 
     /// How far the socket is from closed.

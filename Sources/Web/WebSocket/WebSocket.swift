@@ -146,20 +146,26 @@ public final class WebSocket: ConnectionHandler, @unchecked Sendable {
     /// alone (the floor's cost); any other goes through `deliver(_:)`. The array keeps every
     /// socket alive for the whole walk, so none is retained or released per member.
     static func deliver(_ broadcast: WebSocketBroadcast, to members: [RoomMember], on table: DirectSendTable) {
-        members.withUnsafeBufferPointer { members in
-            guard broadcast.isPlainOnly else {
-                for member in members { member.socket.deliver(broadcast) }
-                return
-            }
-            let frame = broadcast.frame
-            frame.withUnsafeBytes { bytes in
-                for member in members {
-                    if table.isReady(member.slot, DirectSendTable.key(of: member.socket)) {
-                        let written = Glibc.send(member.fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL))
-                        if written == bytes.count { continue }
-                        member.socket.queueUnsent(frame, afterSending: written, error: written < 0 ? errno : 0)
-                    } else {
-                        member.socket.deliver(broadcast)
+        members.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: RoomMember.Borrowed.self) { members in
+                guard broadcast.isPlainOnly else {
+                    for member in members { member.socket._withUnsafeGuaranteedRef { $0.deliver(broadcast) } }
+                    return
+                }
+                let frame = broadcast.frame
+                frame.withUnsafeBytes { bytes in
+                    for member in members {
+                        let key = UInt(bitPattern: member.socket.toOpaque())
+                        if table.isReady(member.slot, key) {
+                            let written = Glibc.send(member.fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL))
+                            if written == bytes.count { continue }
+                            let error = written < 0 ? errno : 0
+                            member.socket._withUnsafeGuaranteedRef {
+                                $0.queueUnsent(frame, afterSending: written, error: error)
+                            }
+                        } else {
+                            member.socket._withUnsafeGuaranteedRef { $0.deliver(broadcast) }
+                        }
                     }
                 }
             }
