@@ -28,6 +28,10 @@ final class StaticFilesFixture {
         try text.write(toFile: root + "/" + relative, atomically: false, encoding: .utf8)
     }
 
+    func bytes(_ relative: String) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: URL(fileURLWithPath: root + "/" + relative)))
+    }
+
     func setModified(_ relative: String, _ date: Date) throws {
         try FileManager.default.setAttributes([.modificationDate: date], ofItemAtPath: root + "/" + relative)
     }
@@ -234,8 +238,40 @@ final class StaticFilesTests: XCTestCase {
         XCTAssertEqual(get("/style.css").status, .ok)
         let afterSmall = files.cachedBytes
         XCTAssertGreaterThan(afterSmall, 0)
-        XCTAssertEqual(get("/app.js").status, .ok, "a large file is still served")
+        XCTAssertEqual(get("/app.js").file?.count, 7_600, "a large file is still served, from the file")
         XCTAssertEqual(files.cachedBytes, afterSmall, "but not kept")
+    }
+
+    func testLargeFileIsSentFromTheOpenFileWithRanges() throws {
+        files = StaticFiles(root: fixture.root, maxCachedFileBytes: 100)
+        let size = try XCTUnwrap(FileIdentity(path: fixture.root + "/app.js")).size
+        let whole = get("/app.js")
+        XCTAssertEqual(whole.status, .ok)
+        XCTAssertEqual(whole.body, [], "the bytes are not read into memory")
+        XCTAssertEqual(whole.file?.offset, 0)
+        XCTAssertEqual(whole.file?.count, size)
+        XCTAssertEqual(whole.contentLength, size)
+        XCTAssertEqual(whole.headers["Accept-Ranges"], "bytes")
+        XCTAssertNil(whole.headers["Content-Encoding"])
+
+        let part = get("/app.js", [("Range", "bytes=10-19")])
+        XCTAssertEqual(part.status.code, 206)
+        XCTAssertEqual(part.headers["Content-Range"], "bytes 10-19/\(size)")
+        XCTAssertEqual(part.file?.offset, 10)
+        XCTAssertEqual(part.file?.count, 10)
+        let descriptor = try XCTUnwrap(part.file?.file.descriptor)
+        var read = [UInt8](repeating: 0, count: 10)
+        XCTAssertEqual(pread(descriptor, &read, 10, 10), 10)
+        XCTAssertEqual(String(decoding: read, as: UTF8.self), String(decoding: try fixture.bytes("app.js")[10..<20], as: UTF8.self))
+
+        let past = get("/app.js", [("Range", "bytes=\(size)-")])
+        XCTAssertEqual(past.status.code, 416)
+        XCTAssertNil(past.file)
+        let stale = get("/app.js", [("Range", "bytes=0-1"), ("If-Range", "\"other\"")])
+        XCTAssertEqual(stale.status, .ok)
+        XCTAssertEqual(stale.file?.count, size)
+        let tag = try XCTUnwrap(whole.headers["ETag"])
+        XCTAssertEqual(get("/app.js", [("If-None-Match", tag)]).status, .notModified)
     }
 
     func testCacheStaysWithinItsBound() {

@@ -1,6 +1,7 @@
 // Linux-only system calls that Swift's Glibc module does not export.
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 // accept4 is declared by <sys/socket.h> only under _GNU_SOURCE, which a module cannot set.
 extern int accept4(int fd, struct sockaddr *addr, socklen_t *addrlen, int flags);

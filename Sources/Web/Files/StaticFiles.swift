@@ -18,9 +18,10 @@ public final class StaticFiles: @unchecked Sendable {
     public let htmlCacheControl: String
     /// For everything else.
     public let cacheControl: String
-    /// Files up to this size are kept in memory (1 MiB); larger ones are read on each request.
+    /// Files up to this size are kept in memory (1 MiB); larger ones are sent from the open file
+    /// with `sendfile(2)` on each request (a single `Range` served as 206).
     public let maxCachedFileBytes: Int
-    /// Files over this size are not served at all (64 MiB): responses are held in memory.
+    /// Files over this size are not served at all (64 MiB).
     public let maxFileBytes: Int
     /// How long a cached file is served without a fresh `stat` (1,000 ms; 0 checks every request).
     public let revalidateMillis: UInt64
@@ -98,7 +99,8 @@ public final class StaticFiles: @unchecked Sendable {
         }
         let fd = open(fullPath, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { return .error(.notFound) }
-        defer { close(fd) }
+        // Closed when the last response holding it (a large file's body) is sent or dropped.
+        let opened = OpenFile(descriptor: fd)
         var info = stat()
         guard fstat(fd, &info) == 0 else { return .error(.notFound) }
         let identity = FileIdentity(info)
@@ -113,17 +115,50 @@ public final class StaticFiles: @unchecked Sendable {
             logger.warning("\(fullPath) is \(identity.size) bytes, over the \(maxFileBytes)-byte limit for static files")
             return .error(.notFound)
         }
+        let mediaType = MediaType.forFileName(relative)
+        let cacheControl = mediaType == .html ? htmlCacheControl : cacheControl
+        guard identity.size <= maxCachedFileBytes else {
+            let file = StaticFile(fullPath: fullPath, identity: identity, body: [], mediaType: mediaType,
+                                  cacheControl: cacheControl, pageFields: pageFields, compress: false)
+            return StaticFiles.sendingFile(file.response(to: request), opened, identity.size, file, request)
+        }
         guard let body = readAll(fd, size: identity.size) else {
             logger.warning("cannot read \(fullPath): errno \(errno)")
             return .error(.notFound)
         }
-        let mediaType = MediaType.forFileName(relative)
-        let cacheable = identity.size <= maxCachedFileBytes
         let file = StaticFile(fullPath: fullPath, identity: identity, body: body, mediaType: mediaType,
-                              cacheControl: mediaType == .html ? htmlCacheControl : cacheControl,
-                              pageFields: pageFields, compress: cacheable, loadedAt: monotonicMillis())
-        if cacheable { cache.store(file, for: request.path) }
+                              cacheControl: cacheControl, pageFields: pageFields, compress: true,
+                              loadedAt: monotonicMillis())
+        cache.store(file, for: request.path)
         return file.response(to: request)
+    }
+
+    /// A large file's 200 (or 304) from its validators, its body sent from `opened` by the kernel:
+    /// the whole file, or the one `Range` asked for (206; 416 past the end), as voicemail audio
+    /// and video players seek. `If-Range` with another tag gets the whole file.
+    private static func sendingFile(_ validated: Response, _ opened: OpenFile, _ size: Int, _ file: StaticFile,
+                                    _ request: Request) -> Response {
+        var response = validated
+        guard response.status == .ok else { return response }
+        var wanted = ByteRange.request(request.headers["Range"], length: size)
+        if !ByteRange.ifRangeAllows(request.headers["If-Range"], etag: "\"" + file.entityTag + "\"") { wanted = .whole }
+        switch wanted {
+        case .whole:
+            response.file = FileBody(file: opened, count: size)
+        case .part(let range):
+            response.status = HTTPStatus(206, "Partial Content")
+            response.headers.set("Content-Range", "bytes \(range.first)-\(range.last)/\(size)")
+            response.file = FileBody(file: opened, offset: range.first, count: range.last - range.first + 1)
+        case .unsatisfiable:
+            response.status = HTTPStatus(416, "Range Not Satisfiable")
+            response.headers.set("Content-Range", "bytes */\(size)")
+        }
+        response.headers.set("Accept-Ranges", "bytes")
+        // Ask for the pages now, so `sendfile` on the loop finds most of them in the page cache.
+        if let part = response.file {
+            _ = posix_fadvise(opened.descriptor, off_t(part.offset), off_t(part.count), POSIX_FADV_WILLNEED)
+        }
+        return response
     }
 
     /// `/docs` is a directory: send the browser to `/docs/` so relative links in its index resolve.

@@ -1,4 +1,4 @@
-/// One HTTP response: status, headers and a body held in memory.
+/// One HTTP response: status, headers and a body held in memory, or sent from a file (`file`).
 ///
 /// `Content-Length`, `Date` and `Connection` are written by the server; a handler sets
 /// everything else. A 101 response carries the `upgrade` that takes the connection over.
@@ -7,6 +7,9 @@ public struct Response: Sendable {
     public var status: HTTPStatus { didSet { encodedHead = nil } }
     public var headers: HTTPHeaders { didSet { encodedHead = nil } }
     public var body: [UInt8] { didSet { encodedHead = nil } }
+    /// A body the kernel sends from an open file (`sendfile(2)`) instead of `body`, which
+    /// must then be empty. The connection reads nothing more until it is written out.
+    public var file: FileBody? { didSet { encodedHead = nil } }
     /// For `101 Switching Protocols`: what speaks on the connection once the head is sent.
     public var upgrade: ConnectionUpgrade?
     /// The route pattern that produced this response; the router fills it in (metrics, logs).
@@ -15,6 +18,9 @@ public struct Response: Sendable {
     /// whoever keeps this response to send it many times (a cached file, `preEncoded()`); the
     /// server then adds only those two per response. Nil once status, headers or body change.
     private(set) var encodedHead: [UInt8]?
+
+    /// The body's length: the file's part when there is one, else `body`'s.
+    public var contentLength: Int { file?.count ?? body.count }
 
     public init(status: HTTPStatus = .ok, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
         self.status = status
@@ -25,7 +31,7 @@ public struct Response: Sendable {
     /// This response with its head encoded now, for a response sent many times as it is.
     public func preEncoded() -> Response {
         var response = self
-        response.encodedHead = upgrade == nil && status.code != 101 ? HTTPResponseEncoder.encodedHead(self, bodyLength: body.count) : nil
+        response.encodedHead = upgrade == nil && status.code != 101 ? HTTPResponseEncoder.encodedHead(self, bodyLength: contentLength) : nil
         return response
     }
 

@@ -44,6 +44,9 @@ public final class Connection: @unchecked Sendable {
     /// Bytes queued and not yet written to the socket.
     public private(set) var queuedBytes = 0
     private var outbound: [[UInt8]] = []
+    /// The files queued in `outbound`, in order. Each one's place there is an empty array
+    /// (`enqueue` never queues an empty one); it is sent with `sendfile` when it reaches the front.
+    private var queuedFiles: [FileBody] = []
     private var firstOffset = 0
     private var phase = Phase.open
     /// What epoll is asked to report; mirrors the last `modify`.
@@ -140,11 +143,14 @@ public final class Connection: @unchecked Sendable {
     /// they go out in one `writev` straight from the arrays, and only what the socket did not take
     /// is queued: no allocation when it takes everything. With something queued they wait behind
     /// it (order is kept). The caller flushes (`flushQueued`) after its last response. Loop thread only.
-    func write(head: [UInt8], tail: [UInt8], body: [UInt8]) {
+    /// A `file` follows the body: the kernel sends it (`sendfile`), and the handler hears of the
+    /// drain only once it is out.
+    func write(head: [UInt8], tail: [UInt8], body: [UInt8], file: FileBody? = nil) {
         guard outbound.isEmpty, phase == .open else {
             enqueue(head)
             enqueue(tail)
             enqueue(body)
+            if let file { enqueue(file: file) }
             return
         }
         var written = head.withUnsafeBytes { h in
@@ -170,8 +176,21 @@ public final class Connection: @unchecked Sendable {
         queueUnwritten(head, skipping: &written)
         queueUnwritten(tail, skipping: &written)
         queueUnwritten(body, skipping: &written)
+        if let file {
+            enqueue(file: file)
+            flush()
+            return
+        }
         // As `flush` does when the queue empties: a handler waiting for the peer to read is told.
         if outbound.isEmpty { handler.connectionDidDrain(self) }
+    }
+
+    /// Queues `file` behind everything queued (its place in `outbound` is an empty array).
+    private func enqueue(file: FileBody) {
+        guard phase == .open || phase == .flushingToClose, file.count > 0 else { return }
+        outbound.append([])
+        queuedFiles.append(file)
+        queuedBytes += file.count
     }
 
     /// Queues what is left of `part` after the first `skip` bytes of the parts in order were written.
@@ -263,6 +282,7 @@ public final class Connection: @unchecked Sendable {
         loop.connections[fd] = nil
         Glibc.close(fd)
         outbound.removeAll()
+        queuedFiles.removeAll()
         queuedBytes = 0
         server?.connectionClosed()
         handler.connectionDidClose(self)
@@ -343,12 +363,17 @@ public final class Connection: @unchecked Sendable {
     }
 
     private func writeQueued() -> Int {
+        if outbound[0].isEmpty {
+            return sendQueuedFile()
+        }
         if outbound.count == 1 {
             return outbound[0].withUnsafeBytes { raw in
                 send(fd, raw.baseAddress! + firstOffset, raw.count - firstOffset, Int32(MSG_NOSIGNAL))
             }
         }
-        let count = min(outbound.count, 64)
+        var count = min(outbound.count, 64)
+        // Bytes up to the first queued file go in this writev.
+        if !queuedFiles.isEmpty, let place = outbound[0..<count].firstIndex(where: { $0.isEmpty }) { count = place }
         // The arrays stay alive in `outbound` during the call; their storage is contiguous.
         // The iovec array lives on the stack: no heap allocation per write.
         return withUnsafeTemporaryAllocation(of: iovec.self, capacity: count) { vectors in
@@ -363,17 +388,36 @@ public final class Connection: @unchecked Sendable {
         }
     }
 
+    /// The next part of the file at the front of the queue, with `sendfile` (at most 1 MiB a
+    /// call, so one file does not hold the loop while its pages are read from disk).
+    private func sendQueuedFile() -> Int {
+        let file = queuedFiles[0]
+        var offset = off_t(file.offset + firstOffset)
+        let sent = sendfile(fd, file.file.descriptor, &offset, min(file.count - firstOffset, 1024 * 1024))
+        if sent == 0 {
+            // The file is shorter than when its length was sent: the response cannot be finished.
+            errno = EIO
+            return -1
+        }
+        return sent
+    }
+
     private func consume(_ written: Int) {
         var remaining = written
         queuedBytes -= written
         while remaining > 0, let first = outbound.first {
-            let left = first.count - firstOffset
+            let isFile = first.isEmpty
+            let left = (isFile ? queuedFiles[0].count : first.count) - firstOffset
             if remaining >= left {
                 remaining -= left
                 outbound.removeFirst()
+                if isFile { queuedFiles.removeFirst() }
                 firstOffset = 0
                 // An idle connection holds no queue storage.
-                if outbound.isEmpty { outbound = [] }
+                if outbound.isEmpty {
+                    outbound = []
+                    queuedFiles = []
+                }
             } else {
                 firstOffset += remaining
                 remaining = 0

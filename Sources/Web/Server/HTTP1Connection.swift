@@ -123,16 +123,18 @@ final class HTTP1Connection: ConnectionHandler, ResponseReceiver {
 
     private func write(_ response: Response, for exchange: HTTPConnectionStateMachine.Exchange, keepAlive: Bool,
                        _ connection: Connection) {
-        let body = exchange.method == "HEAD" ? [] : response.body
+        let isHead = exchange.method == "HEAD"
+        let body = isHead ? [] : response.body
+        let file = isHead ? nil : response.file
         if let encoded = response.encodedHead, exchange.version == .http1_1 {
             // A response kept to be sent many times (a cached file): its head is ready but for
             // Date and Connection, which the loop keeps ready too. Nothing is built here.
-            connection.write(head: encoded, tail: connection.loop.headTail(keepAlive: keepAlive), body: body)
+            connection.write(head: encoded, tail: connection.loop.headTail(keepAlive: keepAlive), body: body, file: file)
         } else {
             let head = HTTPResponseEncoder.head(response, version: exchange.version,
                                                 keepAlive: keepAlive || response.upgrade != nil,
-                                                date: connection.loop.currentHTTPDate(), bodyLength: response.body.count)
-            connection.write(head: head, tail: [], body: body)
+                                                date: connection.loop.currentHTTPDate(), bodyLength: response.contentLength)
+            connection.write(head: head, tail: [], body: body, file: file)
         }
         let micros = dispatchedAtMicros == 0 ? 0 : Int(monotonicMicros() &- dispatchedAtMicros)
         server.observer?.requestFinished(route: response.route ?? "", method: exchange.method,
@@ -140,7 +142,7 @@ final class HTTP1Connection: ConnectionHandler, ResponseReceiver {
         if let accessLog = server.accessLog {
             let buffer = accessLog.buffer(forLoop: connection.loop.index)
             buffer.append(client: exchange.client, method: exchange.method, target: exchange.target,
-                          version: exchange.version, status: response.status.code, bodyBytes: response.body.count,
+                          version: exchange.version, status: response.status.code, bodyBytes: response.contentLength,
                           micros: micros)
             accessLog.flushIfNeeded(buffer, force: false)
         }

@@ -150,8 +150,9 @@ struct HTTPConnectionStateMachine {
             return
         }
         state = .idle(deadline: now + UInt64(limits.idleTimeoutMillis))
-        if queuedBytes + response.body.count > limits.maxOutboundBytes {
+        if response.file != nil || queuedBytes + response.body.count > limits.maxOutboundBytes {
             // A client that pipelines but does not read its answers gets no more until it does.
+            // A file goes out whole before the next request is read: nothing queues behind it.
             state = .waitingForDrain(since: now)
             actions.append(.pauseReading)
             updateDeadline(&actions)

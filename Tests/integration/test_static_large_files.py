@@ -1,0 +1,135 @@
+"""Files over the in-memory limit (1 MiB) go out with sendfile(2) from the open file: whole, as a
+single Range (206, as audio and video players seek), for HEAD only the head; many downloads at
+once while another client is still answered."""
+import hashlib
+import os
+import shutil
+import socket
+import threading
+
+import requests
+
+from conftest import DEFAULT_INI, ROOT
+
+SIZE = 3 * 1024 * 1024 + 123
+
+
+def read_response(sock, buffer=b"", head_only=False):
+    """One response from sock (Content-Length framing; no body when `head_only`, as for HEAD):
+    (status, lower-cased headers, body, bytes read past it)."""
+    while b"\r\n\r\n" not in buffer:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise EOFError(f"connection closed after {buffer[:200]!r}")
+        buffer += chunk
+    head, _, rest = buffer.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {name.strip().lower(): value.strip() for name, _, value in (line.partition(":") for line in lines[1:])}
+    length = 0 if head_only else int(headers.get("content-length", "0"))
+    chunks = [rest]
+    have = len(rest)
+    while have < length:
+        chunk = sock.recv(1 << 20)
+        if not chunk:
+            raise EOFError(f"connection closed after {have} of {length} body bytes")
+        chunks.append(chunk)
+        have += len(chunk)
+    data = b"".join(chunks)
+    return int(lines[0].split(" ")[1]), headers, data[:length], data[length:]
+
+
+def large_file_server(shetphone_factory, tmp_path):
+    public = tmp_path / "pub"
+    public.mkdir()
+    shutil.copy(os.path.join(ROOT, "Public", "login.html"), public / "login.html")
+    (public / "small.txt").write_text("small and cached\n")
+    data = os.urandom(SIZE)
+    (public / "big.bin").write_bytes(data)
+    ini = DEFAULT_INI.replace("[server]\n", f"[server]\npublic_dir = {public}\nloops = 1\n")
+    return shetphone_factory(ini=ini), data
+
+
+def test_large_file_whole_range_and_head(shetphone_factory, tmp_path):
+    server, data = large_file_server(shetphone_factory, tmp_path)
+    whole = requests.get(server.url("/big.bin"), timeout=30)
+    assert whole.status_code == 200
+    assert int(whole.headers["Content-Length"]) == SIZE
+    assert whole.headers["Accept-Ranges"] == "bytes"
+    assert hashlib.sha256(whole.content).digest() == hashlib.sha256(data).digest()
+
+    part = requests.get(server.url("/big.bin"), headers={"Range": "bytes=1048570-2097160"}, timeout=30)
+    assert part.status_code == 206
+    assert part.headers["Content-Range"] == f"bytes 1048570-2097160/{SIZE}"
+    assert part.content == data[1048570:2097161]
+
+    tail = requests.get(server.url("/big.bin"), headers={"Range": "bytes=-100"}, timeout=30)
+    assert tail.status_code == 206 and tail.content == data[-100:]
+
+    past = requests.get(server.url("/big.bin"), headers={"Range": f"bytes={SIZE}-"}, timeout=30)
+    assert past.status_code == 416 and past.headers["Content-Range"] == f"bytes */{SIZE}"
+
+    other_tag = requests.get(server.url("/big.bin"), headers={"Range": "bytes=0-9", "If-Range": '"other"'}, timeout=30)
+    assert other_tag.status_code == 200 and len(other_tag.content) == SIZE
+
+    revalidated = requests.get(server.url("/big.bin"), headers={"If-None-Match": whole.headers["ETag"]}, timeout=30)
+    assert revalidated.status_code == 304 and revalidated.content == b""
+
+    # HEAD then GET on one keep-alive connection: the HEAD's head says the length, no body follows.
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as s:
+        s.sendall(b"HEAD /big.bin HTTP/1.1\r\nHost: x\r\n\r\nGET /small.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+        status, headers, body, rest = read_response(s, head_only=True)
+        assert status == 200 and int(headers["content-length"]) == SIZE and body == b""
+        status, headers, body, rest = read_response(s, rest)
+        assert status == 200 and body == b"small and cached\n"
+
+
+def test_pipelined_requests_after_a_large_file_come_back_in_order(shetphone_factory, tmp_path):
+    server, data = large_file_server(shetphone_factory, tmp_path)
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as s:
+        s.sendall(b"GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n"
+                  b"GET /small.txt HTTP/1.1\r\nHost: x\r\n\r\n"
+                  b"GET /big.bin HTTP/1.1\r\nHost: x\r\nRange: bytes=5-14\r\n\r\n")
+        status, _, body, rest = read_response(s)
+        assert status == 200 and body == data
+        status, _, body, rest = read_response(s, rest)
+        assert status == 200 and body == b"small and cached\n"
+        status, _, body, rest = read_response(s, rest)
+        assert status == 206 and body == data[5:15]
+
+
+def test_many_downloads_at_once_and_a_bystander_is_answered(shetphone_factory, tmp_path):
+    server, data = large_file_server(shetphone_factory, tmp_path)
+    digest = hashlib.sha256(data).digest()
+    # 20 slow readers (small receive buffers, 1 KiB read each): the one loop holds 20 files half sent.
+    downloads = []
+    for _ in range(20):
+        s = socket.create_connection(("127.0.0.1", server.port), timeout=60)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16 * 1024)
+        s.sendall(b"GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+        downloads.append((s, s.recv(1024)))
+    bystander = requests.get(server.url("/small.txt"), timeout=10)
+    assert bystander.status_code == 200 and bystander.text == "small and cached\n"
+    assert requests.get(server.url("/healthz"), timeout=10).status_code == 200
+
+    # Half of them go away mid-file; the others read to the end, all at once.
+    for s, _ in downloads[10:]:
+        s.close()
+    results = []
+
+    def finish(s, first):
+        try:
+            status, _, body, _ = read_response(s, first)
+            results.append(status == 200 and hashlib.sha256(body).digest() == digest)
+        finally:
+            s.close()
+
+    threads = [threading.Thread(target=finish, args=download) for download in downloads[:10]]
+    for t in threads:
+        t.start()
+    assert requests.get(server.url("/small.txt"), timeout=10).text == "small and cached\n"
+    for t in threads:
+        t.join(60)
+    assert results == [True] * 10
+    # And the server goes on: a whole download after all that.
+    again = requests.get(server.url("/big.bin"), timeout=30)
+    assert hashlib.sha256(again.content).digest() == digest
