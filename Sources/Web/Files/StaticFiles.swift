@@ -75,7 +75,7 @@ public final class StaticFiles: @unchecked Sendable {
             return .error(.notFound)
         }
         // Keyed by the request path itself: a hit builds no string at all.
-        let now = monotonicMillis()
+        let now = coarseMonotonicMillis()
         if let (file, due) = cache.file(for: request.path, now: now, revalidateMillis: revalidateMillis) {
             if !due {
                 return file.response(to: request)
@@ -128,7 +128,7 @@ public final class StaticFiles: @unchecked Sendable {
         }
         let file = StaticFile(fullPath: fullPath, identity: identity, body: body, mediaType: mediaType,
                               cacheControl: cacheControl, pageFields: pageFields, compress: true,
-                              loadedAt: monotonicMillis())
+                              loadedAt: coarseMonotonicMillis())
         cache.store(file, for: request.path)
         return file.response(to: request)
     }

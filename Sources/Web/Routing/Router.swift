@@ -106,8 +106,8 @@ public final class Router: @unchecked Sendable {
     }
 
     /// Finds the route for `request` and, for synchronous routes, runs it.
-    public func resolve(_ request: Request) -> RouteResult {
-        var request = request
+    public func resolve(_ request: consuming Request) -> RouteResult {
+        // Consumed, not copied: the request the server built is the one handlers get.
         if !basePath.isEmpty && request.path == basePath {
             // "/shetphone" -> "/shetphone/", so relative links in the index page resolve under the base.
             let location = basePathWithSlash + (request.query.isEmpty ? "" : "?" + request.query)
@@ -181,8 +181,7 @@ public final class Router: @unchecked Sendable {
 
     private static let slash = UInt8(ascii: "/")
 
-    private func run(_ endpoint: RouteEndpoint, _ request: Request) -> RouteResult {
-        var request = request
+    private func run(_ endpoint: RouteEndpoint, _ request: consuming Request) -> RouteResult {
         request.route = endpoint.pattern
         switch endpoint.action {
         case .handle(let handler):

@@ -195,7 +195,8 @@ public final class EventLoop: @unchecked Sendable {
     /// The current `Date:` header value (RFC 9110 IMF-fixdate), cached per second.
     func currentHTTPDate() -> String {
         var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
+        // The coarse clock (the kernel's tick): the header counts seconds, and it is read per response.
+        clock_gettime(CLOCK_REALTIME_COARSE, &now)
         let second = now.tv_sec
         if second != httpDateSecond {
             httpDateSecond = second

@@ -14,6 +14,9 @@ final class HTTP1Connection: ConnectionHandler, ResponseReceiver {
     private var running = false
     /// When the request with the application was handed over (µs; 0 when nobody measures).
     private var dispatchedAtMicros: UInt64 = 0
+    /// The clock when the current input arrived (µs): read once per input, it is the state
+    /// machine's `now`, a dispatch's start and a response's end (two reads per request, not four).
+    private var inputMicros: UInt64 = 0
 
     init(server: HTTPServer, peerAddress: String, peerIsTrustedProxy: Bool) {
         self.server = server
@@ -25,27 +28,27 @@ final class HTTP1Connection: ConnectionHandler, ResponseReceiver {
 
     func start(_ connection: Connection) {
         self.connection = connection
-        run(connection) { machine, actions in machine.started(now: monotonicMillis(), into: &actions) }
+        run(connection) { machine, actions in machine.started(now: readClock(), into: &actions) }
     }
 
     func connection(_ connection: Connection, didRead bytes: UnsafeRawBufferPointer) {
-        run(connection) { machine, actions in machine.bytesRead(bytes, now: monotonicMillis(), into: &actions) }
+        run(connection) { machine, actions in machine.bytesRead(bytes, now: readClock(), into: &actions) }
     }
 
     func connectionReadEnded(_ connection: Connection) {
-        run(connection) { machine, actions in machine.readEnded(now: monotonicMillis(), into: &actions) }
+        run(connection) { machine, actions in machine.readEnded(now: readClock(), into: &actions) }
     }
 
     func connectionDidDrain(_ connection: Connection) {
-        run(connection) { machine, actions in machine.drained(now: monotonicMillis(), into: &actions) }
+        run(connection) { machine, actions in machine.drained(now: readClock(), into: &actions) }
     }
 
     func connectionDeadlinePassed(_ connection: Connection) {
-        run(connection) { machine, actions in machine.deadlinePassed(now: monotonicMillis(), into: &actions) }
+        run(connection) { machine, actions in machine.deadlinePassed(now: readClock(), into: &actions) }
     }
 
     func connectionServerIsStopping(_ connection: Connection) {
-        run(connection) { machine, actions in machine.serverIsStopping(now: monotonicMillis(), into: &actions) }
+        run(connection) { machine, actions in machine.serverIsStopping(now: readClock(), into: &actions) }
     }
 
     func connectionDidClose(_ connection: Connection) {
@@ -56,10 +59,17 @@ final class HTTP1Connection: ConnectionHandler, ResponseReceiver {
 
     func receive(_ response: Response, exchange: UInt64) {
         guard let connection, connection.isOpen else { return }
+        let now = readClock()
         run(connection) { machine, actions in
             machine.responseReady(response, exchange: exchange, queuedBytes: connection.queuedBytes,
-                                  now: monotonicMillis(), into: &actions)
+                                  now: now, into: &actions)
         }
+    }
+
+    /// Reads the monotonic clock for this input; monotonic ms for the state machine.
+    private func readClock() -> UInt64 {
+        inputMicros = monotonicMicros()
+        return inputMicros / 1000
     }
 
     // MARK: Carrying out actions
@@ -87,7 +97,7 @@ final class HTTP1Connection: ConnectionHandler, ResponseReceiver {
         case .write(let bytes):
             connection.enqueue(bytes)
         case .dispatch(let request, let exchange):
-            dispatchedAtMicros = server.accessLog != nil || server.observer != nil ? monotonicMicros() : 0
+            dispatchedAtMicros = server.accessLog != nil || server.observer != nil ? inputMicros : 0
             // No closure: the responder names this handler and the exchange (a response for an
             // exchange that is no longer current is ignored by the state machine).
             server.handler(request, Responder(loop: connection.loop, receiver: self, exchange: exchange))
@@ -111,7 +121,7 @@ final class HTTP1Connection: ConnectionHandler, ResponseReceiver {
         case .yieldTurn:
             connection.loop.execute { [self, connection] in
                 guard connection.isOpen else { return }
-                run(connection) { machine, actions in machine.turnResumed(now: monotonicMillis(), into: &actions) }
+                run(connection) { machine, actions in machine.turnResumed(now: readClock(), into: &actions) }
             }
         case .closeAfterFlush:
             connection.flushQueued()
@@ -136,7 +146,8 @@ final class HTTP1Connection: ConnectionHandler, ResponseReceiver {
                                                 date: connection.loop.currentHTTPDate(), bodyLength: response.contentLength)
             connection.write(head: head, tail: [], body: body, file: file)
         }
-        let micros = dispatchedAtMicros == 0 ? 0 : Int(monotonicMicros() &- dispatchedAtMicros)
+        // `inputMicros` is when the response came back (`receive`), or the bytes that completed a request.
+        let micros = dispatchedAtMicros == 0 ? 0 : Int(inputMicros &- dispatchedAtMicros)
         server.observer?.requestFinished(route: response.route ?? "", method: exchange.method,
                                          status: response.status.code, micros: micros)
         if let accessLog = server.accessLog {

@@ -32,8 +32,7 @@ public struct Responder: @unchecked Sendable {
         self.exchange = exchange
     }
 
-    public func send(_ response: Response) {
-        var response = response
+    public func send(_ response: consuming Response) {
         if response.route == nil { response.route = route }
         if loop.inLoop {
             hand(response)
