@@ -46,7 +46,7 @@ let package = Package(
         ),
         .target(
             name: "Phone",
-            dependencies: ["Web", "Store", "Postgres", "Outbound", "COpenSSL", "CCrypt", "CZlib", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Web", "Store", "Postgres", "Outbound", "CLinux", "COpenSSL", "CCrypt", "CZlib", .product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "CLI"),
         .executableTarget(

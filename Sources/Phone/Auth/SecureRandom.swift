@@ -1,12 +1,26 @@
-import COpenSSL
+import CLinux
+import Glibc
 
-/// Unpredictable bytes and tokens from OpenSSL's CSPRNG (session ids, CSRF tokens, salts).
+/// Unpredictable bytes and tokens from the kernel's CSPRNG (session ids, CSRF tokens, salts).
+///
+/// `getrandom(2)`, the source OpenSSL's own generator seeds from, rather than OpenSSL's
+/// `RAND_bytes`: its first call sets up OpenSSL's generator, configuration and providers, about
+/// 2 MiB of memory that an idle server would otherwise carry from start (a password check's dummy
+/// hash needs a salt at start); see BENCHMARKS.md, idle memory.
 public enum SecureRandom {
-    /// `count` random bytes. A failing CSPRNG leaves no safe way to go on, so it stops the process.
+    /// `count` random bytes. A failing random source leaves no safe way to go on, so it stops the process.
     public static func bytes(_ count: Int) -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: count)
-        let ok = bytes.withUnsafeMutableBufferPointer { RAND_bytes($0.baseAddress, Int32(count)) }
-        precondition(ok == 1, "RAND_bytes failed: the system random source is unavailable")
+        bytes.withUnsafeMutableBytes { buffer in
+            var filled = 0
+            while filled < count, let start = buffer.baseAddress {
+                // Blocks only until the kernel's pool is first seeded after boot.
+                let got = getrandom(start + filled, count - filled, 0)
+                if got < 0 && errno == EINTR { continue }
+                precondition(got > 0, "getrandom failed (errno \(errno)): the system random source is unavailable")
+                filled += got
+            }
+        }
         return bytes
     }
 

@@ -7,6 +7,8 @@ final class JobQueue<Job>: @unchecked Sendable {
     private var jobs: [Job] = []
     private var head = 0
     private var closed = false
+    /// Threads inside `take` waiting for a job.
+    private var takers = 0
     let capacity: Int
 
     init(capacity: Int) {
@@ -34,7 +36,11 @@ final class JobQueue<Job>: @unchecked Sendable {
     func take(upTo limit: Int) -> ArraySlice<Job> {
         pthread_mutex_lock(&mutex)
         defer { pthread_mutex_unlock(&mutex) }
-        while head == jobs.count && !closed { pthread_cond_wait(&condition, &mutex) }
+        while head == jobs.count && !closed {
+            takers += 1
+            pthread_cond_wait(&condition, &mutex)
+            takers -= 1
+        }
         let end = min(jobs.count, head + limit)
         let batch = jobs[head..<end]
         head = end
@@ -43,6 +49,20 @@ final class JobQueue<Job>: @unchecked Sendable {
             head = 0
         }
         return batch
+    }
+
+    /// True when every job queued has a thread waiting to take it: none would wait for a busy one.
+    var isCoveredByWaitingThreads: Bool {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return jobs.count - head <= takers
+    }
+
+    /// Threads waiting in `take`.
+    var waitingThreads: Int {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return takers
     }
 
     /// Jobs waiting.

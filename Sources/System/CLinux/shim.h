@@ -8,3 +8,5 @@ extern int accept4(int fd, struct sockaddr *addr, socklen_t *addrlen, int flags)
 #include <sys/types.h>
 // gettid is declared by <unistd.h> only under _GNU_SOURCE too.
 extern pid_t gettid(void);
+// getrandom(2): the kernel's CSPRNG (SecureRandom).
+#include <sys/random.h>
