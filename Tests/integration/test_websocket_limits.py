@@ -109,12 +109,15 @@ def test_sender_that_does_not_read_is_pushed_back_by_tcp(echo_factory, client_fa
 
 
 def test_subscriber_that_stops_reading_is_closed_and_others_get_everything(echo_factory):
-    server = echo_factory("--bench-room", "--max-outbound-bytes", "65536", "--no-compression")
+    # The bound leaves room for one loop turn's worth of the fast client's own publishes: the
+    # server reads up to 4 x 64 KiB of them per wake-up and delivers them after, so a bound of
+    # 64 KiB could cut off the fast client too whenever this Python reader fell a turn behind.
+    server = echo_factory("--bench-room", "--max-outbound-bytes", str(1 << 20), "--no-compression")
     slow = RawClient(server.port)
     slow.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     fast = RawClient(server.port)
     payload = "x" * 2000
-    count = 6000  # 12 MB: more than kernel buffers plus the 64 KiB bound
+    count = 6000  # 12 MB: more than kernel buffers plus the 1 MiB bound
     received = []
 
     def read_all():
