@@ -96,6 +96,18 @@ public final class PostgresConnection {
         return try check(result, sql: sql)
     }
 
+    /// Like `query`, but planned anew for these `parameters` each time (libpq's unnamed
+    /// statement), never cached: for a search whose best plan depends on its values (a `LIKE`
+    /// pattern's trigrams), where a cached statement's generic plan scans every row.
+    @discardableResult
+    public func queryPlannedForItsValues(_ sql: String, _ parameters: [PostgresValue] = []) throws -> PostgresRows {
+        let conn = try open()
+        let result = PostgresConnection.withParameters(parameters) { values, lengths, formats in
+            PQexecParams(conn, sql, Int32(parameters.count), nil, values, lengths, formats, 0)
+        }
+        return try check(result, sql: sql)
+    }
+
     /// Runs one or more statements without parameters (migrations, LISTEN, BEGIN/COMMIT).
     @discardableResult
     public func execute(_ sql: String) throws -> PostgresRows {

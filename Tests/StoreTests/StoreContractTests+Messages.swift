@@ -39,6 +39,36 @@ extension StoreContractTests {
         XCTAssertEqual(try wait { store.messages.search(numbers: ["+15005550009"], text: "sm1", digits: "", limit: 5, then: $0) }, [])
     }
 
+    func checkTheTextsSearchFindsBodiesAndPartiesNewestFirst() throws {
+        let store = try openStore()
+        defer { store.close() }
+        func save(_ sid: String, _ body: String, party: String = "+15551230001", number: String = "+15005550006", at: Int) throws {
+            _ = try wait { store.messages.save(TextMessage(sid: sid, number: number, party: party, direction: .incoming, body: body,
+                                                           media: [], status: "received", createdAt: at), then: $0) }
+        }
+        try save("SM1", "Your DELIVERY is on its way", at: 1)
+        try save("SM2", "50% off today", at: 2)
+        try save("SM3", "500 off today", at: 3)
+        try save("SM4", "she said \"hello there\"", at: 4)
+        try save("SM5", "delivery on another number", number: "+15005550009", at: 5)
+        for index in 0..<8 { try save("SM-party-\(index)", "nothing to see", party: "+447700900123", at: 10 + index) }
+        try save("SM6", "a late delivery", at: 30)
+        func sids(_ text: String, digits: String = "", limit: Int = 5) throws -> [String] {
+            try wait { store.messages.search(numbers: ["+15005550006"], text: text, digits: digits, limit: limit, then: $0) }.map(\.sid)
+        }
+        XCTAssertEqual(try sids("delivery"), ["SM6", "SM1"], "any ASCII case, newest first, the user's numbers only")
+        XCTAssertEqual(try sids("Delivery", limit: 1), ["SM6"])
+        XCTAssertEqual(try sids("50%"), ["SM2"], "% is a character, not a wildcard")
+        XCTAssertEqual(try sids("0_o"), [], "_ is a character, not a wildcard")
+        XCTAssertEqual(try sids("\"hello there\""), ["SM4"], "quotes are characters")
+        XCTAssertEqual(try sids("of"), ["SM3", "SM2"], "two characters: the scan")
+        XCTAssertEqual(try sids("zebra"), [])
+        XCTAssertEqual(try sids("-", digits: "7700900"), ["SM-party-7", "SM-party-6", "SM-party-5", "SM-party-4", "SM-party-3"],
+                       "the party's newest texts")
+        XCTAssertEqual(try sids("delivery", digits: "7700900", limit: 3), ["SM6", "SM-party-7", "SM-party-6"],
+                       "body and party matches merged, newest first")
+    }
+
     func checkReadMarksArePerUserAndStatusNeverGoesBack() throws {
         let store = try openStore()
         defer { store.close() }

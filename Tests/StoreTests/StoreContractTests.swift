@@ -320,6 +320,7 @@ final class SQLiteStoreContractTests: StoreContractTests {
     // The texts contract (StoreContractTests+Messages.swift) on this backend.
     func testTextsMakeOneThreadPerPartyAndADuplicateSIDIsKeptOnce() throws { try checkTextsMakeOneThreadPerPartyAndADuplicateSIDIsKeptOnce() }
     func testReadMarksArePerUserAndStatusNeverGoesBack() throws { try checkReadMarksArePerUserAndStatusNeverGoesBack() }
+    func testTheTextsSearchFindsBodiesAndPartiesNewestFirst() throws { try checkTheTextsSearchFindsBodiesAndPartiesNewestFirst() }
     // The intercom contract (StoreContractTests+Intercom.swift) on this backend.
     func testAGrantIsAnnouncedAndEndedOnceWhoeverAsks() throws { try checkAGrantIsAnnouncedAndEndedOnceWhoeverAsks() }
     func testADoorOpeningConsumesItsCodeOnce() throws { try checkADoorOpeningConsumesItsCodeOnce() }
@@ -344,6 +345,7 @@ final class PostgresStoreContractTests: StoreContractTests {
     // The texts contract (StoreContractTests+Messages.swift) on this backend.
     func testTextsMakeOneThreadPerPartyAndADuplicateSIDIsKeptOnce() throws { try checkTextsMakeOneThreadPerPartyAndADuplicateSIDIsKeptOnce() }
     func testReadMarksArePerUserAndStatusNeverGoesBack() throws { try checkReadMarksArePerUserAndStatusNeverGoesBack() }
+    func testTheTextsSearchFindsBodiesAndPartiesNewestFirst() throws { try checkTheTextsSearchFindsBodiesAndPartiesNewestFirst() }
     // The intercom contract (StoreContractTests+Intercom.swift) on this backend.
     func testAGrantIsAnnouncedAndEndedOnceWhoeverAsks() throws { try checkAGrantIsAnnouncedAndEndedOnceWhoeverAsks() }
     func testADoorOpeningConsumesItsCodeOnce() throws { try checkADoorOpeningConsumesItsCodeOnce() }

@@ -30,6 +30,20 @@ final class MessageTable: MessageRecords, ReadingTable, @unchecked Sendable {
                 PRIMARY KEY (thread_id, reader)
             ) WITHOUT ROWID;
             """),
+        Migration(13, "index for the texts search", """
+            CREATE VIRTUAL TABLE messages_search USING fts5(body, content='messages', content_rowid='id', tokenize='trigram');
+            CREATE TRIGGER messages_search_insert AFTER INSERT ON messages BEGIN
+                INSERT INTO messages_search (rowid, body) VALUES (new.id, new.body);
+            END;
+            CREATE TRIGGER messages_search_delete AFTER DELETE ON messages BEGIN
+                INSERT INTO messages_search (messages_search, rowid, body) VALUES ('delete', old.id, old.body);
+            END;
+            CREATE TRIGGER messages_search_update AFTER UPDATE OF body ON messages BEGIN
+                INSERT INTO messages_search (messages_search, rowid, body) VALUES ('delete', old.id, old.body);
+                INSERT INTO messages_search (rowid, body) VALUES (new.id, new.body);
+            END;
+            INSERT INTO messages_search (messages_search) VALUES ('rebuild');
+            """),
     ]
 
     /// The columns of a message with its thread's number and party (`m`, `t`), shared with PostgreSQL.
@@ -139,13 +153,44 @@ final class MessageTable: MessageRecords, ReadingTable, @unchecked Sendable {
     }
 
     func search(numbers: [String], text: String, digits: String, limit: Int, then: @escaping StoreCompletion<[TextMessage]>) {
-        read(then) { db in
-            try db.statement("""
-                SELECT \(MessageTable.columns) FROM \(MessageTable.joined) WHERE instr(?, ',' || t.number || ',') > 0
-                AND (instr(lower(m.body), lower(?)) > 0 OR (? <> '' AND instr(t.party, ?) > 0)) ORDER BY m.id DESC LIMIT ?
-                """).rows([.text("," + numbers.joined(separator: ",") + ","), .text(text), .text(digits), .text(digits),
-                           .int(limit)]) { MessageTable.message($0) }
+        read(then) { db in try MessageTable.search(numbers: numbers, text: text, digits: digits, limit: limit, db) }
+    }
+
+    /// Newest first, the texts on `numbers` whose body holds `text` (ASCII case ignored) or whose
+    /// other party holds `digits`. Each half finds its own newest `limit` without reading every
+    /// text: the body through the trigram index (a `text` under 3 characters scans newest first,
+    /// and nearly every text has it), the party through the threads and each one's newest texts.
+    static func search(numbers: [String], text: String, digits: String, limit: Int, _ db: SQLiteConnection) throws -> [TextMessage] {
+        let numberList = SQLValue.text("," + numbers.joined(separator: ",") + ",")
+        var ids = try bodyMatches(numberList, text, limit, db)
+        if !digits.isEmpty { ids.formUnion(try partyMatches(numberList, digits, limit, db)) }
+        let newest = ids.sorted(by: >).prefix(max(0, limit))
+        if newest.isEmpty { return [] }
+        return try db.statement("SELECT \(columns) FROM \(joined) WHERE m.id IN (SELECT value FROM json_each(?)) ORDER BY m.id DESC")
+            .rows([.text("[" + newest.map(String.init).joined(separator: ",") + "]")]) { message($0) }
+    }
+
+    private static func bodyMatches(_ numbers: SQLValue, _ text: String, _ limit: Int, _ db: SQLiteConnection) throws -> Set<Int> {
+        let decides = "instr(?, ',' || t.number || ',') > 0 AND instr(lower(m.body), lower(?)) > 0"
+        if text.unicodeScalars.count < 3 {
+            return Set(try db.statement("SELECT m.id FROM \(joined) WHERE \(decides) ORDER BY m.id DESC LIMIT ?")
+                .rows([numbers, .text(text), .int(limit)]) { $0.int(0) })
         }
+        // The index finds a superset (it folds the case of all of Unicode); instr decides, as before it.
+        let phrase = "\"" + text.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
+        return Set(try db.statement("""
+            SELECT m.id FROM messages_search s CROSS JOIN messages m ON m.id = s.rowid CROSS JOIN message_threads t ON t.id = m.thread_id
+            WHERE messages_search MATCH ? AND \(decides) ORDER BY s.rowid DESC LIMIT ?
+            """).rows([.text(phrase), numbers, .text(text), .int(limit)]) { $0.int(0) })
+    }
+
+    private static func partyMatches(_ numbers: SQLValue, _ digits: String, _ limit: Int, _ db: SQLiteConnection) throws -> Set<Int> {
+        let threads = try db.statement("SELECT id FROM message_threads WHERE instr(?, ',' || number || ',') > 0 AND instr(party, ?) > 0")
+            .rows([numbers, .text(digits)]) { $0.int(0) }
+        let newest = try db.statement("SELECT id FROM messages WHERE thread_id = ? ORDER BY id DESC LIMIT ?")
+        var ids = Set<Int>()
+        for thread in threads { try newest.forEach([.int(thread), .int(limit)]) { ids.insert($0.int(0)) } }
+        return ids
     }
 
     static func find(_ sid: String, _ db: SQLiteConnection) throws -> TextMessage? {

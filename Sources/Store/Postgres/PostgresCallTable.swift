@@ -233,7 +233,8 @@ final class PostgresCallTable: CallRecords, ReadingTable, @unchecked Sendable {
         if query.missedOnly { conditions.append("outcome IN ('missed', 'rejected')") }
         let sql = "SELECT \(columns) FROM calls WHERE " + conditions.joined(separator: " AND ")
             + " ORDER BY started_at DESC, id DESC LIMIT \(limit + 1)"
-        var calls = try db.query(sql, bound.values).all.map(make)
+        // Planned for the pattern each time: a generic plan scans every call backwards.
+        var calls = try db.queryPlannedForItsValues(sql, bound.values).all.map(make)
         var next: CallCursor?
         if calls.count > limit {
             calls.removeLast(calls.count - limit)

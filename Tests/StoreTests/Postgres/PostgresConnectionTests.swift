@@ -22,6 +22,27 @@ final class PostgresConnectionTests: XCTestCase {
         XCTAssertTrue(try row.isNull("missing"))
     }
 
+    func testAQueryPlannedForItsValuesIsNeverCachedAndUsesTheIndexItsPatternAllows() throws {
+        let db = try connect()
+        try db.execute("""
+            CREATE EXTENSION IF NOT EXISTS pg_trgm;
+            CREATE TEMP TABLE notes (id bigint PRIMARY KEY, body text NOT NULL);
+            INSERT INTO notes SELECT n, 'note ' || n FROM generate_series(1, 20000) AS n;
+            CREATE INDEX ON notes USING gin (body gin_trgm_ops);
+            ANALYZE notes
+            """)
+        func cached() throws -> Int64 { try db.query("SELECT count(*) AS n FROM pg_prepared_statements").first?.int("n") ?? -1 }
+        let before = try cached()
+        // More runs than PostgreSQL's five custom plans before it may settle on a generic one.
+        for _ in 0..<8 {
+            let plan = try db.queryPlannedForItsValues("EXPLAIN SELECT id FROM notes WHERE body LIKE $1 ORDER BY id DESC LIMIT 20",
+                                                       [.text("%zebra%")]).all.map { try $0.string("QUERY PLAN") }.joined(separator: "\n")
+            XCTAssertTrue(plan.contains("Bitmap Index Scan"), plan)
+        }
+        XCTAssertEqual(try db.queryPlannedForItsValues("SELECT body FROM notes WHERE id = $1", [.int(7)]).first?.string("body"), "note 7")
+        XCTAssertEqual(try cached(), before, "nothing was prepared by name")
+    }
+
     func testParametersAreNeverSplicedIntoSQL() throws {
         let db = try connect()
         try db.execute("CREATE TEMP TABLE notes (body text)")
