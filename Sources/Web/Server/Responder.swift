@@ -37,9 +37,15 @@ public struct Responder: @unchecked Sendable {
         if loop.inLoop {
             hand(response)
         } else {
-            let responder = self
-            loop.execute { responder.hand(response) }
+            handLater(response)
         }
+    }
+
+    /// From another thread: the response hops to the loop. Apart from `send`, so only this path
+    /// captures the response in a closure (captured there, it would be boxed on every call).
+    private func handLater(_ response: Response) {
+        let responder = self
+        loop.execute { responder.hand(response) }
     }
 
     private func hand(_ response: Response) {
