@@ -188,6 +188,7 @@ public final class Connection: @unchecked Sendable {
     /// Queues `file` behind everything queued (its place in `outbound` is an empty array).
     private func enqueue(file: FileBody) {
         guard phase == .open || phase == .flushingToClose, file.count > 0 else { return }
+        if outbound.isEmpty { clearReadyToSend() }
         outbound.append([])
         queuedFiles.append(file)
         queuedBytes += file.count

@@ -42,7 +42,9 @@ public final class WebSocket: ConnectionHandler, @unchecked Sendable {
     /// Set only when permessage-deflate was agreed.
     private let compression: WebSocketCompression?
     private var lastReadMillis: UInt64 = 0
-    private var closeReason = ""
+    /// The close reason's UTF-8, kept as bytes: an empty array is 8 bytes and allocates nothing,
+    /// which keeps every socket one malloc size class smaller than a `String` would.
+    private var closeReason: [UInt8] = []
     /// The rooms this socket is in, in the order it joined them, with its slot in each;
     /// guarded by `Rooms.lock`.
     var memberships: [RoomMembership] = []
@@ -243,7 +245,7 @@ public final class WebSocket: ConnectionHandler, @unchecked Sendable {
         let code = code.isValidOnWire ? code : .normalClosure
         state = .closing
         closeCode = code
-        closeReason = reason
+        closeReason = Array(reason.utf8)
         connection.write(WebSocketFrameEncoder.close(code: code, reason: reason))
         connection.setDeadline(afterMillis: connection.limits.webSocketCloseTimeoutMillis)
     }
@@ -255,7 +257,7 @@ public final class WebSocket: ConnectionHandler, @unchecked Sendable {
         guard let connection else { return }
         if state == .open {
             closeCode = error.code
-            closeReason = error.reason
+            closeReason = Array(error.reason.utf8)
             // Skip the size check: a close frame is tiny and this is the last thing we send.
             connection.write(WebSocketFrameEncoder.close(code: error.code, reason: error.reason))
         }
@@ -322,7 +324,7 @@ public final class WebSocket: ConnectionHandler, @unchecked Sendable {
                 // Echo the peer's code (1000 when it sent none), then close TCP: the server
                 // closes first (RFC 6455 7.1.1).
                 closeCode = code ?? .noStatusReceived
-                closeReason = reason
+                closeReason = Array(reason.utf8)
                 connection.write(WebSocketFrameEncoder.close(code: code ?? .normalClosure))
             }
             state = .closing
@@ -370,7 +372,7 @@ public final class WebSocket: ConnectionHandler, @unchecked Sendable {
         onClose = nil
         onText = nil
         onBinary = nil
-        callback?(self, closeCode, closeReason)
+        callback?(self, closeCode, String(decoding: closeReason, as: UTF8.self))
     }
 
     // MARK: Heartbeat
@@ -388,7 +390,7 @@ public final class WebSocket: ConnectionHandler, @unchecked Sendable {
         }
         if awaitingPong {
             closeCode = .abnormalClosure
-            closeReason = "no answer to ping within \(interval) ms"
+            closeReason = Array("no answer to ping within \(interval) ms".utf8)
             connection.close()
             return
         }
