@@ -103,6 +103,28 @@ final class SQLiteStoreTests: XCTestCase {
         XCTAssertEqual(sids.count, 100)
     }
 
+    func testClosingLeavesOneSelfContainedFile() throws {
+        let store = try SQLiteStore(path: path, logger: logger)
+        for index in 0..<20 {
+            _ = try wait { store.calls.merge(CallUpdate(callSid: "CA\(index)", direction: .incoming, ourNumber: "+1", at: index), then: $0) }
+        }
+        let page = try wait { store.calls.page(CallQuery(user: "a", numbers: ["+1"]), then: $0) }
+        XCTAssertEqual(page.calls.count, 20, "a reader ran, so its connection is open too")
+        XCTAssertEqual(access(path + "-wal", F_OK), 0, "WAL mode keeps a -wal file while the store is open")
+        store.close()
+        XCTAssertNotEqual(access(path + "-wal", F_OK), 0, "the last connection to close checkpoints and removes the WAL")
+        XCTAssertNotEqual(access(path + "-shm", F_OK), 0)
+        store.close()
+
+        // The file alone (as a naive copy would take it) holds every committed call.
+        XCTAssertEqual(system("cp '\(path)' '\(folder)/alone.db'"), 0)
+        let copy = try SQLiteStore(path: folder + "/alone.db", logger: logger)
+        defer { copy.close() }
+        var sids: [String] = []
+        try copy.calls.forEachNow { sids.append($0.sid) }
+        XCTAssertEqual(sids.count, 20)
+    }
+
     func testInMemoryStoreWorksWithoutReaders() throws {
         let store = try SQLiteStore(path: ":memory:", logger: logger)
         defer { store.close() }

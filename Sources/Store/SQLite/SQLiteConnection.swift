@@ -7,6 +7,7 @@ public final class SQLiteConnection {
     /// The database file as the user named it, for error messages.
     public let file: String
     private var statements: [String: SQLiteStatement] = [:]
+    private var isClosed = false
 
     /// How long a statement waits for another connection's lock before failing (2 s).
     static let busyTimeoutMillis: Int32 = 2000
@@ -28,7 +29,15 @@ public final class SQLiteConnection {
         sqlite3_busy_timeout(handle, SQLiteConnection.busyTimeoutMillis)
     }
 
-    deinit {
+    deinit { close() }
+
+    /// Finalizes the cached statements and closes the database. The last connection to a file
+    /// checkpoints the WAL and removes the `-wal` and `-shm` files, so a cleanly stopped server
+    /// leaves one self-contained file. Only once the connection's thread has stopped: it must
+    /// not be used afterwards.
+    public func close() {
+        guard !isClosed else { return }
+        isClosed = true
         statements.removeAll()
         sqlite3_close_v2(handle)
     }

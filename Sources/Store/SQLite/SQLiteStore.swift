@@ -16,6 +16,7 @@ public final class SQLiteStore: PhoneStore, @unchecked Sendable {
     public let loginFailures: LoginFailureRecords
     public let secrets: SecretRecords
     private let writer: StoreWriter
+    private let writerConnection: SQLiteConnection
     private let readers: StoreReaders?
     private let faults: FaultLog
     /// The migrations this start applied (for the log and `shetphone migrate`).
@@ -34,6 +35,7 @@ public final class SQLiteStore: PhoneStore, @unchecked Sendable {
             logger.info("store \(path): applied migration \(migration.version) (\(migration.name))")
         }
         faults = FaultLog(logger: logger)
+        writerConnection = connection
         writer = StoreWriter(connection: connection, faults: faults)
         // An in-memory database is private to its connection: its reads go through the writer.
         do {
@@ -95,8 +97,11 @@ public final class SQLiteStore: PhoneStore, @unchecked Sendable {
         }
     }
 
+    /// Finishes the queued work, stops the threads, then closes every connection (the
+    /// writer's last, so it checkpoints the WAL into the file).
     public func close() {
         readers?.close()
         writer.close()
+        writerConnection.close()
     }
 }

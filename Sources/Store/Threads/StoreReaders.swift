@@ -80,5 +80,6 @@ final class StoreReaders: StoreReadQueue, @unchecked Sendable {
         threads.removeAll()
         pthread_mutex_unlock(&mutex)
         for thread in started { pthread_join(thread, nil) }
+        for connection in connections { connection.close() }
     }
 }
