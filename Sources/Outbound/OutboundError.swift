@@ -2,8 +2,13 @@
 public enum OutboundError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Nothing (or not all) came back within the request's time limit.
     case timedOut(url: String, seconds: Int)
-    /// The peer's certificate was refused, or TLS could not be set up.
+    /// The peer's certificate was refused, or TLS could not be set up (STARTTLS missing, a
+    /// bad CA file): it will fail the same way again.
     case tls(url: String, detail: String)
+    /// The TLS handshake did not complete (libcurl's "SSL connect error"): most often the peer
+    /// closed or reset the connection mid-handshake (busy, restarting, a proxy's idle cut), so
+    /// it is tried again; a real protocol mismatch fails every try, within the retry budget.
+    case handshakeFailed(url: String, detail: String)
     /// No connection: the name did not resolve or the port refused.
     case unreachable(url: String, detail: String)
     /// The server refused our login (SMTP AUTH).
@@ -28,6 +33,7 @@ public enum OutboundError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case let .timedOut(url, seconds): return "\(url): no answer within \(seconds) s (timed out)"
         case let .tls(url, detail): return "\(url): TLS failed: \(detail)"
+        case let .handshakeFailed(url, detail): return "\(url): TLS handshake failed: \(detail)"
         case let .unreachable(url, detail): return "\(url): cannot connect: \(detail)"
         case let .loginDenied(url, detail): return "\(url): login refused: \(detail)"
         case let .rejected(url, detail): return "\(url): refused: \(detail)"
@@ -44,7 +50,7 @@ public enum OutboundError: Error, Sendable, Equatable, CustomStringConvertible {
     /// to a refusal that will repeat (certificate, login, a bad request).
     public var isTransient: Bool {
         switch self {
-        case .timedOut, .unreachable, .transport: return true
+        case .timedOut, .unreachable, .transport, .handshakeFailed: return true
         case .tls, .loginDenied, .rejected, .tooLarge, .invalidRequest, .queueFull, .shutDown, .unavailable: return false
         }
     }

@@ -174,7 +174,8 @@ final class Transfer {
         switch code {
         case CURLE_OPERATION_TIMEDOUT: return .failure(.timedOut(url: url, seconds: timeoutSeconds))
         case CURLE_WRITE_ERROR where overflowed: return .failure(.tooLarge(url: url, limit: maxResponseBytes))
-        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
+        case CURLE_SSL_CONNECT_ERROR: return .failure(.handshakeFailed(url: url, detail: detail))
+        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
              CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_USE_SSL_FAILED, CURLE_SSL_ENGINE_NOTFOUND:
             return .failure(.tls(url: url, detail: detail))
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT: return .failure(.unreachable(url: url, detail: detail))

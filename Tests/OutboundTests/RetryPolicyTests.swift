@@ -28,6 +28,9 @@ final class RetryPolicyTests: XCTestCase {
             XCTAssertFalse(policy.shouldRetry(afterAttempt: 1, status: status, error: nil, safeToRepeat: true), "\(status)")
         }
         XCTAssertFalse(policy.shouldRetry(afterAttempt: 1, status: nil, error: .tls(url: "u", detail: "d"), safeToRepeat: true))
+        XCTAssertTrue(policy.shouldRetry(afterAttempt: 1, status: nil, error: .handshakeFailed(url: "u", detail: "d"), safeToRepeat: true),
+                      "a handshake cut short is tried again")
+        XCTAssertFalse(policy.shouldRetry(afterAttempt: 1, status: nil, error: .handshakeFailed(url: "u", detail: "d"), safeToRepeat: false))
         XCTAssertTrue(policy.shouldRetry(afterAttempt: 1, status: nil, error: .timedOut(url: "u", seconds: 1), safeToRepeat: true))
         XCTAssertFalse(policy.shouldRetry(afterAttempt: 1, status: nil, error: .timedOut(url: "u", seconds: 1), safeToRepeat: false))
     }

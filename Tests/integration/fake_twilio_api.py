@@ -59,6 +59,7 @@ class FakeTwilioAPI:
         self.message_media = {}   # (MM sid, ME sid) -> (content type, bytes)
         self.hold_media = None    # a threading.Event: media answers wait for it (at most 30 s)
         self.media_waiting = 0    # media requests waiting on hold_media now
+        self.cut_handshakes = 0   # close this many new connections before the TLS handshake
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._connections = 0
@@ -85,13 +86,26 @@ class FakeTwilioAPI:
             def do_DELETE(self):
                 fake._handle(self, "DELETE")
 
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+
         class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
             daemon_threads = True
 
+            def get_request(self):
+                # TLS per accepted connection, so a test can cut handshakes short (as a busy
+                # or restarting peer does): the client sees the connection close mid-handshake.
+                sock, address = self.socket.accept()
+                with fake._lock:
+                    cut = fake.cut_handshakes > 0
+                    if cut:
+                        fake.cut_handshakes -= 1
+                if cut:
+                    sock.close()
+                    raise OSError("handshake cut by the test")
+                return context.wrap_socket(sock, server_side=True), address
+
         self.httpd = Server(("127.0.0.1", 0), Handler)
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(cert, key)
-        self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
         self.port = self.httpd.server_address[1]
         self.base_url = f"https://127.0.0.1:{self.port}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
