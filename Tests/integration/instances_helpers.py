@@ -24,6 +24,17 @@ def link(postgres):
     road.close()
 
 
+def two_instances(shetphone_factory, tmp_path, urls, ini=DEFAULT_INI):
+    """Instances A and B, each in its own folder (its own state_dir), A on the database at
+    `urls[0]`, B at `urls[1]`: the same PostgreSQL, perhaps by different roads (`link`)."""
+    servers = []
+    for name, url in zip(("a", "b"), urls):
+        folder = tmp_path / name
+        folder.mkdir()
+        servers.append(shetphone_factory(ini=ini + f"\n[store]\nurl = {url}\n", workdir=folder))
+    return servers
+
+
 class Upstream:
     """What `behind_nginx` made: the instances (A first), NGINX, and the public https URL."""
 

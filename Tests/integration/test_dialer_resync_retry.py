@@ -13,7 +13,7 @@ import requests
 
 from conftest import ACCOUNT_SID, DEFAULT_INI
 from dialer_helpers import DESKTOP, js, login, make_browser, page_url, screenshot, wait_until
-from instances_helpers import link, until  # noqa: F401 (link is a fixture)
+from instances_helpers import link, two_instances, until  # noqa: F401 (link is a fixture)
 from test_twilio import post_webhook
 
 NUMBER = "+15005550006"  # bob and carol's number
@@ -26,12 +26,7 @@ REFUSED_CALLS = r'"GET /api/calls\S* HTTP/1\.1" 503'
 @pytest.fixture
 def pair(postgres, link, shetphone_factory, tmp_path):
     """A reaches `postgres` through `link` (TCP), B over its Unix socket."""
-    servers = []
-    for name, url in (("a", link.url()), ("b", postgres.url)):
-        folder = tmp_path / name
-        folder.mkdir()
-        servers.append(shetphone_factory(ini=DEFAULT_INI + f"\n[store]\nurl = {url}\n", workdir=folder))
-    return servers
+    return two_instances(shetphone_factory, tmp_path, (link.url(), postgres.url))
 
 
 @pytest.fixture

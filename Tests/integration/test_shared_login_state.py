@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from conftest import ACCOUNT_SID, DEFAULT_INI, binary
+from instances_helpers import two_instances
 from test_auth import login
 from test_twilio import post_webhook
 
@@ -25,11 +26,7 @@ TRUSTING_INI = DEFAULT_INI.replace("access_log = true\n", "access_log = true\ntr
 def pair(postgres, shetphone_factory, tmp_path):
     """Instances A and B on `postgres`, each with its own state_dir (the device-cookie key they
     share is the store's)."""
-    ini = TRUSTING_INI + f"\n[store]\nurl = {postgres.url}\n"
-    a_folder, b_folder = tmp_path / "a", tmp_path / "b"
-    a_folder.mkdir()
-    b_folder.mkdir()
-    return shetphone_factory(ini=ini, workdir=a_folder), shetphone_factory(ini=ini, workdir=b_folder)
+    return two_instances(shetphone_factory, tmp_path, (postgres.url, postgres.url), ini=TRUSTING_INI)
 
 
 def attempt(server, password, address, session=None):
