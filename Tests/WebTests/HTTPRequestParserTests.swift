@@ -239,6 +239,26 @@ final class HTTPRequestParserTests: XCTestCase {
         XCTAssertEqual(untrusted.host, "internal:8080")
     }
 
+    func testRepeatedForwardedFieldsTheLastForAndTheFirstProtoAndHostCount() throws {
+        var headers = HTTPHeaders()
+        headers.add("host", "internal:8080")
+        headers.add("X-Forwarded-For", "192.0.2.99")
+        headers.add("x-forwarded-proto", "https")
+        headers.add("X-Forwarded-Host", "phone.example.com")
+        headers.add("Host", "second:1")
+        headers.add("x-forwarded-for", "198.51.100.7")
+        headers.add("X-Forwarded-Proto", "http")
+        headers.add("X-Forwarded-Host", "other.example.com")
+        let proxies = try TrustedProxies(["127.0.0.1"])
+        let trusted = RequestOrigin(peerAddress: "127.0.0.1", peerIsTrustedProxy: true, headers: headers, proxies: proxies)
+        XCTAssertEqual(trusted.clientAddress, "198.51.100.7")
+        XCTAssertEqual(trusted.scheme, "https")
+        XCTAssertEqual(trusted.host, "phone.example.com")
+        let untrusted = RequestOrigin(peerAddress: "203.0.113.1", peerIsTrustedProxy: false, headers: headers, proxies: proxies)
+        XCTAssertEqual(untrusted.host, "internal:8080")
+        XCTAssertEqual(untrusted.clientAddress, "203.0.113.1")
+    }
+
     func testTrustedProxiesMatchCIDRAndRejectGarbage() throws {
         let proxies = try TrustedProxies(["10.0.0.0/8", "::1", "fd00::/8"])
         XCTAssertTrue(proxies.contains("10.1.2.3"))

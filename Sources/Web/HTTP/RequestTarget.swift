@@ -66,9 +66,29 @@ extension RequestOrigin {
     /// Applies the trusted-proxy rule to a request's headers.
     init(peerAddress: String, peerIsTrustedProxy: Bool, headers: HTTPHeaders, proxies: TrustedProxies) {
         self.init(peerAddress: peerAddress, peerIsTrustedProxy: peerIsTrustedProxy)
-        host = headers["Host"]
+        // One pass over the fields, comparing names only when their length fits: the first Host,
+        // the last X-Forwarded-For (the hop our proxy added), the first X-Forwarded-Proto and -Host.
+        var forwardedFor: String?
+        var forwardedProto: String?
+        var forwardedHostField: String?
+        for field in headers.fields {
+            switch field.name.utf8.count {
+            case 4 where host == nil && asciiCaseInsensitiveEquals(field.name, "Host"):
+                host = field.value
+            case 15 where peerIsTrustedProxy && asciiCaseInsensitiveEquals(field.name, "X-Forwarded-For"):
+                forwardedFor = field.value
+            case 16 where peerIsTrustedProxy && forwardedHostField == nil
+                && asciiCaseInsensitiveEquals(field.name, "X-Forwarded-Host"):
+                forwardedHostField = field.value
+            case 17 where peerIsTrustedProxy && forwardedProto == nil
+                && asciiCaseInsensitiveEquals(field.name, "X-Forwarded-Proto"):
+                forwardedProto = field.value
+            default:
+                break
+            }
+        }
         guard peerIsTrustedProxy else { return }
-        if let forwarded = headers.values("X-Forwarded-For").last {
+        if let forwarded = forwardedFor {
             // Walk from the right: the first hop that is not one of our proxies is the client.
             let hops = forwarded.split(separator: ",").map { String($0.trimmingASCIISpaces()) }.filter { !$0.isEmpty }
             var client: String?
@@ -79,11 +99,11 @@ extension RequestOrigin {
             }
             if let client { clientAddress = client }
         }
-        if let proto = headers["X-Forwarded-Proto"]?.split(separator: ",").first?.trimmingASCIISpaces().lowercased(),
+        if let proto = forwardedProto?.split(separator: ",").first?.trimmingASCIISpaces().lowercased(),
            proto == "https" || proto == "http" {
             scheme = proto
         }
-        if let forwardedHost = headers["X-Forwarded-Host"]?.split(separator: ",").first?.trimmingASCIISpaces(),
+        if let forwardedHost = forwardedHostField?.split(separator: ",").first?.trimmingASCIISpaces(),
            !forwardedHost.isEmpty, forwardedHost.utf8.count <= 255,
            forwardedHost.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "@") }) {
             host = String(forwardedHost)
