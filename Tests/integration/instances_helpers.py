@@ -10,7 +10,7 @@ import time
 import pytest
 
 from conftest import DEFAULT_INI
-from nginx_helpers import EXAMPLE, Nginx, free_port, make_certificate, nginx_conf, short_tempdir, site_from_example
+from nginx_helpers import EXAMPLE, Nginx, free_ports, make_certificate, nginx_conf, short_tempdir, site_from_example
 from postgres_helpers import CuttableLink
 
 BASE = "/shetphone"
@@ -73,7 +73,7 @@ def behind_nginx(store_urls, shetphone_factory, tmp_path, backup=False):
     folder = short_tempdir()
     nginx = None
     try:
-        http_port, https_port = free_port(), free_port()
+        http_port, https_port = free_ports(2)
         public = f"https://localhost:{https_port}{BASE}"
         sockets = [os.path.join(folder, "a.sock"), os.path.join(folder, "b.sock")]
         servers = []

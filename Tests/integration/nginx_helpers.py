@@ -26,9 +26,20 @@ EXAMPLE_PUBLIC = "/srv/shetphone/Public"
 
 
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return free_ports(1)[0]
+
+
+def free_ports(count):
+    """`count` different free ports: every socket stays bound until all are picked (one closed
+    and bound again may get the same port back, and NGINX then puts both servers on one port)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
 
 
 def short_tempdir():

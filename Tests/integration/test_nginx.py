@@ -15,7 +15,7 @@ import urllib.parse
 import pytest
 
 from conftest import DEFAULT_INI, ROOT
-from nginx_helpers import (EXAMPLE, Browser, Nginx, changed_lines, cookie_attributes, free_port, insecure_tls,
+from nginx_helpers import (EXAMPLE, Browser, Nginx, changed_lines, cookie_attributes, free_ports, insecure_tls,
                            make_certificate, nginx_conf, short_tempdir, site_from_example)
 
 pytestmark = pytest.mark.skipif(shutil.which("nginx") is None and not os.path.exists("/usr/sbin/nginx"),
@@ -54,7 +54,7 @@ def stack(shetphone_factory):
 
     def start(nginx_serves_static=False, example_text=None, public_url=True):
         folder = short_tempdir()
-        http_port, https_port = free_port(), free_port()
+        http_port, https_port = free_ports(2)
         cert, key = make_certificate(folder)
         socket_path = os.path.join(folder, "shetphone.sock")
         public = f"public_url = https://localhost:{https_port}{BASE}\n" if public_url else ""
@@ -91,7 +91,8 @@ def test_example_changes_only_names_ports_and_paths_and_passes_nginx_check():
     try:
         cert, key = make_certificate(folder)
         example = open(EXAMPLE).read()
-        site = site_from_example(http_port=free_port(), https_port=free_port(), cert=cert, key=key,
+        http_port, https_port = free_ports(2)
+        site = site_from_example(http_port=http_port, https_port=https_port, cert=cert, key=key,
                                  socket_path=os.path.join(folder, "s.sock"))
         for line in changed_lines(example, site):
             assert re.search(r"listen|server_name|ssl_certificate|unix:", line), f"substitution touched: {line!r}"
