@@ -56,9 +56,9 @@ public struct InstallationCheck: Sendable {
         var info = stat()
         let stateDir = config.app.stateDir
         if stat(stateDir, &info) != 0 || (info.st_mode & S_IFMT) != S_IFDIR {
-            warnings.append(ConfigNote(file, 0, .warning, "[app] state_dir \(stateDir) is not a folder: the intercom cannot keep grant periods"))
+            warnings.append(ConfigNote(file, 0, .warning, "[app] state_dir \(stateDir) is not a folder: the default store (shetphone.db) lives there, and an older release's files there are imported once"))
         } else if access(stateDir, W_OK) != 0 {
-            warnings.append(ConfigNote(file, 0, .warning, "[app] state_dir \(stateDir) is not writable by this user: the intercom cannot keep grant periods"))
+            warnings.append(ConfigNote(file, 0, .warning, "[app] state_dir \(stateDir) is not writable by this user: the default store (shetphone.db) cannot be written, nor an older release's files imported and renamed"))
         }
 
         let sdk = config.app.twilioSDKURL
