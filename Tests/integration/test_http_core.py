@@ -16,27 +16,28 @@ NO_SIGNATURES_INI = DEFAULT_INI.replace("[twilio]\n", "[twilio]\nvalidate_signat
 VOICE_BODY = b"From=client%3Aalice&To=%2B442079460999&CallSid=CA1"
 
 
-def read_response(sock, buffer=b""):
-    """Reads one HTTP response (Content-Length framing) from sock; returns (status, headers, body, rest)."""
+def read_response(sock, buffer=b"", head_only=False):
+    """One response from sock (Content-Length framing; no body when `head_only`, as for HEAD):
+    (status, lower-cased headers, body, bytes read past it)."""
     while b"\r\n\r\n" not in buffer:
         chunk = sock.recv(65536)
         if not chunk:
-            raise EOFError(f"connection closed after {buffer!r}")
+            raise EOFError(f"connection closed after {buffer[:200]!r}")
         buffer += chunk
     head, _, rest = buffer.partition(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
-    status = int(lines[0].split(" ")[1])
-    headers = {}
-    for line in lines[1:]:
-        name, _, value = line.partition(":")
-        headers[name.strip().lower()] = value.strip()
-    length = int(headers.get("content-length", "0"))
-    while len(rest) < length:
-        chunk = sock.recv(65536)
+    headers = {name.strip().lower(): value.strip() for name, _, value in (line.partition(":") for line in lines[1:])}
+    length = 0 if head_only else int(headers.get("content-length", "0"))
+    chunks = [rest]
+    have = len(rest)
+    while have < length:
+        chunk = sock.recv(1 << 20)
         if not chunk:
-            raise EOFError("connection closed mid-body")
-        rest += chunk
-    return status, headers, rest[:length], rest[length:]
+            raise EOFError(f"connection closed after {have} of {length} body bytes")
+        chunks.append(chunk)
+        have += len(chunk)
+    data = b"".join(chunks)
+    return int(lines[0].split(" ")[1]), headers, data[:length], data[length:]
 
 
 @pytest.fixture

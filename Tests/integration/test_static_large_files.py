@@ -10,32 +10,9 @@ import threading
 import requests
 
 from conftest import DEFAULT_INI, ROOT
+from test_http_core import read_response
 
 SIZE = 3 * 1024 * 1024 + 123
-
-
-def read_response(sock, buffer=b"", head_only=False):
-    """One response from sock (Content-Length framing; no body when `head_only`, as for HEAD):
-    (status, lower-cased headers, body, bytes read past it)."""
-    while b"\r\n\r\n" not in buffer:
-        chunk = sock.recv(65536)
-        if not chunk:
-            raise EOFError(f"connection closed after {buffer[:200]!r}")
-        buffer += chunk
-    head, _, rest = buffer.partition(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    headers = {name.strip().lower(): value.strip() for name, _, value in (line.partition(":") for line in lines[1:])}
-    length = 0 if head_only else int(headers.get("content-length", "0"))
-    chunks = [rest]
-    have = len(rest)
-    while have < length:
-        chunk = sock.recv(1 << 20)
-        if not chunk:
-            raise EOFError(f"connection closed after {have} of {length} body bytes")
-        chunks.append(chunk)
-        have += len(chunk)
-    data = b"".join(chunks)
-    return int(lines[0].split(" ")[1]), headers, data[:length], data[length:]
 
 
 def large_file_server(shetphone_factory, tmp_path):
