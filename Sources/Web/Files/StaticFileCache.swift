@@ -13,12 +13,6 @@ final class StaticFileCache: @unchecked Sendable {
 
     var byteCount: Int { lock.withLock { totalBytes } }
 
-    func file(for key: String) -> StaticFile? {
-        lock.lock()
-        defer { lock.unlock() }
-        return files[key]
-    }
-
     /// The file for `key`, and whether its `stat` is due: it was last checked `revalidateMillis`
     /// or more before `now` (monotonic ms). A due file counts as checked now, so of several loops
     /// asking at once one `stat`s it and the others serve it as it is.
