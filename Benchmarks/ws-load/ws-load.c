@@ -9,10 +9,13 @@
  * publishes and prints it per publish.
  *
  *   ws-load --port 9001 [--host 127.0.0.1] [--connections 10000] [--publishes 100]
- *           [--pid SERVER_PID] [--sources 1] [--gap-ms 20]
+ *           [--pid SERVER_PID] [--sources 1] [--gap-ms 20] [--threads 1]
  *
- * One thread, one epoll set, non-blocking sockets. With --sources K the connections are spread
- * over source addresses 127.0.0.1 .. 127.0.0.K so ephemeral ports do not run out.
+ * Non-blocking sockets. With --threads T the subscribers are split over T threads, each with its
+ * own epoll set (connection i on thread i % T; the publisher, connection 0, on the main thread),
+ * so the server's senders do not all wake one epoll set; the default is one thread, one epoll
+ * set. With --sources K the connections are spread over source addresses 127.0.0.1 .. 127.0.0.K
+ * so ephemeral ports do not run out.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -20,6 +23,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,14 +45,22 @@ struct conn {
 };
 
 static struct conn *conns;
-static int epfd;
+static int *epfds;             /* one epoll set per thread */
+static int nthreads = 1;
+static volatile int finished;  /* tells the extra threads to stop */
 static int nconns = 10000, npublishes = 100, nsources = 1, gap_ms = 20;
 static int port = 9001, server_pid = 0;
 static const char *host = "127.0.0.1";
 static uint32_t *latency_us;   /* [publish * nconns + conn] */
 static uint64_t *sent_at;      /* per publish, ns */
-static int *received_count;    /* per publish, subscribers that got it */
-static long open_count, closed_count, out_of_order;
+static int *received_count;    /* per publish, subscribers that got it; atomic */
+static long open_count, closed_count, out_of_order; /* atomic */
+
+static long load_count(long *counter) { return __atomic_load_n(counter, __ATOMIC_RELAXED); }
+static void count_one(long *counter) { __atomic_fetch_add(counter, 1, __ATOMIC_RELAXED); }
+
+/* The epoll set of the thread that owns connection i. */
+static int epfd_of(int i) { return epfds[i % nthreads]; }
 
 /* The server's user and system CPU time so far, in µs; -1 when it cannot be read. */
 static int cpu_us(int pid, long long *user, long long *system) {
@@ -120,23 +132,23 @@ static void start_connect(int i) {
     }
     c->state = CONNECTING;
     struct epoll_event ev = {.events = EPOLLOUT | EPOLLIN, .data.u32 = (uint32_t)i};
-    epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd, &ev);
+    epoll_ctl(epfd_of(i), EPOLL_CTL_ADD, c->fd, &ev);
 }
 
 static void on_message(int i, struct conn *c, int opcode, unsigned char *payload, size_t n) {
     if (opcode == 0x9) { send_frame(c, 0xA, payload, n); return; }
-    if (opcode == 0x8) { c->state = CLOSED; closed_count++; return; }
+    if (opcode == 0x8) { c->state = CLOSED; count_one(&closed_count); return; }
     if (opcode != 0x1 || n < 7 || memcmp(payload, "bench:", 6) != 0) return;
     char number[16] = {0};
     memcpy(number, payload + 6, n - 6 < 15 ? n - 6 : 15);
     int p = atoi(number);
     if (p < 0 || p >= npublishes) return;
-    if (p != c->next) out_of_order++;
+    if (p != c->next) count_one(&out_of_order);
     c->next = p + 1;
     if (i == 0) return; /* the publisher is in the room too; it is not a subscriber */
     uint32_t us = (uint32_t)((now_ns() - sent_at[p]) / 1000);
     latency_us[(size_t)p * nconns + i] = us > 0 ? us : 1; /* 0 means "not received" */
-    received_count[p]++;
+    __atomic_fetch_add(&received_count[p], 1, __ATOMIC_RELAXED);
 }
 
 static void on_readable(int i) {
@@ -144,8 +156,8 @@ static void on_readable(int i) {
     for (;;) {
         ssize_t n = recv(c->fd, c->buf + c->len, sizeof c->buf - c->len, 0);
         if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
-            if (c->state != CLOSED) { c->state = CLOSED; closed_count++; }
-            epoll_ctl(epfd, EPOLL_CTL_DEL, c->fd, NULL);
+            if (c->state != CLOSED) { c->state = CLOSED; count_one(&closed_count); }
+            epoll_ctl(epfd_of(i), EPOLL_CTL_DEL, c->fd, NULL);
             return;
         }
         if (n < 0) return;
@@ -159,14 +171,14 @@ static void on_readable(int i) {
             if (memcmp(c->buf, "HTTP/1.1 101", 12) != 0) {
                 fprintf(stderr, "connection %d refused: %.*s\n", i, 40, c->buf);
                 c->state = CLOSED;
-                closed_count++;
+                count_one(&closed_count);
                 return;
             }
             int head = (int)(end + 4 - c->buf);
             memmove(c->buf, c->buf + head, c->len - head);
             c->len -= head;
             c->state = OPEN;
-            open_count++;
+            count_one(&open_count);
         }
         /* Frames from the server: unmasked, small. */
         int off = 0;
@@ -206,10 +218,11 @@ static void on_writable(int i) {
     if (send(c->fd, request, n, MSG_NOSIGNAL) != n) { perror("send handshake"); exit(1); }
     c->state = HANDSHAKING;
     struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t)i};
-    epoll_ctl(epfd, EPOLL_CTL_MOD, c->fd, &ev);
+    epoll_ctl(epfd_of(i), EPOLL_CTL_MOD, c->fd, &ev);
 }
 
-static void poll_once(int timeout_ms) {
+/* Handles what is ready on one thread's epoll set (thread 0 is the main thread). */
+static void poll_set(int epfd, int timeout_ms) {
     struct epoll_event events[512];
     int n = epoll_wait(epfd, events, 512, timeout_ms);
     for (int k = 0; k < n; k++) {
@@ -217,6 +230,15 @@ static void poll_once(int timeout_ms) {
         if (events[k].events & EPOLLOUT) on_writable(i);
         if (events[k].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) on_readable(i);
     }
+}
+
+static void poll_once(int timeout_ms) { poll_set(epfds[0], timeout_ms); }
+
+/* An extra thread: serves its own epoll set until the run is over. */
+static void *serve(void *raw) {
+    int epfd = (int)(intptr_t)raw;
+    while (!__atomic_load_n(&finished, __ATOMIC_RELAXED)) poll_set(epfd, 50);
+    return NULL;
 }
 
 static int compare_u32(const void *a, const void *b) {
@@ -240,6 +262,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[a], "--pid")) server_pid = atoi(v), a++;
         else if (!strcmp(argv[a], "--sources")) nsources = atoi(v), a++;
         else if (!strcmp(argv[a], "--gap-ms")) gap_ms = atoi(v), a++;
+        else if (!strcmp(argv[a], "--threads")) nthreads = atoi(v), a++;
         else { fprintf(stderr, "ws-load: unknown argument %s\n", argv[a]); return 2; }
     }
     struct rlimit limit;
@@ -256,19 +279,23 @@ int main(int argc, char **argv) {
     sent_at = calloc(npublishes, sizeof *sent_at);
     received_count = calloc(npublishes, sizeof *received_count);
     nconns = total;
-    epfd = epoll_create1(0);
+    if (nthreads < 1 || nthreads > 64) { fprintf(stderr, "ws-load: --threads must be 1 to 64\n"); return 2; }
+    epfds = calloc((size_t)nthreads, sizeof *epfds);
+    pthread_t *threads = calloc((size_t)nthreads, sizeof *threads);
+    for (int t = 0; t < nthreads; t++) epfds[t] = epoll_create1(0);
+    for (int t = 1; t < nthreads; t++) pthread_create(&threads[t], NULL, serve, (void *)(intptr_t)epfds[t]);
 
     /* The publisher first, then the baseline RSS. */
     start_connect(0);
-    while (open_count < 1) poll_once(100);
+    while (load_count(&open_count) < 1) poll_once(100);
     usleep(300000);
     long rss_before = server_pid ? rss_kib(server_pid) : -1;
 
     uint64_t t0 = now_ns();
     int started = 1;
-    while (open_count + closed_count < total) {
+    while (load_count(&open_count) + load_count(&closed_count) < total) {
         /* At most 512 handshakes in flight, so the listen backlog never overflows. */
-        while (started < total && started - (open_count + closed_count) < 512) start_connect(started++);
+        while (started < total && started - (load_count(&open_count) + load_count(&closed_count)) < 512) start_connect(started++);
         poll_once(10);
         if (now_ns() - t0 > 120ull * 1000000000ull) { fprintf(stderr, "ws-load: connecting took over 120 s\n"); return 1; }
     }
@@ -294,13 +321,15 @@ int main(int argc, char **argv) {
         sent_at[p] = now_ns();
         send_frame(&conns[0], 0x1, text, (size_t)n);
         uint64_t deadline = sent_at[p] + 5000000000ull;
-        while (received_count[p] < subscribers && now_ns() < deadline) poll_once(5);
+        while (__atomic_load_n(&received_count[p], __ATOMIC_RELAXED) < subscribers && now_ns() < deadline) poll_once(5);
         completion[p] = (uint32_t)((now_ns() - sent_at[p]) / 1000);
         uint64_t gap = now_ns() + (uint64_t)gap_ms * 1000000ull;
         while (now_ns() < gap) poll_once(1);
     }
 
     have_cpu = have_cpu && cpu_us(server_pid, &user1, &system1) == 0;
+    __atomic_store_n(&finished, 1, __ATOMIC_RELAXED);
+    for (int t = 1; t < nthreads; t++) pthread_join(threads[t], NULL);
 
     size_t deliveries = 0;
     uint32_t *all = malloc(sizeof *all * (size_t)npublishes * subscribers + 1);
@@ -312,6 +341,7 @@ int main(int argc, char **argv) {
     for (int p = 0; p < npublishes; p++) received += received_count[p];
     qsort(all, deliveries, sizeof *all, compare_u32);
     qsort(completion, npublishes, sizeof *completion, compare_u32);
+    if (nthreads > 1) printf("ws-load: %d threads, one epoll set each\n", nthreads);
     printf("deliveries: %ld of %ld (%ld dropped), %ld out of order, %ld connections closed by the server\n",
            received, expected, expected - received, out_of_order, closed_count);
     printf("delivery latency per message (publish sent -> subscriber read): p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
