@@ -181,6 +181,33 @@ final class HTTPConnectionStateMachineTests: XCTestCase {
         XCTAssertEqual(input(&machine) { $0.deadlinePassed(now: 75_005, into: &$1) }, ["close"])
     }
 
+    func testAPeerThatKeepsReadingSlowlyIsNotDropped() {
+        var limits = Limits()
+        limits.maxOutboundBytes = 10
+        var machine = makeMachine(limits: limits)
+        _ = read(&machine, get("/1") + get("/2"), at: 0)
+        XCTAssertEqual(respond(&machine, 1, queued: 50, at: 5), ["respond 1 200", "pause", "deadline 75005"])
+        XCTAssertEqual(input(&machine) { $0.wroteSome(now: 70_000, into: &$1) }, ["deadline 145000"],
+                       "the idle timeout counts from the peer's last read")
+        XCTAssertEqual(input(&machine) { $0.wroteSome(now: 140_000, into: &$1) }, ["deadline 215000"])
+        XCTAssertEqual(input(&machine) { $0.drained(now: 200_000, into: &$1) }, ["resume", "dispatch 2 GET /2 body=0", "deadline 0"])
+        XCTAssertEqual(input(&machine) { $0.wroteSome(now: 200_001, into: &$1) }, [], "only a wait for the drain has this deadline")
+    }
+
+    func testWhileTheKernelBufferShrinksThePeerIsReadingAndIsKept() {
+        var limits = Limits()
+        limits.maxOutboundBytes = 10
+        var machine = makeMachine(limits: limits)
+        _ = read(&machine, get("/1"), at: 0)
+        _ = respond(&machine, 1, queued: 50, at: 5)
+        XCTAssertEqual(input(&machine) { $0.deadlinePassed(now: 75_005, kernelUnsent: 4_000, into: &$1) }, ["deadline 150005"],
+                       "the first look at the kernel's buffer")
+        XCTAssertEqual(input(&machine) { $0.deadlinePassed(now: 150_005, kernelUnsent: 1_000, into: &$1) }, ["deadline 225005"],
+                       "it went down: the peer read")
+        XCTAssertEqual(input(&machine) { $0.deadlinePassed(now: 225_005, kernelUnsent: 1_000, into: &$1) }, ["close"],
+                       "nothing moved for a whole idle timeout")
+    }
+
     func testBytesPastTheInboundCapWhileAnsweringPauseReading() {
         var limits = Limits()
         limits.maxBodyBytes = 100

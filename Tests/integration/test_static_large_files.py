@@ -6,6 +6,7 @@ import os
 import shutil
 import socket
 import threading
+import time
 
 import requests
 
@@ -110,3 +111,63 @@ def test_many_downloads_at_once_and_a_bystander_is_answered(shetphone_factory, t
     # And the server goes on: a whole download after all that.
     again = requests.get(server.url("/big.bin"), timeout=30)
     assert hashlib.sha256(again.content).digest() == digest
+
+
+SLOW_SIZE = 8 * 1024 * 1024
+
+
+def test_a_slow_reader_outlasting_the_idle_timeout_gets_the_whole_file(shetphone_factory, tmp_path):
+    """The idle timeout counts from the peer's last read, not from the start of the response:
+    a download that takes longer than `idle_timeout` but keeps reading is not cut off, while a
+    peer that stops reading altogether is still dropped. The file is larger than the kernel's
+    socket buffers can hold, so the server itself waits on the reader."""
+    public = tmp_path / "pub"
+    public.mkdir()
+    shutil.copy(os.path.join(ROOT, "Public", "login.html"), public / "login.html")
+    data = os.urandom(SLOW_SIZE)
+    (public / "big.bin").write_bytes(data)
+    ini = DEFAULT_INI.replace("[server]\n", f"[server]\npublic_dir = {public}\nloops = 1\nidle_timeout = 1\n")
+    server = shetphone_factory(ini=ini)
+
+    def connect():
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 32 * 1024)
+        s.settimeout(30)
+        s.connect(("127.0.0.1", server.port))
+        s.sendall(b"GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+        return s
+
+    slow, stalled = connect(), connect()
+    received = bytearray()
+    started = time.monotonic()
+    while True:
+        chunk = slow.recv(64 * 1024)
+        if not chunk:
+            break
+        received += chunk
+        head, _, body = bytes(received).partition(b"\r\n\r\n")
+        if body and len(body) >= SLOW_SIZE:
+            break
+        time.sleep(0.0005)
+    took = time.monotonic() - started
+    head, _, body = bytes(received).partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200"), head[:100]
+    assert took > 1.5, f"the download took {took:.2f} s, not longer than the 1 s idle timeout: it proves nothing"
+    assert hashlib.sha256(body).digest() == hashlib.sha256(data).digest(), f"{len(body)} of {SLOW_SIZE} bytes"
+    slow.close()
+
+    # The peer that has read nothing is dropped within two idle timeouts (the second look at its
+    # kernel buffer sees that nothing moved).
+    time.sleep(max(0.0, 3.5 - (time.monotonic() - started)))
+    stalled.settimeout(5)
+    total = 0
+    while True:
+        try:
+            chunk = stalled.recv(65536)
+        except ConnectionResetError:
+            break
+        if not chunk:
+            break
+        total += len(chunk)
+    assert total < SLOW_SIZE, "a peer that never read got the whole file in its buffers: the test proves nothing"
+    stalled.close()

@@ -9,6 +9,9 @@ public protocol ConnectionHandler: AnyObject {
     /// The outbound queue has been written out completely (a `write` that the socket took
     /// whole, with nothing queued before it, never queued anything and is not a drain).
     func connectionDidDrain(_ connection: Connection)
+    /// Part of the outbound queue was written and the rest waits for the socket: the peer is
+    /// reading. A handler that times out a peer who does not read counts from here.
+    func connectionWroteSome(_ connection: Connection)
     /// `connection.deadline` has passed.
     func connectionDeadlinePassed(_ connection: Connection)
     /// The peer closed its side (EOF). The handler decides whether to close now or after flushing.
@@ -21,6 +24,7 @@ public protocol ConnectionHandler: AnyObject {
 
 extension ConnectionHandler {
     public func connectionDidDrain(_ connection: Connection) {}
+    public func connectionWroteSome(_ connection: Connection) {}
     public func connectionReadEnded(_ connection: Connection) { connection.close() }
     public func connectionDidClose(_ connection: Connection) {}
     public func connectionServerIsStopping(_ connection: Connection) { connection.closeAfterFlush() }
@@ -234,9 +238,16 @@ public final class Connection: @unchecked Sendable {
         updateInterest()
     }
 
+    /// Bytes written to the socket that the kernel has not yet sent or had acknowledged
+    /// (`SIOCOUTQ`); 0 when it cannot say.
+    public var kernelUnsentBytes: Int {
+        var count: Int32 = 0
+        return ioctl(fd, UInt(TIOCOUTQ), &count) == 0 ? Int(count) : 0
+    }
+
     /// Closes once everything queued has been written. The write side is shut first and
     /// unread input drained for a moment, so the peer reads our last response instead of a reset.
-    /// A peer that never reads it is dropped after `Limits.idleTimeoutMillis`.
+    /// A peer that reads none of it for `Limits.idleTimeoutMillis` is dropped.
     public func closeAfterFlush() {
         guard phase == .open else { return }
         phase = .flushingToClose
@@ -338,6 +349,7 @@ public final class Connection: @unchecked Sendable {
     }
 
     private func flush() {
+        var wroteAny = false
         while isOpen && !outbound.isEmpty {
             let written = writeQueued()
             if written < 0 {
@@ -350,6 +362,7 @@ public final class Connection: @unchecked Sendable {
                 return
             }
             consume(written)
+            wroteAny = true
         }
         guard isOpen else { return }
         let needsWritable = !outbound.isEmpty
@@ -360,6 +373,12 @@ public final class Connection: @unchecked Sendable {
         if outbound.isEmpty {
             if phase == .flushingToClose { lingerThenClose(); return }
             handler.connectionDidDrain(self)
+        } else if wroteAny {
+            if phase == .flushingToClose {
+                deadline = monotonicMillis() + UInt64(limits.idleTimeoutMillis)
+            } else {
+                handler.connectionWroteSome(self)
+            }
         }
     }
 

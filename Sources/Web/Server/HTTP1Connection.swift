@@ -43,8 +43,15 @@ final class HTTP1Connection: ConnectionHandler, ResponseReceiver {
         run(connection) { machine, actions in machine.drained(now: readClock(), into: &actions) }
     }
 
+    func connectionWroteSome(_ connection: Connection) {
+        run(connection) { machine, actions in machine.wroteSome(now: readClock(), into: &actions) }
+    }
+
     func connectionDeadlinePassed(_ connection: Connection) {
-        run(connection) { machine, actions in machine.deadlinePassed(now: readClock(), into: &actions) }
+        let unsent = connection.kernelUnsentBytes
+        run(connection) { machine, actions in
+            machine.deadlinePassed(now: readClock(), kernelUnsent: unsent, into: &actions)
+        }
     }
 
     func connectionServerIsStopping(_ connection: Connection) {

@@ -35,9 +35,11 @@ struct HTTPConnectionStateMachine {
         case idle(deadline: UInt64)
         case receiving(Receiving)
         case responding(Exchange)
-        /// Responses the peer has not read passed `maxOutboundBytes`: reading and parsing wait
-        /// until it reads them (or until the idle timeout from `since`).
-        case waitingForDrain(since: UInt64)
+        /// Responses the peer has not read passed `maxOutboundBytes` (or a file is going out):
+        /// reading and parsing wait until it reads them. The idle timeout counts from `since`, the
+        /// last time the peer was seen taking any of them, so a slow reader that keeps reading is
+        /// not cut off. `kernelUnsent` is what the socket's own buffer held then, when looked at.
+        case waitingForDrain(since: UInt64, kernelUnsent: Int?)
         /// `maxPipelinedRequests` were answered in one turn: the rest wait for the next loop turn.
         case waitingForTurn
         /// The last response is queued with `Connection: close`; the connection closes once it is written.
@@ -153,7 +155,7 @@ struct HTTPConnectionStateMachine {
         if response.file != nil || queuedBytes + response.body.count > limits.maxOutboundBytes {
             // A client that pipelines but does not read its answers gets no more until it does.
             // A file goes out whole before the next request is read: nothing queues behind it.
-            state = .waitingForDrain(since: now)
+            state = .waitingForDrain(since: now, kernelUnsent: nil)
             actions.append(.pauseReading)
             updateDeadline(&actions)
             return
@@ -172,6 +174,13 @@ struct HTTPConnectionStateMachine {
         updateDeadline(&actions)
     }
 
+    /// Some, not all, of what is queued was written: the peer is reading, however slowly.
+    mutating func wroteSome(now: UInt64, into actions: inout [Action]) {
+        guard case .waitingForDrain = state else { return }
+        state = .waitingForDrain(since: now, kernelUnsent: nil)
+        updateDeadline(&actions)
+    }
+
     /// The loop came back after a `yieldTurn`.
     mutating func turnResumed(now: UInt64, into actions: inout [Action]) {
         guard case .waitingForTurn = state else { return }
@@ -182,8 +191,17 @@ struct HTTPConnectionStateMachine {
         updateDeadline(&actions)
     }
 
-    mutating func deadlinePassed(now: UInt64, into actions: inout [Action]) {
+    /// `kernelUnsent` is what the socket's send buffer still holds (`SIOCOUTQ`). A large kernel
+    /// buffer can take minutes to drain to a slow reader without the connection writing anything:
+    /// while that number goes down the peer is reading, and the wait goes on. A peer that reads
+    /// nothing is dropped after one idle timeout (two when the kernel holds some of the response).
+    mutating func deadlinePassed(now: UInt64, kernelUnsent: Int = 0, into actions: inout [Action]) {
         deadline = 0
+        if case .waitingForDrain(_, let seen) = state, kernelUnsent > 0, kernelUnsent < seen ?? Int.max {
+            state = .waitingForDrain(since: now, kernelUnsent: kernelUnsent)
+            updateDeadline(&actions)
+            return
+        }
         switch state {
         case .idle:
             close(afterFlush: false, &actions)
@@ -374,7 +392,7 @@ struct HTTPConnectionStateMachine {
         case .receiving(let receiving):
             let timeout = receiving.headDone ? limits.bodyReadTimeoutMillis : limits.headerReadTimeoutMillis
             wanted = receiving.startedAt + UInt64(timeout)
-        case .waitingForDrain(let since):
+        case .waitingForDrain(let since, _):
             wanted = since + UInt64(limits.idleTimeoutMillis)
         case .responding, .waitingForTurn:
             wanted = 0
