@@ -91,12 +91,17 @@ export class CallLog {
       entry = this.create(direction, call.other || '', 'calling', { older });
     }
     entry.sids.add(call.callSid);
-    if (call.callerName && !this.nameFor(call.other)) entry.name = String(call.callerName);
+    if (call.direction === 'intercom') entry.intercom = true;
+    // The intercom shows as the intercom, whatever its caller ID's name; a refused stranger by theirs.
+    if (call.callerName && !this.nameFor(call.other) && (!entry.intercom || call.door === 'refused')) {
+      entry.name = String(call.callerName);
+    }
     if (Number.isFinite(call.startedAt)) entry.startedAt = call.startedAt;
     if (Number.isFinite(call.answeredAt)) entry.answeredAt = call.answeredAt;
     if (Number.isFinite(call.duration)) entry.duration = call.duration;
     entry.door = typeof call.door === 'string' ? call.door : '';
     entry.answeredBy = typeof call.answeredBy === 'string' ? call.answeredBy : '';
+    entry.answeredNumber = typeof call.answeredNumber === 'string' ? call.answeredNumber : '';
     if (call.outcome) {
       entry.serverFinal = false;
       entry.status = 'calling';
@@ -217,6 +222,8 @@ export class CallLog {
       duration: 0,
       door: '',        // the intercom: grant, code, answered or refused (server records only)
       answeredBy: '',  // the browser user who took the call (server records only)
+      answeredNumber: '',  // the phone (E.164) that took it, when no browser did (server records only)
+      intercom: false, // a call from the building's intercom (server records only)
       row: null,
     };
     if (older) this.entries.push(entry); else this.entries.unshift(entry);
@@ -245,21 +252,23 @@ export class CallLog {
     const { row } = entry;
     const status = entry.status;
     const label = statusWord(status);
-    const title = entry.name || formatE164(entry.number) || t('log.unknownNumber');
+    const title = titleOf(entry);
     const missed = entry.direction === 'incoming' && (status === 'missed' || status === 'no-answer');
     row.dataset.status = status;
-    row.dataset.direction = entry.direction;
+    row.dataset.direction = entry.intercom ? 'intercom' : entry.direction;
     row.dataset.outcome = missed ? 'missed' : (status === 'failed' ? 'failed' : '');
     row.querySelector('.direction').replaceChildren(
-      icon(missed ? 'missed' : entry.direction === 'incoming' ? 'incoming' : 'outgoing'),
-      el('span', { class: 'visually-hidden' }, t(entry.direction === 'incoming' ? 'log.incoming' : 'log.outgoing')),
+      icon(entry.intercom ? 'door' : missed ? 'missed' : entry.direction === 'incoming' ? 'incoming' : 'outgoing'),
+      el('span', { class: 'visually-hidden' }, t(entry.intercom ? 'log.intercomCall'
+        : entry.direction === 'incoming' ? 'log.incoming' : 'log.outgoing')),
     );
     row.querySelector('.entry-title').textContent = title;
     const parts = [];
-    if (entry.name && entry.number) parts.push(formatE164(entry.number));
+    // A name's number, except the intercom's own: under "Intercom" it says nothing new.
+    if (entry.number && entry.name && titleOf(entry) === entry.name) parts.push(formatE164(entry.number));
     parts.push(formatWhen(new Date(entry.startedAt)));
     if (FINAL.has(status) && (entry.duration || entry.answeredAt)) parts.push(formatDuration(entry.duration));
-    const taken = whoTookIt(entry);
+    const taken = whoTookIt(entry, this.nameFor);
     if (taken) parts.push(taken);
     row.querySelector('.entry-sub').textContent = parts.join(' · ');
     const badge = row.querySelector('.status-badge');
@@ -268,8 +277,9 @@ export class CallLog {
     badge.textContent = FINAL.has(status) && status === 'completed' && entry.duration
       ? `${label} ${formatDuration(entry.duration)}`
       : label;
+    // Calling the intercom back reaches no one: its rows have no call button.
     const redial = row.querySelector('.round-btn');
-    redial.hidden = !entry.number;
+    redial.hidden = !entry.number || entry.intercom;
     redial.setAttribute('aria-label', t('log.redial', { who: title }));
   }
 
@@ -302,11 +312,22 @@ export class CallLog {
  * leg from a browser is a call the user placed (whatever Twilio's Direction says),
  * a leg to a browser one they receive.
  */
-/** What happened at the door (intercom calls), or who answered an incoming call. */
-function whoTookIt(entry) {
+/** A row's heading: the intercom (under the name a contact gives its number), else the other
+ *  party's name or number. A refused caller is not the intercom, so it shows as itself. */
+function titleOf(entry) {
+  if (entry.intercom && entry.door !== 'refused') return entry.name || t('log.intercom');
+  return entry.name || formatE164(entry.number) || t('log.unknownNumber');
+}
+
+/** What happened at the door (intercom calls), or who answered an incoming call. `nameFor`
+ *  names a phone number from the contacts and presets. */
+function whoTookIt(entry, nameFor) {
   switch (entry.door) {
-    case 'answered':
-      return entry.answeredBy ? t('log.doorAnsweredBy', { user: entry.answeredBy }) : t('log.doorAnswered');
+    case 'answered': {
+      const phone = entry.answeredNumber && (nameFor(entry.answeredNumber) || formatE164(entry.answeredNumber));
+      const who = entry.answeredBy || phone;
+      return who ? t('log.doorAnsweredBy', { user: who }) : t('log.doorAnswered');
+    }
     case 'grant': return t('log.doorGrant');
     case 'code': return t('log.doorCode');
     case 'refused': return t('log.doorRefused');

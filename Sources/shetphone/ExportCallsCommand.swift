@@ -12,7 +12,8 @@ struct ExportCallsCommand: ParsableCommand {
     @OptionGroup var options: StoreOptions
 
     static let header = ["call_sid", "direction", "our_number", "other_party", "caller_name", "user", "users_rung",
-                         "answered_by", "door", "outcome", "started_at", "answered_at", "ended_at", "duration_seconds"]
+                         "answered_by", "door", "outcome", "started_at", "answered_at", "ended_at", "duration_seconds",
+                         "answered_number"]
 
     func run() throws {
         let store = try options.openStore()
@@ -25,7 +26,8 @@ struct ExportCallsCommand: ParsableCommand {
                          call.callerName ?? "", call.user ?? "", call.usersRung.joined(separator: " "),
                          call.answeredBy ?? "", call.door ?? "", call.outcome?.rawValue ?? call.state,
                          ExportCallsCommand.isoTime(call.startedAt), call.answeredAt.map(ExportCallsCommand.isoTime) ?? "",
-                         call.endedAt.map(ExportCallsCommand.isoTime) ?? "", call.duration.map(String.init) ?? ""])
+                         call.endedAt.map(ExportCallsCommand.isoTime) ?? "", call.duration.map(String.init) ?? "",
+                         call.answeredNumber ?? ""])
             }
             out.flush()
         } catch {

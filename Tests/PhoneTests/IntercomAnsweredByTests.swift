@@ -82,12 +82,38 @@ final class IntercomAnsweredByTests: XCTestCase {
         XCTAssertEqual(record.rooms, [RoomName.number(ours)], "only the users of the intercom's number hear of it")
     }
 
-    func testTheResidentsPhoneAnsweringNamesNoBrowser() throws {
-        let record = try merged([arrival(), try leg(phoneLeg, to: "+447700900123", "in-progress", at: 5_000),
-                                 try leg(aliceLeg, to: "client:alice", "canceled", at: 5_100), dialed(leg: phoneLeg, seconds: 30)])
+    func testTheResidentsPhoneAnsweringNamesNoBrowserButItsNumber() throws {
+        let updates: [CallUpdate?] = [
+            arrival(), try leg(phoneLeg, to: "+447700900123", "ringing", at: 1_000),
+            try leg(aliceLeg, to: "client:alice", "ringing", at: 1_000),
+            try leg(phoneLeg, to: "+447700900123", "in-progress", at: 5_000),
+            try leg(aliceLeg, to: "client:alice", "canceled", at: 5_100), dialed(leg: phoneLeg, seconds: 30),
+        ]
+        let record = try merged(updates)
         XCTAssertEqual(record.door, "answered")
         XCTAssertNil(record.answeredBy)
+        XCTAssertEqual(record.answeredNumber, "+447700900123")
         XCTAssertEqual(record.usersRung, ["alice"])
+        XCTAssertEqual(record.legs.first { $0.sid == aliceLeg }?.number, nil, "a browser's leg has no number")
+        // The `<Dial action>` names the leg but not its number: arriving first, it does not hide it.
+        let actionFirst = try merged([updates[0], updates[5]] + updates[1...4])
+        XCTAssertEqual(actionFirst.answeredNumber, "+447700900123")
+        XCTAssertEqual(actionFirst, record)
+        let json = record.json
+        XCTAssertEqual(json["answeredNumber"]?.stringValue, "+447700900123")
+        XCTAssertEqual(json["answeredBy"], .null)
+    }
+
+    func testABrowserAnsweringNamesNoNumberAndALegThatIsNoNumberIsNotOne() throws {
+        let record = try merged([arrival(), try leg(phoneLeg, to: "+447700900123", "canceled", at: 5_100),
+                                 try leg(aliceLeg, to: "client:alice", "in-progress", at: 5_000), dialed(leg: aliceLeg, seconds: 12)])
+        XCTAssertEqual(record.answeredBy, "alice")
+        XCTAssertNil(record.answeredNumber, "the phone rang but did not answer")
+        XCTAssertEqual(record.legs.first { $0.sid == phoneLeg }?.number, "+447700900123")
+        let sip = try merged([arrival(), try leg(phoneLeg, to: "sip:door@example.sip.twilio.com", "in-progress", at: 5_000)])
+        XCTAssertNil(sip.answeredNumber, "a SIP address is not a phone number")
+        let hostile = try merged([arrival(), try leg(phoneLeg, to: "+44<script>", "in-progress", at: 5_000)])
+        XCTAssertNil(hostile.answeredNumber)
     }
 
     func testWithoutTheLegsCallbacksTheDoorIsAnsweredByNobodyNamed() throws {

@@ -6,9 +6,8 @@ import XCTest
 
 /// What only the SQLite store does, against real files in a temporary folder. The behaviour
 /// both backends share is in `StoreContractTests` (run on SQLite by `SQLiteStoreContractTests`).
-final class SQLiteStoreTests: XCTestCase {
+final class SQLiteStoreTests: StoreWaiting {
     var folder = ""
-    let logger = Logger(label: "test")
 
     override func setUp() {
         var template = Array("/tmp/shetphone-store-XXXXXX".utf8CString)
@@ -20,15 +19,6 @@ final class SQLiteStoreTests: XCTestCase {
     }
 
     var path: String { folder + "/shetphone.db" }
-
-    /// Waits for a store completion (tests only; the app never waits).
-    func wait<T>(_ start: (@escaping StoreCompletion<T>) -> Void) throws -> T {
-        let done = expectation(description: "store")
-        var result: Result<T, StoreError>?
-        start { result = $0; done.fulfill() }
-        wait(for: [done], timeout: 10)
-        return try XCTUnwrap(result).get()
-    }
 
     func testNewDatabaseGetsEveryMigrationAndWAL() throws {
         let store = try SQLiteStore(path: path, logger: logger)
@@ -68,6 +58,22 @@ final class SQLiteStoreTests: XCTestCase {
         XCTAssertThrowsError(try SQLiteStore(path: path, logger: logger)) { error in
             XCTAssertTrue("\(error)".contains("not a Shetphone database"), "\(error)")
         }
+    }
+
+    func testADatabaseOfVersion13GetsTheLegsNumberAndKeepsItsCalls() throws {
+        let connection = try SQLiteConnection(path: path)
+        try SchemaMigrator(migrations: SQLiteSchema.migrations.filter { $0.version <= 13 }).migrate(connection)
+        try connection.execute("""
+            INSERT INTO calls (id, sid, direction, our_number, other_party, door, started_at, updated_at)
+                VALUES (1, 'CA-old', 'intercom', '+442079460174', '+442079460999', 'answered', 1000, 9000);
+            INSERT INTO call_legs (call_id, sid, user, status, answered_at, ended_at, duration)
+                VALUES (1, 'CA-old-leg', NULL, 'completed', 2000, 9000, 7)
+            """)
+        connection.close()
+        let store = try SQLiteStore(path: path, logger: logger)
+        defer { store.close() }
+        XCTAssertEqual(store.applied.map(\.version), [14])
+        try checkTheCallOfVersion13GetsItsLegsNumber(store)
     }
 
     func testAFailingJobRollsBackAloneInItsBatch() throws {

@@ -64,6 +64,35 @@ class StoreContractTests: StoreWaiting {
         XCTAssertEqual(page.calls, [second])
     }
 
+    func testALegsNumberIsKeptAndNamesThePhoneThatAnswered() throws {
+        let store = try openStore()
+        let (call, phone, browser) = ("CA-door", "CA-phone-leg", "CA-alice-leg")
+        let updates = [
+            CallUpdate(callSid: call, direction: .intercom, ourNumber: "+442079460174", otherParty: "+442079460999",
+                       usersRung: ["alice"], at: 1_000),
+            CallUpdate(callSid: call, leg: CallLeg(sid: phone, number: "+4930123456", status: "ringing"), at: 2_000),
+            CallUpdate(callSid: call, leg: CallLeg(sid: browser, user: "alice", status: "ringing"), at: 2_000),
+            // A later report of the leg without its number (the `<Dial action>`'s) keeps it.
+            CallUpdate(callSid: call, leg: CallLeg(sid: phone, status: "completed", answeredAt: 3_000, endedAt: 33_000,
+                                                   duration: 30), dialStatus: "completed", door: "answered", at: 33_000),
+            CallUpdate(callSid: call, leg: CallLeg(sid: browser, user: "alice", status: "canceled", endedAt: 3_000), at: 3_000),
+        ]
+        var stored: CallRecord?
+        for update in updates { stored = try wait { store.calls.merge(update, then: $0) } }
+        XCTAssertEqual(stored?.answeredNumber, "+4930123456")
+        XCTAssertNil(stored?.answeredBy)
+        XCTAssertEqual(stored?.legs.map(\.number), [nil, "+4930123456"], "legs by sid: the browser's, then the phone's")
+        store.close()
+        let reopened = try openStore()
+        defer { reopened.close() }
+        let page = try wait { reopened.calls.page(CallQuery(user: "alice", numbers: ["+442079460174"]), then: $0) }
+        XCTAssertEqual(page.calls, stored.map { [$0] })
+        XCTAssertEqual(page.calls.first?.answeredNumber, "+4930123456")
+        var exported: [CallRecord] = []
+        try reopened.calls.forEachNow { exported.append($0) }
+        XCTAssertEqual(exported, page.calls)
+    }
+
     func testUsersSeeOnlyTheirNumbersAndTheirOwnOutgoingCalls() throws {
         let store = try openStore()
         defer { store.close() }
@@ -291,6 +320,20 @@ class StoreWaiting: XCTestCase {
         start { box.result = $0; done.fulfill() }
         wait(for: [done], timeout: 30)
         return try XCTUnwrap(box.result).get()
+    }
+
+    /// After migration 14 on a database of version 13 holding call `CA-old` (an intercom call to
+    /// +442079460174) with leg `CA-old-leg` (completed, answered at 2000, ended 9000, 7 s): the
+    /// call and leg read as they were, with no number, and the next callback stores the number.
+    func checkTheCallOfVersion13GetsItsLegsNumber(_ store: PhoneStore) throws {
+        let page = try wait { store.calls.page(CallQuery(user: "alice", numbers: ["+442079460174"]), then: $0) }
+        XCTAssertEqual(page.calls.map(\.sid), ["CA-old"])
+        XCTAssertEqual(page.calls.first?.legs, [CallLeg(sid: "CA-old-leg", status: "completed", answeredAt: 2000,
+                                                         endedAt: 9000, duration: 7)])
+        XCTAssertNil(page.calls.first?.answeredNumber, "an older leg's number is unknown")
+        let leg = CallLeg(sid: "CA-old-leg", number: "+4930123456", status: "completed")
+        let merged = try wait { store.calls.merge(CallUpdate(callSid: "CA-old", leg: leg, at: 9000), then: $0) }
+        XCTAssertEqual(merged.answeredNumber, "+4930123456")
     }
 }
 

@@ -11,11 +11,13 @@ import subprocess
 import xml.etree.ElementTree as ET
 
 import pytest
+from selenium.webdriver.common.by import By
 import requests
 from websockets.sync.client import connect as ws_connect
 
 from conftest import DEFAULT_INI, binary
-from dialer_helpers import DESKTOP, login as browser_login, make_browser, screenshot, wait_text
+from dialer_helpers import DESKTOP, js, login as browser_login, make_browser, screenshot, wait_text
+from test_dialer_accessibility import assert_accessible
 from test_intercom import INTERCOM, RESIDENT, login
 
 OURS = "+442079460174"  # alice's number, which the intercom calls
@@ -133,11 +135,78 @@ def test_the_history_names_the_browser_that_answered_the_intercom_and_only_its_n
     assert (rows[CALL]["door"], rows[CALL]["answered_by"], rows[CALL]["users_rung"]) == ("answered", "alice", "alice bob")
 
 
-def test_the_residents_phone_answering_names_no_browser(server):
-    dial = forward(server)
-    callback = dial.find("Number").attrib["statusCallback"]
-    leg(server, callback, PHONE_LEG, RESIDENT, "in-progress")
-    leg(server, callback, ALICE_LEG, "client:alice", "canceled")
-    dial_ended(server, dial.attrib["action"], PHONE_LEG, 30)
-    row = history(server, "alice")[CALL]
-    assert (row["door"], row["answeredBy"], row["duration"]) == ("answered", None, 30), row
+def row_of(driver, sid_marker):
+    """The Recent calls row whose sub-line holds `sid_marker`: its title, sub-line, icon, the
+    hidden direction word and whether its call button shows."""
+    return js(driver, """
+        const row = [...document.querySelectorAll('#call-log li')].find(
+            (li) => li.querySelector('.entry-sub').textContent.includes(arguments[0]));
+        if (!row) return null;
+        return {title: row.querySelector('.entry-title').textContent,
+                sub: row.querySelector('.entry-sub').textContent,
+                direction: row.dataset.direction,
+                icon: row.querySelector('.direction use').getAttribute('href'),
+                said: row.querySelector('.direction .visually-hidden').textContent,
+                callButton: !row.querySelector('.round-btn').hidden};""", sid_marker)
+
+
+def test_the_residents_phone_answering_is_named_by_its_number_and_intercom_rows_look_like_the_intercom(server):
+    dialer = make_browser(DESKTOP, fake_sdk=True)
+    german = make_browser(DESKTOP, fake_sdk=True, lang="de-DE")
+    try:
+        browser_login(dialer, server.base_url, "alice", server.users["alice"])
+        dial = forward(server)
+        callback = dial.find("Number").attrib["statusCallback"]
+        leg(server, callback, PHONE_LEG, RESIDENT, "ringing")
+        leg(server, callback, ALICE_LEG, "client:alice", "ringing")
+        leg(server, callback, PHONE_LEG, RESIDENT, "in-progress")
+        leg(server, callback, ALICE_LEG, "client:alice", "canceled")
+        dial_ended(server, dial.attrib["action"], PHONE_LEG, 30)
+        # A stranger calling the intercom's number is refused: shown as themselves, not as the intercom.
+        refused = signed_post(server, server.url("/intercom"), {"CallSid": "CA" + "8" * 32, "AccountSid": server.account_sid,
+                                                               "From": "+447700900777", "To": OURS})
+        assert [verb.tag for verb in ET.fromstring(refused.content)] == ["Reject"]
+
+        calls = history(server, "alice")
+        row = calls[CALL]
+        assert (row["door"], row["answeredBy"], row["answeredNumber"], row["duration"]) == \
+            ("answered", None, RESIDENT, 30), row
+        assert calls["CA" + "8" * 32]["answeredNumber"] is None
+
+        # Live, in English: the row is the intercom's, says which phone took it, and offers no call back.
+        wait_text(dialer, "#call-log", "Intercom answered by +44 7700 900123")
+        assert row_of(dialer, "Intercom answered by") == {
+            "title": "Intercom", "sub": row_of(dialer, "Intercom answered by")["sub"], "direction": "intercom",
+            "icon": "#i-door", "said": "Intercom call", "callButton": False}
+        stranger = row_of(dialer, "Refused: not the intercom")
+        assert stranger["title"] == "+44 7700 900777" and stranger["icon"] == "#i-door", stranger
+        assert not stranger["callButton"] and "900777" not in stranger["sub"], stranger
+        # An ordinary incoming call keeps its own look and its call button.
+        marker = {"CallSid": "CA" + "9" * 32, "AccountSid": server.account_sid, "CallStatus": "ringing",
+                  "From": "+447700900555", "To": OURS, "Direction": "inbound"}
+        assert signed_post(server, server.url("/voice"), marker).status_code == 200
+        wait_text(dialer, "#call-log", "+44 7700 900555")
+        ordinary = js(dialer, """const li = [...document.querySelectorAll('#call-log li')].find(
+            (r) => r.querySelector('.entry-title').textContent === '+44 7700 900555');
+            return [li.dataset.direction, li.querySelector('.direction use').getAttribute('href'),
+                    !li.querySelector('.round-btn').hidden];""")
+        assert ordinary == ["incoming", "#i-incoming", True], ordinary
+        assert_accessible(dialer, "Recent calls with intercom rows")
+        js(dialer, "document.querySelector('#call-log').scrollIntoView()")
+        dialer.find_element(By.CSS_SELECTOR, "#call-log").screenshot(str(screenshot(dialer, "dialer-intercom-rows.png")))
+
+        # From the history, in German.
+        browser_login(german, server.base_url, "alice", server.users["alice"])
+        wait_text(german, "#call-log", "Sprechanlage angenommen von +44 7700 900123")
+        shown = row_of(german, "Sprechanlage angenommen von")
+        assert (shown["title"], shown["said"], shown["callButton"]) == ("Sprechanlage", "Anruf der Sprechanlage", False)
+        assert_accessible(german, "German Recent calls with intercom rows")
+    finally:
+        dialer.quit()
+        german.quit()
+
+    export = subprocess.run([binary(), "export-calls", "--config", os.path.join(server.workdir, "shetphone.ini")],
+                            cwd=server.workdir, capture_output=True, text=True, timeout=30)
+    assert export.returncode == 0, export.stderr
+    rows = {r["call_sid"]: r for r in csv.DictReader(io.StringIO(export.stdout))}
+    assert (rows[CALL]["answered_by"], rows[CALL]["answered_number"]) == ("", RESIDENT), rows[CALL]

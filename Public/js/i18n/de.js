@@ -287,6 +287,8 @@ export default {
   'log.doorGrant': 'Tür geöffnet: Freigabe',
   'log.doorCode': 'Tür geöffnet: Türcode',
   'log.doorRefused': 'Abgewiesen: nicht die Sprechanlage',
+  'log.intercom': 'Sprechanlage',
+  'log.intercomCall': 'Anruf der Sprechanlage',
   'log.answeredBy': 'Angenommen von {user}',
 
   'voicemail.callBack': 'Zurückrufen',

@@ -288,6 +288,8 @@ export default {
   'log.doorGrant': 'Door opened: grant',
   'log.doorCode': 'Door opened: door code',
   'log.doorRefused': 'Refused: not the intercom',
+  'log.intercom': 'Intercom',
+  'log.intercomCall': 'Intercom call',
   'log.answeredBy': 'Answered by {user}',
 
   'voicemail.callBack': 'Call back',

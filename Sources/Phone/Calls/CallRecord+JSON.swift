@@ -13,6 +13,7 @@ extension CallRecord {
             ("user", .string(orNull: user)),
             ("usersRung", .array(usersRung.map(JSON.string))),
             ("answeredBy", .string(orNull: answeredBy)),
+            ("answeredNumber", .string(orNull: answeredNumber)),
             ("door", .string(orNull: door)),
             ("state", .string(state)),
             ("outcome", .string(orNull: outcome?.rawValue)),

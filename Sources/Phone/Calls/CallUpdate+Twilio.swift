@@ -51,6 +51,10 @@ extension CallUpdate {
         let at = parameters["Timestamp"].flatMap(TwilioTimestamp.millis) ?? now
         let duration = parameters["CallDuration"].flatMap { Int($0) }.map { max(0, $0) }
         var leg = CallLeg(sid: sid, status: status)
+        if parent != nil, let to = parameters["To"], let number = try? PhoneNumber(e164: to) {
+            // A `<Number>` leg: the phone it rang (the resident's, a mobile, the number dialled).
+            leg.number = number.e164
+        }
         if status == "in-progress" || status == "answered" { leg.answeredAt = at }
         if CallLeg.finalStatuses.contains(status) {
             leg.endedAt = at

@@ -4,6 +4,9 @@ public struct CallLeg: Sendable, Equatable {
     public var sid: String
     /// The browser user of this leg (`client:alice`), when it is one.
     public var user: String?
+    /// The phone number this leg rang (E.164), when it is a `<Number>` leg: the resident's
+    /// phone of an intercom forward, a `[ring]` mobile, the number a browser dialled.
+    public var number: String?
     /// The furthest `CallStatus` reported (`ringing` < `in-progress` < a final one).
     public var status: String
     /// Unix milliseconds.
@@ -12,10 +15,11 @@ public struct CallLeg: Sendable, Equatable {
     /// Seconds, as Twilio reported it when the leg ended.
     public var duration: Int?
 
-    public init(sid: String, user: String? = nil, status: String, answeredAt: Int? = nil,
+    public init(sid: String, user: String? = nil, number: String? = nil, status: String, answeredAt: Int? = nil,
                 endedAt: Int? = nil, duration: Int? = nil) {
         self.sid = sid
         self.user = user
+        self.number = number
         self.status = status
         self.answeredAt = answeredAt
         self.endedAt = endedAt
@@ -42,6 +46,7 @@ public struct CallLeg: Sendable, Equatable {
     public func merged(with other: CallLeg) -> CallLeg {
         var leg = self
         leg.user = user ?? other.user
+        leg.number = number ?? other.number
         let (mine, theirs) = (CallLeg.rank(status), CallLeg.rank(other.status))
         if theirs > mine || (theirs == mine && other.status > status) { leg.status = other.status }
         leg.answeredAt = earliest(answeredAt, other.answeredAt)

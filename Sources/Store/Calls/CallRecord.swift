@@ -89,6 +89,11 @@ public struct CallRecord: Sendable, Equatable {
     /// The browser user who answered an incoming call.
     public var answeredBy: String? { answeredLeg?.user }
 
+    /// The phone number whose leg answered first (E.164): the resident's phone that took an
+    /// intercom call, a `[ring]` mobile, or the number an outgoing call reached. Nil when a
+    /// browser answered, or when no callback named the leg's number.
+    public var answeredNumber: String? { answeredLeg?.number }
+
     public var answeredAt: Int? { answeredLeg?.answeredAt }
 
     /// When the call ended, once it has: the answered leg's end, else the `<Dial action>`, else

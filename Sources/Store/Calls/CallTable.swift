@@ -64,6 +64,9 @@ final class CallTable: CallRecords, ReadingTable, @unchecked Sendable {
             CREATE INDEX calls_missed_by_number ON calls(our_number, started_at) WHERE outcome IN ('missed', 'rejected');
             CREATE INDEX calls_missed_by_user ON calls(user, started_at) WHERE outcome IN ('missed', 'rejected');
             """),
+        Migration(14, "the phone number a call leg rang", """
+            ALTER TABLE call_legs ADD COLUMN number TEXT;
+            """),
     ]
 
     /// Most calls on one page (200).
@@ -141,13 +144,14 @@ final class CallTable: CallRecords, ReadingTable, @unchecked Sendable {
             id = db.lastInsertRowID
         }
         let leg = try db.statement("""
-            INSERT INTO call_legs (call_id, sid, user, status, answered_at, ended_at, duration) VALUES (?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(call_id, sid) DO UPDATE SET user = excluded.user, status = excluded.status,
+            INSERT INTO call_legs (call_id, sid, user, number, status, answered_at, ended_at, duration)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(call_id, sid) DO UPDATE SET user = excluded.user, number = excluded.number, status = excluded.status,
                 answered_at = excluded.answered_at, ended_at = excluded.ended_at, duration = excluded.duration
             """)
         for part in record.legs {
-            try leg.run([.int(id), .text(part.sid), .text(part.user), .text(part.status), .int(part.answeredAt),
-                         .int(part.endedAt), .int(part.duration)])
+            try leg.run([.int(id), .text(part.sid), .text(part.user), .text(part.number), .text(part.status),
+                         .int(part.answeredAt), .int(part.endedAt), .int(part.duration)])
         }
         return id
     }
@@ -198,10 +202,10 @@ final class CallTable: CallRecords, ReadingTable, @unchecked Sendable {
     static func addLegs(_ record: inout CallRecord, _ db: SQLiteConnection) throws {
         guard let id = record.id else { return }
         record.legs = try db.statement("""
-            SELECT sid, user, status, answered_at, ended_at, duration FROM call_legs WHERE call_id = ? ORDER BY sid
+            SELECT sid, user, number, status, answered_at, ended_at, duration FROM call_legs WHERE call_id = ? ORDER BY sid
             """).rows([.int(id)]) { row in
-            CallLeg(sid: row.text(0), user: row.optionalText(1), status: row.text(2), answeredAt: row.optionalInt(3),
-                    endedAt: row.optionalInt(4), duration: row.optionalInt(5))
+            CallLeg(sid: row.text(0), user: row.optionalText(1), number: row.optionalText(2), status: row.text(3),
+                    answeredAt: row.optionalInt(4), endedAt: row.optionalInt(5), duration: row.optionalInt(6))
         }
     }
 

@@ -55,6 +55,9 @@ final class PostgresCallTable: CallRecords, ReadingTable, @unchecked Sendable {
             CREATE INDEX calls_missed_by_number ON calls(our_number, started_at) WHERE outcome IN ('missed', 'rejected');
             CREATE INDEX calls_missed_by_user ON calls("user", started_at) WHERE outcome IN ('missed', 'rejected');
             """),
+        Migration(14, "the phone number a call leg rang", """
+            ALTER TABLE call_legs ADD COLUMN number text;
+            """),
     ]
 
     let writer: PostgresStoreWriter
@@ -110,7 +113,7 @@ final class PostgresCallTable: CallRecords, ReadingTable, @unchecked Sendable {
     static func save(_ record: CallRecord, _ db: PostgresConnection) throws -> Int {
         var values = CallTable.columnValues(record).map(PostgresValue.init)
         let legs = record.legs
-        values += [.array(legs.map(\.sid)), .array(legs.map(\.user)), .array(legs.map(\.status)),
+        values += [.array(legs.map(\.sid)), .array(legs.map(\.user)), .array(legs.map(\.number)), .array(legs.map(\.status)),
                    .array(legs.map(\.answeredAt)), .array(legs.map(\.endedAt)), .array(legs.map(\.duration))]
         let row = try db.query("""
             WITH saved AS (
@@ -127,11 +130,13 @@ final class PostgresCallTable: CallRecords, ReadingTable, @unchecked Sendable {
                     ended_at = excluded.ended_at, duration = excluded.duration, outcome = excluded.outcome
                 RETURNING id
             ), legs AS (
-                INSERT INTO call_legs (call_id, sid, "user", status, answered_at, ended_at, duration)
-                SELECT saved.id, leg.sid, leg.who, leg.status, leg.answered_at, leg.ended_at, leg.duration
-                FROM saved, unnest($19::text[], $20::text[], $21::text[], $22::bigint[], $23::bigint[], $24::bigint[])
-                    AS leg(sid, who, status, answered_at, ended_at, duration)
-                ON CONFLICT (call_id, sid) DO UPDATE SET "user" = excluded."user", status = excluded.status,
+                INSERT INTO call_legs (call_id, sid, "user", number, status, answered_at, ended_at, duration)
+                SELECT saved.id, leg.sid, leg.who, leg.number, leg.status, leg.answered_at, leg.ended_at, leg.duration
+                FROM saved, unnest($19::text[], $20::text[], $21::text[], $22::text[], $23::bigint[], $24::bigint[],
+                                   $25::bigint[])
+                    AS leg(sid, who, number, status, answered_at, ended_at, duration)
+                ON CONFLICT (call_id, sid) DO UPDATE SET "user" = excluded."user", number = excluded.number,
+                    status = excluded.status,
                     answered_at = excluded.answered_at, ended_at = excluded.ended_at, duration = excluded.duration
             )
             SELECT id FROM saved
@@ -145,7 +150,8 @@ final class PostgresCallTable: CallRecords, ReadingTable, @unchecked Sendable {
     /// The call with its legs in one round trip, its row locked until the transaction ends.
     static func lockedRecord(sid: String, _ db: PostgresConnection) throws -> CallRecord? {
         let rows = try db.query("""
-            SELECT \(qualifiedColumns), l.sid AS leg_sid, l."user" AS leg_user, l.status AS leg_status,
+            SELECT \(qualifiedColumns), l.sid AS leg_sid, l."user" AS leg_user, l.number AS leg_number,
+                l.status AS leg_status,
                 l.answered_at AS leg_answered_at, l.ended_at AS leg_ended_at, l.duration AS leg_duration
             FROM calls c LEFT JOIN call_legs l ON l.call_id = c.id
             WHERE c.sid = $1 ORDER BY l.sid FOR UPDATE OF c
@@ -155,7 +161,8 @@ final class PostgresCallTable: CallRecords, ReadingTable, @unchecked Sendable {
         for row in rows {
             guard let legSid = try row.optionalString("leg_sid") else { continue }
             record.legs.append(CallLeg(
-                sid: legSid, user: try row.optionalString("leg_user"), status: try row.string("leg_status"),
+                sid: legSid, user: try row.optionalString("leg_user"), number: try row.optionalString("leg_number"),
+                status: try row.string("leg_status"),
                 answeredAt: try row.optionalInt("leg_answered_at").map(Int.init),
                 endedAt: try row.optionalInt("leg_ended_at").map(Int.init),
                 duration: try row.optionalInt("leg_duration").map(Int.init)))
@@ -195,9 +202,11 @@ final class PostgresCallTable: CallRecords, ReadingTable, @unchecked Sendable {
     static func addLegs(_ record: inout CallRecord, _ db: PostgresConnection) throws {
         guard let id = record.id else { return }
         record.legs = try db.query("""
-            SELECT sid, "user", status, answered_at, ended_at, duration FROM call_legs WHERE call_id = $1 ORDER BY sid
+            SELECT sid, "user", number, status, answered_at, ended_at, duration FROM call_legs WHERE call_id = $1
+            ORDER BY sid
             """, [.int(id)]).all.map { row in
-            CallLeg(sid: try row.string("sid"), user: try row.optionalString("user"), status: try row.string("status"),
+            CallLeg(sid: try row.string("sid"), user: try row.optionalString("user"),
+                    number: try row.optionalString("number"), status: try row.string("status"),
                     answeredAt: try row.optionalInt("answered_at").map(Int.init),
                     endedAt: try row.optionalInt("ended_at").map(Int.init),
                     duration: try row.optionalInt("duration").map(Int.init))

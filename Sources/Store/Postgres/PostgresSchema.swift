@@ -2,7 +2,8 @@ import Postgres
 
 /// The PostgreSQL form of every migration, with the same numbers as `SQLiteSchema` (1 sessions,
 /// 2 calls, 3 intercom, 4 voicemails, 5 notices, 6 texts, 7 contacts, 8 call search indexes,
-/// 9-10 intercom, 11 login throttle, 12 shared secrets, 13 texts search): each table's file declares both
+/// 9-10 intercom, 11 login throttle, 12 shared secrets, 13 texts search,
+/// 14 the number a call leg rang): each table's file declares both
 /// dialects. `shetphone_schema` holds the version; migrating runs under an advisory lock, so
 /// instances that start together apply each migration once.
 enum PostgresSchema {

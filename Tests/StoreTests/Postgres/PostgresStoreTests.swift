@@ -38,6 +38,25 @@ final class PostgresStoreTests: StoreWaiting {
         XCTAssertEqual(records.first?.legs.count, 40)
     }
 
+    func testADatabaseOfVersion13GetsTheLegsNumberAndKeepsItsCalls() throws {
+        let url = try PostgresStoreContractTests.freshDatabase()
+        let connection = try PostgresConnection(url: url)
+        try connection.execute("CREATE TABLE shetphone_schema (version integer NOT NULL)")
+        for migration in PostgresSchema.migrations where migration.version <= 13 { try connection.execute(migration.sql) }
+        try connection.execute("""
+            INSERT INTO shetphone_schema (version) VALUES (13);
+            INSERT INTO calls (sid, direction, our_number, other_party, door, started_at, updated_at)
+                VALUES ('CA-old', 'intercom', '+442079460174', '+442079460999', 'answered', 1000, 9000);
+            INSERT INTO call_legs (call_id, sid, "user", status, answered_at, ended_at, duration)
+                SELECT id, 'CA-old-leg', NULL, 'completed', 2000, 9000, 7 FROM calls
+            """)
+        connection.close()
+        let store = try PostgresStore(url: url, logger: logger)
+        defer { store.close() }
+        XCTAssertEqual(store.applied.map(\.version), [14])
+        try checkTheCallOfVersion13GetsItsLegsNumber(store)
+    }
+
     func testBothBackendsKnowTheSameMigrations() {
         XCTAssertEqual(PostgresStore.latestSchemaVersion, SQLiteStore.latestSchemaVersion,
                        "every SQLite migration needs its PostgreSQL form in Sources/Store/Postgres")
