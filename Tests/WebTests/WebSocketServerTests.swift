@@ -183,6 +183,43 @@ final class WebSocketServerTests: XCTestCase {
         }
     }
 
+    func testAPublishOnALoopKeepsOrderWithTheLoopsOwnSendsAndWithWhatWasHandedToItEarlier() throws {
+        let rooms = Rooms()
+        let joined = XCTestExpectation(description: "joined")
+        joined.expectedFulfillmentCount = 2
+        let port = try start(loops: 1) { socket, _ in
+            rooms.join("room", socket)
+            socket.onText = { socket, text in
+                switch text {
+                case "handed":
+                    // Another thread's publish reaches this loop's queue while this callback runs;
+                    // the loop's own publish after it must not overtake it.
+                    _ = OtherThread.run { rooms.publish("room", text: "from another thread") }
+                    rooms.publish("room", text: "from the loop, after it")
+                case "inline":
+                    // Nothing waits on the loop: the publish is delivered at once, so the socket's
+                    // own message sent after it arrives after it.
+                    rooms.publish("room", text: "published")
+                    socket.send(text: "sent after publishing")
+                default:
+                    break
+                }
+            }
+            joined.fulfill()
+        }
+        let publisher = try WebSocketTestClient(port: port)
+        let subscriber = try WebSocketTestClient(port: port)
+        wait(for: [joined], timeout: 5)
+        publisher.sendText("handed")
+        for client in [publisher, subscriber] {
+            XCTAssertEqual(client.nextText(), "from another thread")
+            XCTAssertEqual(client.nextText(), "from the loop, after it")
+        }
+        publisher.sendText("inline")
+        XCTAssertEqual(publisher.nextText(), "published")
+        XCTAssertEqual(publisher.nextText(), "sent after publishing")
+        XCTAssertEqual(subscriber.nextText(), "published")
+    }
     func testAnIdleSocketHoldsNoReaderBetweenMessages() throws {
         let box = SocketBox()
         let opened = XCTestExpectation(description: "opened")

@@ -12,6 +12,8 @@ public final class EventLoop: @unchecked Sendable {
     /// The tasks `runPending` is running now (loop thread only).
     private var runningTasks: [() -> Void] = []
     private var wakePending = false
+    /// True while `runInOrder` runs its work (loop thread only).
+    private var runningInline = false
     private var thread: pthread_t?
     private var running = true
 
@@ -78,6 +80,28 @@ public final class EventLoop: @unchecked Sendable {
             var one: UInt64 = 1
             _ = write(wakeFD, &one, 8)
         }
+    }
+
+    /// Runs `work` now, on this loop's thread, when nothing handed to the loop earlier is still
+    /// waiting (no pending task, not inside a task or another `runInOrder`), so it cannot
+    /// overtake earlier work; otherwise hands it to `execute` like any other thread would.
+    /// Saves the loop waking itself for work it could do at once (a publish to the publisher's
+    /// own loop). Safe from any thread.
+    func runInOrder(_ work: @escaping () -> Void) {
+        guard inLoop, !runningInline, runningTasks.isEmpty else {
+            execute(work)
+            return
+        }
+        lock.lock()
+        let nothingPending = pending.isEmpty
+        lock.unlock()
+        guard nothingPending else {
+            execute(work)
+            return
+        }
+        runningInline = true
+        work()
+        runningInline = false
     }
 
     /// Adds a function called about four times a second on the loop thread with the time in ms.

@@ -115,6 +115,11 @@ public final class Rooms: @unchecked Sendable {
     private struct LoopDelivery {
         let loop: EventLoop
         var lists: [[RoomMember]]
+
+        /// On `loop`'s thread: each list in order.
+        func deliver(_ broadcast: WebSocketBroadcast) {
+            for members in lists { WebSocket.deliver(broadcast, to: members, on: loop.directSend) }
+        }
     }
 
     private func publish(to names: [String], opcode: WebSocketOpcode, payload: [UInt8]) -> Int {
@@ -151,13 +156,17 @@ public final class Rooms: @unchecked Sendable {
         guard count > 0 else { return 0 }
         // Framing and compression happen here, on the publishing thread, once.
         let broadcast = WebSocketBroadcast(opcode: opcode, payload: payload, compressions: compressions)
+        // The other loops are woken first; the publisher's own loop (when it publishes from
+        // one) then delivers at once, unless earlier work waits there (`runInOrder`).
+        var own: LoopDelivery?
         for delivery in deliveries {
-            let lists = delivery.lists
-            let loop = delivery.loop
-            loop.execute {
-                for members in lists { WebSocket.deliver(broadcast, to: members, on: loop.directSend) }
+            if delivery.loop.inLoop {
+                own = delivery
+            } else {
+                delivery.loop.execute { delivery.deliver(broadcast) }
             }
         }
+        if let own { own.loop.runInOrder { own.deliver(broadcast) } }
         return count
     }
 }
