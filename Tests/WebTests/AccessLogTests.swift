@@ -57,7 +57,7 @@ final class AccessLogTests: XCTestCase {
         // One line longer than PIPE_BUF goes out whole.
         text += String(repeating: "y", count: AccessLog.pipeAtomicBytes * 3) + "\n"
         text += "last\n"
-        AccessLog.writeLines(Array(text.utf8), to: fd)
+        Array(text.utf8).withUnsafeBytes { AccessLog.writeLines($0, to: fd) }
         XCTAssertEqual(written(), text)
     }
 
@@ -90,4 +90,89 @@ final class AccessLogTests: XCTestCase {
         log.close()
         XCTAssertEqual(written().split(separator: "\n").count, count)
     }
+
+    func testLinesAppendedPastAFlushWithoutOneAreAllKept() {
+        let log = AccessLog(loops: 1, label: "t", fd: fd)
+        let buffer = log.buffer(forLoop: 0)
+        // Three chunks' worth with no flush in between: the chunk grows instead of overflowing.
+        var count = 0
+        while buffer.byteCount < 3 * AccessLog.flushBytes {
+            buffer.append(client: "c", method: "GET", target: "/" + String(repeating: "z", count: 300), version: .http1_1,
+                          status: 200, bodyBytes: count, micros: 0)
+            count += 1
+        }
+        XCTAssertEqual(buffer.lineCount, count)
+        log.close()
+        let lines = written().split(separator: "\n")
+        XCTAssertEqual(lines.count, count)
+        for (n, line) in lines.enumerated() {
+            XCTAssertTrue(line.hasSuffix("\"GET /" + String(repeating: "z", count: 199) + " HTTP/1.1\" 200 \(n) 0.0ms"), String(line))
+        }
+    }
+
+    func testNumbersAndTheDurationAreWrittenInDecimal() {
+        let buffer = AccessLogBuffer(label: "t")
+        buffer.append(client: "c", method: "GET", target: "/", version: HTTPVersion(major: 1, minor: 0), status: 599,
+                      bodyBytes: Int.max, micros: 12_345_678)
+        buffer.append(client: "c", method: "GET", target: "/", version: HTTPVersion(major: -1, minor: 10), status: 0,
+                      bodyBytes: -5, micros: 99)
+        let lines = String(decoding: buffer.bytes, as: UTF8.self).split(separator: "\n")
+        XCTAssertTrue(lines[0].hasSuffix("\"GET / HTTP/1.0\" 599 9223372036854775807 12345.6ms"), String(lines[0]))
+        // Negative numbers cannot come from a response; written as 0 if they did.
+        XCTAssertTrue(lines[1].hasSuffix("\"GET / HTTP/0.10\" 0 0 0.0ms"), String(lines[1]))
+    }
+
+    func testAWriterThatCannotKeepUpDropsAndCountsChunksAndTheLoopNeverWaits() throws {
+        // Standard error is a pipe nobody reads yet: the writer blocks in write() once it is full.
+        var ends: [Int32] = [0, 0]
+        XCTAssertEqual(pipe(&ends), 0)
+        let log = AccessLog(loops: 1, label: "t", fd: ends[1], maxQueuedChunks: 2)
+        let buffer = log.buffer(forLoop: 0)
+        var appended = 0
+        for _ in 0..<20 {
+            while buffer.byteCount < AccessLog.flushBytes {
+                buffer.append(client: "c", method: "GET", target: "/\(appended)", version: .http1_1, status: 200,
+                              bodyBytes: 0, micros: 0)
+                appended += 1
+            }
+            // Returns at once whether the writer took the chunk or not: this is the loop's side.
+            log.flushIfNeeded(buffer, force: false)
+        }
+        let dropped = log.droppedLineCount
+        XCTAssertGreaterThan(dropped, 0, "20 chunks cannot fit in a 64 KiB pipe, one write and a queue of 2")
+        // Now someone reads: everything not dropped arrives, in order, in whole lines.
+        let received = PipeText()
+        let reader = Thread { [readEnd = ends[0]] in
+            var chunk = [UInt8](repeating: 0, count: 65_536)
+            var all: [UInt8] = []
+            while true {
+                let n = read(readEnd, &chunk, chunk.count)
+                if n <= 0 { break }
+                all += chunk[0..<n]
+            }
+            received.set(String(decoding: all, as: UTF8.self))
+        }
+        reader.start()
+        log.close()
+        close(ends[1])
+        while !received.isSet { usleep(1_000) }
+        close(ends[0])
+        let lines = received.text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        XCTAssertEqual(lines.count, appended - dropped)
+        let numbers = lines.compactMap { line in
+            line.split(separator: " ").first { $0.hasPrefix("/") }.flatMap { Int($0.dropFirst()) }
+        }
+        XCTAssertEqual(numbers.count, lines.count, "every line is whole")
+        XCTAssertEqual(numbers, numbers.sorted(), "chunks are written in the order they were handed over")
+        XCTAssertEqual(numbers.first, 0)
+    }
+}
+
+/// What the pipe reader of a test read, handed to the test thread.
+private final class PipeText: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: String?
+    func set(_ text: String) { lock.withLock { value = text } }
+    var isSet: Bool { lock.withLock { value != nil } }
+    var text: String { lock.withLock { value ?? "" } }
 }

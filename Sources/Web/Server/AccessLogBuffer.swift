@@ -1,91 +1,182 @@
 import Glibc
 
-/// One loop's access-log lines not yet handed to the writer. Loop thread only (and the
-/// shutting-down thread once the loops have stopped).
+/// One loop's access-log lines not yet handed to the writer. Each line is formatted straight
+/// into an `AccessLogChunk` through a pointer: no array appends and no exclusivity check per
+/// field; the room for a whole line (`maxLineBytes`, every field cut to its limit) is checked
+/// once per line. Loop thread only (and the shutting-down thread once the loops have stopped).
 final class AccessLogBuffer {
-    /// `2026-11-30T02:30:56+0000 info shetphone: [Web] `, rebuilt once a second.
-    private var prefix: [UInt8] = []
-    private var prefixSecond = -1
-    private let label: String
-    private(set) var bytes: [UInt8] = []
-    private(set) var lineCount = 0
+    /// The longest client address, method and target a line holds (bytes; the rest is cut).
+    static let clientLimit = 64
+    static let methodLimit = 32
+    static let targetLimit = 200
+    /// `2026-11-30T02:30:56+0000` and room to spare for an odd `%z`.
+    private static let stampRoom = 40
+    /// The cut fields, five numbers of at most 20 digits, the separators and ` HTTP/`.
+    private static let fieldRoom = clientLimit + methodLimit + targetLimit + 5 * 20 + 32
 
-    init(label: String) {
-        self.label = label
-        bytes.reserveCapacity(AccessLog.flushBytes + 1024)
+    /// What the line's writes go through: pointer-reached, so no access is checked at run time.
+    private struct State {
+        var chunk: AccessLogChunk
+        var prefixCount = 0
+        var prefixSecond = -1
     }
 
-    var byteCount: Int { bytes.count }
+    private let state: UnsafeMutablePointer<State>
+    /// `2026-11-30T02:30:56+0000 info shetphone: [Web] `, rebuilt once a second.
+    private let prefix: UnsafeMutablePointer<UInt8>
+    /// ` info shetphone: [Web] `: the prefix after the timestamp.
+    private let labelPart: [UInt8]
+    /// The most one line can take (the room checked before each line).
+    let maxLineBytes: Int
+    /// What a chunk for this buffer holds: a flush's worth of lines plus one more line.
+    let chunkCapacity: Int
 
-    /// `client "METHOD target VERSION" status bodyBytes 0.1ms`, the target cut at 200 bytes and
-    /// anything but printable ASCII in it written as `?` (a log reader must not be fooled by it).
+    init(label: String, flushBytes: Int = AccessLog.flushBytes) {
+        labelPart = Array(" info \(label): [Web] ".utf8)
+        maxLineBytes = AccessLogBuffer.stampRoom + labelPart.count + AccessLogBuffer.fieldRoom
+        chunkCapacity = flushBytes + maxLineBytes
+        prefix = .allocate(capacity: AccessLogBuffer.stampRoom + labelPart.count)
+        state = .allocate(capacity: 1)
+        state.initialize(to: State(chunk: .allocate(capacity: chunkCapacity)))
+    }
+
+    deinit {
+        state.pointee.chunk.free()
+        state.deinitialize(count: 1)
+        state.deallocate()
+        prefix.deallocate()
+    }
+
+    var byteCount: Int { state.pointee.chunk.count }
+    var lineCount: Int { state.pointee.chunk.lineCount }
+    /// A copy of the lines so far (tests, and the last write at shutdown).
+    var bytes: [UInt8] { Array(state.pointee.chunk.bytes) }
+
+    /// `client "METHOD target VERSION" status bodyBytes 0.1ms`, the client, method and target cut
+    /// at their limits and anything but printable ASCII in them written as `?` (a log reader must
+    /// not be fooled by them).
     func append(client: String, method: String, target: String, version: HTTPVersion, status: Int, bodyBytes: Int,
                 micros: Int) {
-        refreshPrefix()
-        // The line is written into a local array (moved out and back, not copied): one access to
-        // the stored property per line instead of one per byte.
-        var line: [UInt8] = []
-        swap(&line, &bytes)
-        defer { swap(&line, &bytes) }
-        line.append(contentsOf: prefix)
-        AccessLogBuffer.appendPrintable(client, limit: 64, to: &line)
-        line.append(0x20)
-        line.append(0x22)
-        AccessLogBuffer.appendPrintable(method, limit: 32, to: &line)
-        line.append(0x20)
-        AccessLogBuffer.appendPrintable(target, limit: 200, to: &line)
-        line.append(contentsOf: AccessLogBuffer.http)
-        HTTPResponseEncoder.appendDecimal(&line, max(0, version.major))
-        line.append(0x2E)
-        HTTPResponseEncoder.appendDecimal(&line, max(0, version.minor))
-        line.append(0x22)
-        line.append(0x20)
-        HTTPResponseEncoder.appendDecimal(&line, max(0, status))
-        line.append(0x20)
-        HTTPResponseEncoder.appendDecimal(&line, max(0, bodyBytes))
-        line.append(0x20)
+        let second = time(nil)
+        if second != state.pointee.prefixSecond { refreshPrefix(second) }
+        if state.pointee.chunk.capacity - state.pointee.chunk.count < maxLineBytes {
+            // Only when lines were appended without a flush (the loop flushes at `flushBytes`).
+            state.pointee.chunk = state.pointee.chunk.moved(toCapacity: state.pointee.chunk.capacity * 2)
+        }
+        let start = state.pointee.chunk.start + state.pointee.chunk.count
+        var p = start
+        p.update(from: prefix, count: state.pointee.prefixCount)
+        p += state.pointee.prefixCount
+        p = AccessLogBuffer.put(client, limit: AccessLogBuffer.clientLimit, at: p)
+        p[0] = 0x20
+        p[1] = 0x22  // "
+        p = AccessLogBuffer.put(method, limit: AccessLogBuffer.methodLimit, at: p + 2)
+        p[0] = 0x20
+        p = AccessLogBuffer.put(target, limit: AccessLogBuffer.targetLimit, at: p + 1)
+        p[0] = 0x20
+        p[1] = 0x48  // H
+        p[2] = 0x54  // T
+        p[3] = 0x54  // T
+        p[4] = 0x50  // P
+        p[5] = 0x2F  // /
+        p = AccessLogBuffer.putDecimal(version.major, at: p + 6)
+        p[0] = 0x2E  // .
+        p = AccessLogBuffer.putDecimal(version.minor, at: p + 1)
+        p[0] = 0x22
+        p[1] = 0x20
+        p = AccessLogBuffer.putDecimal(status, at: p + 2)
+        p[0] = 0x20
+        p = AccessLogBuffer.putDecimal(bodyBytes, at: p + 1)
+        p[0] = 0x20
         // Milliseconds with one decimal, as the line always had.
         let tenths = max(0, micros) / 100
-        HTTPResponseEncoder.appendDecimal(&line, tenths / 10)
-        line.append(0x2E)
-        HTTPResponseEncoder.appendDecimal(&line, tenths % 10)
-        line.append(0x6D)  // m
-        line.append(0x73)  // s
-        line.append(0x0A)
-        lineCount += 1
+        p = AccessLogBuffer.putDecimal(tenths / 10, at: p + 1)
+        p[0] = 0x2E
+        p[1] = 0x30 &+ UInt8(tenths % 10)
+        p[2] = 0x6D  // m
+        p[3] = 0x73  // s
+        p[4] = 0x0A
+        p += 5
+        state.pointee.chunk.count += p - start
+        state.pointee.chunk.lineCount += 1
     }
 
-    /// The lines so far; the buffer starts again empty.
-    func take() -> (bytes: [UInt8], lineCount: Int) {
-        let taken = (bytes, lineCount)
-        bytes = []
-        bytes.reserveCapacity(AccessLog.flushBytes + 1024)
-        lineCount = 0
-        return taken
+    /// Gives the lines so far to the caller (the writer) and goes on in `empty`.
+    func handOver(for empty: AccessLogChunk) -> AccessLogChunk {
+        let full = state.pointee.chunk
+        state.pointee.chunk = empty.capacity >= chunkCapacity ? empty : empty.moved(toCapacity: chunkCapacity)
+        return full
     }
 
-    private static func appendPrintable(_ text: String, limit: Int, to line: inout [UInt8]) {
-        var text = text
-        text.withUTF8 { utf8 in
-            for byte in utf8.prefix(limit) {
-                line.append(byte >= 0x20 && byte < 0x7F && byte != 0x22 ? byte : 0x3F)
-            }
+    /// Forgets the lines so far (the writer could not take them; they are counted as dropped).
+    func discardLines() {
+        state.pointee.chunk = state.pointee.chunk.emptied()
+    }
+
+    /// Writes `text`'s UTF-8, at most `limit` bytes, as printable ASCII: `"`, control bytes and
+    /// anything not ASCII become `?`.
+    @inline(__always)
+    private static func put(_ text: String, limit: Int, at p: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        if let end = text.utf8.withContiguousStorageIfAvailable({ putPrintable($0, limit: limit, at: p) }) {
+            return end
         }
+        var q = p
+        for byte in text.utf8.prefix(limit) {
+            q.pointee = printable(byte)
+            q += 1
+        }
+        return q
     }
 
-    private func refreshPrefix() {
-        var now = time_t()
-        time(&now)
-        let second = Int(now)
-        guard second != prefixSecond else { return }
-        prefixSecond = second
+    @inline(__always)
+    private static func putPrintable(_ utf8: UnsafeBufferPointer<UInt8>, limit: Int,
+                                     at p: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        let count = min(utf8.count, limit)
+        guard count > 0, let source = utf8.baseAddress else { return p }
+        for i in 0..<count { p[i] = printable(source[i]) }
+        return p + count
+    }
+
+    @inline(__always)
+    private static func printable(_ byte: UInt8) -> UInt8 {
+        byte &- 0x20 < 0x5F && byte != 0x22 ? byte : 0x3F
+    }
+
+    /// `value` (negative as 0) in decimal at `p`; at most 19 digits.
+    @inline(__always)
+    private static func putDecimal(_ value: Int, at p: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        var rest = UInt(max(0, value))
+        if rest < 10 {
+            p[0] = 0x30 &+ UInt8(truncatingIfNeeded: rest)
+            return p + 1
+        }
+        var digits = 0
+        var scan = rest
+        repeat {
+            digits += 1
+            scan /= 10
+        } while scan > 0
+        var q = p + digits
+        repeat {
+            q -= 1
+            q[0] = 0x30 &+ UInt8(truncatingIfNeeded: rest % 10)
+            rest /= 10
+        } while rest > 0
+        return p + digits
+    }
+
+    private func refreshPrefix(_ second: time_t) {
+        var now = second
         var local = tm()
         localtime_r(&now, &local)
-        var stamp = [CChar](repeating: 0, count: 64)
-        let length = strftime(&stamp, stamp.count, "%Y-%m-%dT%H:%M:%S%z", &local)
-        prefix = stamp[0..<Int(length)].map { UInt8(bitPattern: $0) }
-        prefix.append(contentsOf: " info \(label): [Web] ".utf8)
+        let stamp = UnsafeMutableRawPointer(prefix).assumingMemoryBound(to: CChar.self)
+        var count = strftime(stamp, AccessLogBuffer.stampRoom, "%Y-%m-%dT%H:%M:%S%z", &local)
+        labelPart.withUnsafeBufferPointer { part in
+            guard let base = part.baseAddress else { return }
+            (prefix + count).update(from: base, count: part.count)
+            count += part.count
+        }
+        state.pointee.prefixCount = count
+        state.pointee.prefixSecond = second
     }
-
-    private static let http: [UInt8] = Array(" HTTP/".utf8)
 }
