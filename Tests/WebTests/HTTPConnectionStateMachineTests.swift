@@ -15,12 +15,16 @@ final class HTTPConnectionStateMachineTests: XCTestCase {
     }
 
     /// One line per action, so a whole sequence is one readable assertion.
-    private func describe(_ actions: [Machine.Action]) -> [String] {
+    /// The request or response an action hands over is taken from the machine, as the connection does.
+    private func describe(_ actions: [Machine.Action], _ machine: inout Machine) -> [String] {
         actions.map { action in
             switch action {
             case .write(let bytes): return "write \(String(decoding: bytes, as: UTF8.self).prefix(12))"
-            case .dispatch(let request, let id): return "dispatch \(id) \(request.method) \(request.target) body=\(request.body.count)"
-            case .respond(let response, let exchange, let keepAlive):
+            case .dispatch(let id):
+                guard let request = machine.takeRequest() else { return "dispatch \(id) without a request" }
+                return "dispatch \(id) \(request.method) \(request.target) body=\(request.body.count)"
+            case .respond(let keepAlive):
+                guard let (response, exchange) = machine.takeResponse() else { return "respond without a response" }
                 return "respond \(exchange.id) \(response.status.code)\(keepAlive ? "" : " close")"
             case .refuse(let error): return "refuse \(error.status.code)"
             case .upgrade(_, let leftover): return "upgrade leftover=\(String(decoding: leftover, as: UTF8.self))"
@@ -37,20 +41,20 @@ final class HTTPConnectionStateMachineTests: XCTestCase {
     private func read(_ machine: inout Machine, _ text: String, at now: UInt64) -> [String] {
         var actions: [Machine.Action] = []
         Array(text.utf8).withUnsafeBytes { machine.bytesRead($0, now: now, into: &actions) }
-        return describe(actions)
+        return describe(actions, &machine)
     }
 
     private func respond(_ machine: inout Machine, _ id: UInt64, _ response: Response = .text("ok"),
                          queued: Int = 0, at now: UInt64) -> [String] {
         var actions: [Machine.Action] = []
         machine.responseReady(response, exchange: id, queuedBytes: queued, now: now, into: &actions)
-        return describe(actions)
+        return describe(actions, &machine)
     }
 
     private func input(_ machine: inout Machine, _ call: (inout Machine, inout [Machine.Action]) -> Void) -> [String] {
         var actions: [Machine.Action] = []
         call(&machine, &actions)
-        return describe(actions)
+        return describe(actions, &machine)
     }
 
     private func get(_ path: String) -> String { "GET \(path) HTTP/1.1\r\nHost: a\r\n\r\n" }

@@ -40,6 +40,8 @@ final class HTTP1Connection: ConnectionHandler, ResponseReceiver {
     }
 
     func connectionDidDrain(_ connection: Connection) {
+        // Most responses drain as they are written; only a machine waiting for it hears of it.
+        guard machine.isWaitingForDrain else { return }
         run(connection) { machine, actions in machine.drained(now: readClock(), into: &actions) }
     }
 
@@ -64,13 +66,12 @@ final class HTTP1Connection: ConnectionHandler, ResponseReceiver {
         self.connection = nil
     }
 
-    func receive(_ response: Response, exchange: UInt64) {
+    func receive(_ response: consuming Response, exchange: UInt64) {
         guard let connection, connection.isOpen else { return }
-        let now = readClock()
-        run(connection) { machine, actions in
-            machine.responseReady(response, exchange: exchange, queuedBytes: connection.queuedBytes,
-                                  now: now, into: &actions)
-        }
+        // Not through `run`'s closure: the response moves into the state machine's action uncopied.
+        machine.responseReady(response, exchange: exchange, queuedBytes: connection.queuedBytes, now: readClock(),
+                              into: &pending)
+        carryOut(connection)
     }
 
     /// Reads the monotonic clock for this input; monotonic ms for the state machine.
@@ -84,6 +85,11 @@ final class HTTP1Connection: ConnectionHandler, ResponseReceiver {
     private func run(_ connection: Connection,
                      _ input: (inout HTTPConnectionStateMachine, inout [HTTPConnectionStateMachine.Action]) -> Void) {
         input(&machine, &pending)
+        carryOut(connection)
+    }
+
+    /// Performs the pending actions in order, unless a call further up the stack is doing so.
+    private func carryOut(_ connection: Connection) {
         guard !running else { return }
         running = true
         var index = 0
@@ -99,16 +105,18 @@ final class HTTP1Connection: ConnectionHandler, ResponseReceiver {
         connection.flushQueued()
     }
 
-    private func perform(_ action: HTTPConnectionStateMachine.Action, _ connection: Connection) {
-        switch action {
+    private func perform(_ action: consuming HTTPConnectionStateMachine.Action, _ connection: Connection) {
+        switch consume action {
         case .write(let bytes):
             connection.enqueue(bytes)
-        case .dispatch(let request, let exchange):
+        case .dispatch(let exchange):
+            guard let request = machine.takeRequest() else { return }
             dispatchedAtMicros = server.accessLog != nil || server.observer != nil ? inputMicros : 0
             // No closure: the responder names this handler and the exchange (a response for an
             // exchange that is no longer current is ignored by the state machine).
             server.handler(request, Responder(loop: connection.loop, receiver: self, exchange: exchange))
-        case .respond(let response, let exchange, let keepAlive):
+        case .respond(let keepAlive):
+            guard let (response, exchange) = machine.takeResponse() else { return }
             write(response, for: exchange, keepAlive: keepAlive, connection)
         case .refuse(let error):
             refuse(error, connection)

@@ -49,13 +49,15 @@ struct HTTPConnectionStateMachine {
         case closed
     }
 
+    /// The heavy parts (a request, a response) wait in the machine until the connection takes
+    /// them (`takeRequest`, `takeResponse`): an action is a few words, cheap to queue and move.
     enum Action {
         /// Queue bytes (`100 Continue`).
         case write([UInt8])
-        /// Hand the request to the application.
-        case dispatch(Request, exchange: UInt64)
-        /// Queue the application's response to `exchange`.
-        case respond(Response, Exchange, keepAlive: Bool)
+        /// Hand the request (`takeRequest()`) to the application.
+        case dispatch(exchange: UInt64)
+        /// Queue the application's response (`takeResponse()`).
+        case respond(keepAlive: Bool)
         /// Queue this error as the connection's last response (`Connection: close`).
         case refuse(HTTPError)
         /// Switch the connection to another protocol; `leftover` bytes are already its own.
@@ -85,6 +87,10 @@ struct HTTPConnectionStateMachine {
     private var deadline: UInt64 = 0
     private var lastExchangeID: UInt64 = 0
     private var answeredThisTurn = 0
+    /// The request of the last `dispatch` action, until the connection takes it.
+    private var requestToDispatch: Request?
+    /// The response of the last `respond` action and the exchange it answers, until taken.
+    private var responseToSend: (response: Response, exchange: Exchange)?
 
     init(now: UInt64, limits: Limits, bodyLimit: BodyLimit?, budget: RequestBodyBudget,
          peerAddress: String, peerIsTrustedProxy: Bool, proxies: TrustedProxies) {
@@ -95,6 +101,19 @@ struct HTTPConnectionStateMachine {
         self.peerIsTrustedProxy = peerIsTrustedProxy
         self.proxies = proxies
         self.state = .idle(deadline: now + UInt64(limits.headerReadTimeoutMillis))
+    }
+
+    /// The request the last `dispatch` action hands over; nil once taken. Actions are carried out
+    /// in order, so one is taken before the next is made.
+    mutating func takeRequest() -> Request? { requestToDispatch.take() }
+
+    /// The response (and its exchange) the last `respond` action queues; nil once taken.
+    mutating func takeResponse() -> (response: Response, exchange: Exchange)? { responseToSend.take() }
+
+    /// True while `drained` would do something (the only state it acts in).
+    var isWaitingForDrain: Bool {
+        if case .waitingForDrain = state { return true }
+        return false
     }
 
     /// Unparsed bytes held for this connection.
@@ -115,6 +134,19 @@ struct HTTPConnectionStateMachine {
             break
         }
         answeredThisTurn = 0
+        if buffer.isEmpty, case .idle = state, bytes.count <= limits.maxInboundBytes {
+            // The common case, a request arriving whole on an idle connection: parsed where it
+            // was read; only what it leaves (a pipelined request, a partial head) is kept.
+            let consumed = advance(now: now, &actions, fresh: bytes)
+            switch state {
+            case .closing, .upgraded, .closed:
+                break
+            case .idle, .receiving, .responding, .waitingForDrain, .waitingForTurn:
+                if consumed < bytes.count { buffer.append(UnsafeRawBufferPointer(rebasing: bytes[consumed...])) }
+            }
+            updateDeadline(&actions)
+            return
+        }
         buffer.append(bytes)
         if buffer.count > limits.maxInboundBytes {
             switch state {
@@ -132,7 +164,7 @@ struct HTTPConnectionStateMachine {
     }
 
     /// The application answered `exchange`; `queuedBytes` are written-out bytes still waiting.
-    mutating func responseReady(_ response: Response, exchange id: UInt64, queuedBytes: Int, now: UInt64,
+    mutating func responseReady(_ response: consuming Response, exchange id: UInt64, queuedBytes: Int, now: UInt64,
                                 into actions: inout [Action]) {
         guard case .responding(let exchange) = state, exchange.id == id else { return }
         releaseHeldBudget()
@@ -140,19 +172,23 @@ struct HTTPConnectionStateMachine {
         // whose body the next handler streams until the connection closes (Server-Sent Events).
         if let upgrade = response.upgrade {
             state = .upgraded
-            actions.append(.respond(response, exchange, keepAlive: true))
+            responseToSend = (response, exchange)
+            actions.append(.respond(keepAlive: true))
             actions.append(.upgrade(upgrade, leftover: buffer.takeAll()))
             return
         }
         let lastOne = serverStopping || (peerClosedRead && buffer.isEmpty)
         let keepAlive = exchange.keepAlive && !lastOne
-        actions.append(.respond(response, exchange, keepAlive: keepAlive))
+        // Read before the response moves into its action.
+        let waitsForDrain = response.file != nil || queuedBytes + response.body.count > limits.maxOutboundBytes
+        responseToSend = (response, exchange)
+        actions.append(.respond(keepAlive: keepAlive))
         if !keepAlive {
             close(afterFlush: true, &actions)
             return
         }
         state = .idle(deadline: now + UInt64(limits.idleTimeoutMillis))
-        if response.file != nil || queuedBytes + response.body.count > limits.maxOutboundBytes {
+        if waitsForDrain {
             // A client that pipelines but does not read its answers gets no more until it does.
             // A file goes out whole before the next request is read: nothing queues behind it.
             state = .waitingForDrain(since: now, kernelUnsent: nil)
@@ -245,6 +281,8 @@ struct HTTPConnectionStateMachine {
     /// The connection is closed: give back whatever budget is still held.
     mutating func closed() {
         releaseHeldBudget()
+        requestToDispatch = nil
+        responseToSend = nil
         state = .closed
         buffer.removeAll()
         parser.reset()
@@ -253,28 +291,37 @@ struct HTTPConnectionStateMachine {
     // MARK: Parsing
 
     /// Parses buffered bytes until a request goes to the application or more bytes are needed.
-    private mutating func advance(now: UInt64, _ actions: inout [Action]) {
+    /// With `fresh` (only while `buffer` is empty) it parses those instead and returns how many
+    /// it consumed; the caller keeps the rest.
+    @discardableResult
+    private mutating func advance(now: UInt64, _ actions: inout [Action], fresh: UnsafeRawBufferPointer? = nil) -> Int {
         var receiving: Receiving
         switch state {
         case .idle:
-            if buffer.isEmpty {
+            if buffer.isEmpty && fresh == nil {
                 if peerClosedRead || serverStopping { close(afterFlush: true, &actions) }
-                return
+                return 0
             }
             if answeredThisTurn >= limits.maxPipelinedRequests {
                 state = .waitingForTurn
                 actions.append(.pauseReading)
                 actions.append(.yieldTurn)
-                return
+                return 0
             }
             receiving = Receiving(startedAt: now)
         case .receiving(let current):
             receiving = current
         case .responding, .waitingForDrain, .waitingForTurn, .closing, .upgraded, .closed:
-            return
+            return 0
         }
 
-        let step = buffer.withUnsafeBytes { parser.parse($0) }
+        let step: HTTPRequestParser.Step
+        if let fresh {
+            step = parser.parse(fresh)
+        } else {
+            step = buffer.withUnsafeBytes { parser.parse($0) }
+        }
+        var consumed = 0
         switch step {
         case .failure(let error):
             state = .receiving(receiving)
@@ -283,7 +330,10 @@ struct HTTPConnectionStateMachine {
             if step == .head, let head = parser.requestHead {
                 receiving.headDone = true
                 if let length = head.contentLength, length > 0 {
-                    guard budget.reserve(length) else { return refuseForBudget(receiving, &actions) }
+                    guard budget.reserve(length) else {
+                        refuseForBudget(receiving, &actions)
+                        return 0
+                    }
                     receiving.reservedBodyBytes = length
                 }
                 if head.expectsContinue && head.version.minor >= 1 {
@@ -291,31 +341,36 @@ struct HTTPConnectionStateMachine {
                 }
             }
             // The parser holds the body decoded; the raw bytes it is done with go.
-            buffer.consume(parser.discardParsed())
+            consumed = parser.discardParsed()
+            if fresh == nil { buffer.consume(consumed) }
             if parser.body.count > receiving.reservedBodyBytes {
                 // A chunked body reserves as it grows, in steps so the shared counter is not hot.
                 let wanted = min(parser.maxBodyBytes, max(parser.body.count, receiving.reservedBodyBytes + 16 * 1024))
                 guard budget.reserve(wanted - receiving.reservedBodyBytes) else {
-                    return refuseForBudget(receiving, &actions)
+                    refuseForBudget(receiving, &actions)
+                    return 0
                 }
                 receiving.reservedBodyBytes = wanted
             }
             state = .receiving(receiving)
             if peerClosedRead { close(afterFlush: true, &actions) }
-        case .request(let consumed):
-            guard let head = parser.requestHead else { return }
+        case .request(let used):
+            guard let head = parser.requestHead else { return 0 }
             let body = parser.body
             parser.reset()
-            buffer.consume(consumed)
+            consumed = used
+            if fresh == nil { buffer.consume(used) }
             if body.count > receiving.reservedBodyBytes {
                 guard budget.reserve(body.count - receiving.reservedBodyBytes) else {
-                    return refuseForBudget(receiving, &actions)
+                    refuseForBudget(receiving, &actions)
+                    return 0
                 }
                 receiving.reservedBodyBytes = body.count
             }
             state = .receiving(receiving)
             dispatch(head, body, receiving, &actions)
         }
+        return consumed
     }
 
     private mutating func dispatch(_ head: HTTPRequestHead, _ body: [UInt8], _ receiving: Receiving,
@@ -337,7 +392,8 @@ struct HTTPConnectionStateMachine {
                                 keepAlive: head.keepAlive, client: origin.clientAddress,
                                 reservedBodyBytes: receiving.reservedBodyBytes)
         state = .responding(exchange)
-        actions.append(.dispatch(request, exchange: exchange.id))
+        requestToDispatch = request
+        actions.append(.dispatch(exchange: exchange.id))
     }
 
     private mutating func refuseForBudget(_ receiving: Receiving, _ actions: inout [Action]) {

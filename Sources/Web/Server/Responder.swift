@@ -48,7 +48,7 @@ public struct Responder: @unchecked Sendable {
         loop.execute { responder.hand(response) }
     }
 
-    private func hand(_ response: Response) {
+    private func hand(_ response: consuming Response) {
         if let receiver {
             receiver.receive(response, exchange: exchange)
         } else {
@@ -60,5 +60,5 @@ public struct Responder: @unchecked Sendable {
 /// Takes the response to one request by its number on the connection (`HTTP1Connection`).
 protocol ResponseReceiver: AnyObject {
     /// Called on the connection's loop.
-    func receive(_ response: Response, exchange: UInt64)
+    func receive(_ response: consuming Response, exchange: UInt64)
 }
