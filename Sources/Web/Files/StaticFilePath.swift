@@ -8,7 +8,8 @@
 enum StaticFilePath {
     static func isAllowed(target: String, path: String) -> Bool {
         guard let raw = rawPath(of: target) else { return false }
-        return isSafe(raw, encoded: true) && isSafe(Substring(path), encoded: false)
+        // A plain target is its own path (no escapes to decode): one scan checks both.
+        return isSafe(raw, encoded: true) && (raw == path || isSafe(Substring(path), encoded: false))
     }
 
     /// The file to open for an allowed `path`, relative to the root: `a/b.css`, `dir/index.html` for `dir/`.

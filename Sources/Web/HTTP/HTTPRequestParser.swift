@@ -44,6 +44,15 @@ public struct HTTPRequestParser {
         self.maxBodyBytes = limits.maxBodyBytes
     }
 
+    /// The request just returned (`request`), moved out, and the parser reset for the next one.
+    public mutating func takeRequest() -> (head: HTTPRequestHead, body: [UInt8])? {
+        guard let head = requestHead.take() else { return nil }
+        var taken: [UInt8] = []
+        swap(&taken, &body)
+        reset()
+        return (head, taken)
+    }
+
     /// Forgets the request just returned so the next one can be parsed.
     public mutating func reset() {
         state = .head(scanned: 0)

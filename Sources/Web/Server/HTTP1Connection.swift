@@ -11,6 +11,8 @@ final class HTTP1Connection: ConnectionHandler, ResponseReceiver {
     /// Actions not carried out yet. A handler that answers synchronously re-enters through its
     /// `Responder`; its actions queue here and run in order instead of recursing.
     private var pending: [HTTPConnectionStateMachine.Action] = []
+    /// The batch being carried out, swapped with `pending` (both keep their storage).
+    private var batch: [HTTPConnectionStateMachine.Action] = []
     private var running = false
     /// When the request with the application was handed over (µs; 0 when nobody measures).
     private var dispatchedAtMicros: UInt64 = 0
@@ -92,15 +94,20 @@ final class HTTP1Connection: ConnectionHandler, ResponseReceiver {
     private func carryOut(_ connection: Connection) {
         guard !running else { return }
         running = true
-        var index = 0
-        while index < pending.count {
-            // Moved out, not copied: a request or response in an action is not retained twice.
-            var action = HTTPConnectionStateMachine.Action.close
-            swap(&action, &pending[index])
-            index += 1
-            perform(action, connection)
+        // A batch at a time from a local array: actions a handler's answer adds meanwhile go to
+        // `pending` and run after it, in order. (No class property is touched per action.)
+        while !pending.isEmpty {
+            var actions: [HTTPConnectionStateMachine.Action] = []
+            swap(&actions, &batch)
+            swap(&actions, &pending)
+            for action in actions {
+                // Closed by one of them: the rest have nothing to act on (`pending` was emptied too).
+                guard connection.isOpen else { break }
+                perform(action, connection)
+            }
+            actions.removeAll(keepingCapacity: true)
+            swap(&actions, &batch)
         }
-        pending.removeAll(keepingCapacity: true)
         running = false
         connection.flushQueued()
     }

@@ -355,9 +355,7 @@ struct HTTPConnectionStateMachine {
             state = .receiving(receiving)
             if peerClosedRead { close(afterFlush: true, &actions) }
         case .request(let used):
-            guard let head = parser.requestHead else { return 0 }
-            let body = parser.body
-            parser.reset()
+            guard let (head, body) = parser.takeRequest() else { return 0 }
             consumed = used
             if fresh == nil { buffer.consume(used) }
             if body.count > receiving.reservedBodyBytes {
@@ -373,7 +371,7 @@ struct HTTPConnectionStateMachine {
         return consumed
     }
 
-    private mutating func dispatch(_ head: HTTPRequestHead, _ body: [UInt8], _ receiving: Receiving,
+    private mutating func dispatch(_ head: consuming HTTPRequestHead, _ body: consuming [UInt8], _ receiving: Receiving,
                                    _ actions: inout [Action]) {
         let path: String
         let query: String

@@ -1,5 +1,6 @@
-/// The application's entry point: every request goes through one of these.
-public typealias Handler = (Request, Responder) -> Void
+/// The application's entry point: every request goes through one of these. The request is the
+/// handler's own (consumed): passed on to the router and the route, it is moved, not copied.
+public typealias Handler = (consuming Request, Responder) -> Void
 
 /// Sends the one response to one request, from any thread.
 ///
