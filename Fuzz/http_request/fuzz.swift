@@ -75,8 +75,9 @@ private func driveStateMachine(_ input: [UInt8], limits: Limits) {
         // Answer whatever was dispatched, as the application would, until nothing new comes.
         while true {
             for action in actions {
-                if case .dispatch(let request, let id) = action {
+                if case .dispatch(let id) = action {
                     precondition(pendingExchange == nil, "a second request dispatched before the first was answered")
+                    guard let request = machine.takeRequest() else { preconditionFailure("a dispatch with no request") }
                     precondition(request.body.count <= limits.maxBodyBytes, "body over the limit")
                     pendingExchange = id
                 }
@@ -88,6 +89,9 @@ private func driveStateMachine(_ input: [UInt8], limits: Limits) {
             actions.removeAll()
             machine.responseReady(.text("ok"), exchange: id, queuedBytes: 0, now: now, into: &actions)
             for action in actions {
+                if case .respond = action {
+                    precondition(machine.takeResponse() != nil, "a respond action with no response")
+                }
                 if case .yieldTurn = action {
                     actions.removeAll()
                     machine.turnResumed(now: now, into: &actions)
