@@ -21,6 +21,11 @@ enum StaticFilePath {
     /// The path part of an origin-form (`/a?b`) or absolute-form (`http://h/a?b`) target.
     static func rawPath(of target: String) -> Substring? {
         let utf8 = target.utf8
+        // Nearly every target is `/a/b` with no query or fragment: the target itself, read as bytes.
+        let isWholePath = utf8.withContiguousStorageIfAvailable { bytes in
+            bytes.first == slash && !bytes.contains(where: { $0 == question || $0 == hash })
+        }
+        if isWholePath == true { return target[...] }
         var start = utf8.startIndex
         if utf8.first != slash {
             // absolute-form: skip "scheme://authority".

@@ -108,15 +108,17 @@ public struct HTTPRequestParser {
                     do {
                         let head = try HTTPHeadParser.parse(bytes, from: start, to: end, limits: limits,
                                                             reusing: &spareHeaders)
-                        requestHead = head
                         let length = head.contentLength ?? 0
-                        if let bodyLimit, head.isChunked || length > 0, let routeLimit = bodyLimit(head.method, head.target) {
+                        let isChunked = head.isChunked
+                        if let bodyLimit, isChunked || length > 0, let routeLimit = bodyLimit(head.method, head.target) {
                             maxBodyBytes = min(maxBodyBytes, max(0, routeLimit))
                         }
+                        // Kept, not copied: read above, it is the parser's from here.
+                        requestHead = consume head
                         if length > maxBodyBytes {
                             return .failure(HTTPError(.payloadTooLarge, "a request body here is at most \(maxBodyBytes) bytes; Content-Length says \(length)"))
                         }
-                        if head.isChunked {
+                        if isChunked {
                             state = .chunkSize(cursor: end)
                         } else if bytes.count - end >= length {
                             // The whole body is here: one copy, no growing.

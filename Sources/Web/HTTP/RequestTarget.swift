@@ -65,7 +65,10 @@ enum RequestTarget {
 extension RequestOrigin {
     /// Applies the trusted-proxy rule to a request's headers.
     init(peerAddress: String, peerIsTrustedProxy: Bool, headers: HTTPHeaders, proxies: TrustedProxies) {
-        self.init(peerAddress: peerAddress, peerIsTrustedProxy: peerIsTrustedProxy)
+        // Worked out in locals and stored once at the end (mutating `self` here copied it twice).
+        var host: String?
+        var clientAddress = peerAddress
+        var scheme = "http"
         // One pass over the fields, comparing names only when their length fits: the first Host,
         // the last X-Forwarded-For (the hop our proxy added), the first X-Forwarded-Proto and -Host.
         var forwardedFor: String?
@@ -87,7 +90,10 @@ extension RequestOrigin {
                 break
             }
         }
-        guard peerIsTrustedProxy else { return }
+        guard peerIsTrustedProxy else {
+            self.init(peerAddress: peerAddress, peerIsTrustedProxy: false, host: host)
+            return
+        }
         if let forwarded = forwardedFor {
             // Walk from the right: the first hop that is not one of our proxies is the client.
             let hops = forwarded.split(separator: ",").map { String($0.trimmingASCIISpaces()) }.filter { !$0.isEmpty }
@@ -108,5 +114,7 @@ extension RequestOrigin {
            forwardedHost.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "@") }) {
             host = String(forwardedHost)
         }
+        self.init(peerAddress: peerAddress, peerIsTrustedProxy: true, clientAddress: clientAddress, scheme: scheme,
+                  host: host)
     }
 }

@@ -151,7 +151,7 @@ public final class Router: @unchecked Sendable {
         var captured: [(String, Substring)] = []
         var allowed: [String] = []
         // The segments live on the stack for the walk (a path has a bounded length): no array per request.
-        let count = path.utf8.reduce(0) { $1 == Router.slash ? $0 + 1 : $0 }
+        let count = Router.slashCount(path)
         let found = withUnsafeTemporaryAllocation(of: Substring.self, capacity: count) { storage in
             let segments = Router.segments(of: path, into: storage)
             defer { _ = UnsafeMutableBufferPointer(rebasing: storage[0..<segments.count]).deinitialize() }
@@ -185,7 +185,7 @@ public final class Router: @unchecked Sendable {
         request.route = endpoint.pattern
         switch endpoint.action {
         case .handle(let handler):
-            return .handler(handler, request)
+            return .handler(handler, consume request)
         case .respond(let respond):
             var answer: Response
             do {
@@ -198,9 +198,18 @@ public final class Router: @unchecked Sendable {
         }
     }
 
+    /// How many "/" `path` holds: a scan of its bytes.
+    static func slashCount(_ path: String) -> Int {
+        path.utf8.withContiguousStorageIfAvailable { bytes in
+            var count = 0
+            for byte in bytes where byte == slash { count += 1 }
+            return count
+        } ?? path.utf8.reduce(0) { $1 == slash ? $0 + 1 : $0 }
+    }
+
     /// "/a/b/" -> ["a", "b", ""]; "/" -> [""]. Slices of `path`, nothing copied.
     static func segments(of path: String) -> [Substring] {
-        let count = path.utf8.reduce(0) { $1 == slash ? $0 + 1 : $0 }
+        let count = slashCount(path)
         return [Substring](unsafeUninitializedCapacity: max(1, count)) { buffer, initialized in
             initialized = segments(of: path, into: buffer).count
         }
@@ -212,6 +221,20 @@ public final class Router: @unchecked Sendable {
         -> UnsafeBufferPointer<Substring> {
         let utf8 = path.utf8
         var count = 0
+        // The slashes found on the bytes; each segment is then one slice (UTF-8 offsets are O(1)).
+        let found = utf8.withContiguousStorageIfAvailable { bytes -> Int in
+            guard !bytes.isEmpty else { return 0 }
+            var found = 0
+            var start = 1
+            for end in 1...bytes.count where end == bytes.count || bytes[end] == slash {
+                let lower = utf8.index(utf8.startIndex, offsetBy: start)
+                (storage.baseAddress! + found).initialize(to: path[lower..<utf8.index(lower, offsetBy: end - start)])
+                found += 1
+                start = end + 1
+            }
+            return found
+        }
+        if let found { return UnsafeBufferPointer(rebasing: storage[0..<found]) }
         var start = utf8.index(after: utf8.startIndex)
         var index = start
         while index != utf8.endIndex {

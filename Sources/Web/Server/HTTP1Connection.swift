@@ -155,7 +155,8 @@ final class HTTP1Connection: ConnectionHandler, ResponseReceiver {
 
     private func write(_ response: Response, for exchange: HTTPConnectionStateMachine.Exchange, keepAlive: Bool,
                        _ connection: Connection) {
-        let isHead = exchange.method == "HEAD"
+        // Lengths first: "GET" is told from "HEAD" without a string comparison.
+        let isHead = exchange.method.utf8.count == 4 && exchange.method == "HEAD"
         let body = isHead ? [] : response.body
         let file = isHead ? nil : response.file
         if let encoded = response.encodedHead, exchange.version == .http1_1 {

@@ -17,8 +17,6 @@ struct HTTPConnectionStateMachine {
         /// What the request asked for (version default + `Connection`).
         let keepAlive: Bool
         let client: String
-        /// Taken from the `RequestBodyBudget` for its body; given back with the response.
-        var reservedBodyBytes: Int
     }
 
     /// A request whose bytes are arriving.
@@ -26,8 +24,6 @@ struct HTTPConnectionStateMachine {
         /// When its first byte came: the header and body timeouts count from here.
         let startedAt: UInt64
         var headDone = false
-        /// Taken from the `RequestBodyBudget` so far.
-        var reservedBodyBytes = 0
     }
 
     enum State: Equatable {
@@ -87,6 +83,10 @@ struct HTTPConnectionStateMachine {
     private var deadline: UInt64 = 0
     private var lastExchangeID: UInt64 = 0
     private var answeredThisTurn = 0
+    /// Taken from the `RequestBodyBudget` for the body of the request being received or answered;
+    /// given back with its response (or when the connection gives up on it). Kept here, not in
+    /// the state's payload, so giving it back copies nothing.
+    private var reservedBodyBytes = 0
     /// The request of the last `dispatch` action, until the connection takes it.
     private var requestToDispatch: Request?
     /// The response of the last `respond` action and the exchange it answers, until taken.
@@ -172,7 +172,7 @@ struct HTTPConnectionStateMachine {
         // whose body the next handler streams until the connection closes (Server-Sent Events).
         if let upgrade = response.upgrade {
             state = .upgraded
-            responseToSend = (response, exchange)
+            responseToSend = (consume response, exchange)
             actions.append(.respond(keepAlive: true))
             actions.append(.upgrade(upgrade, leftover: buffer.takeAll()))
             return
@@ -181,7 +181,7 @@ struct HTTPConnectionStateMachine {
         let keepAlive = exchange.keepAlive && !lastOne
         // Read before the response moves into its action.
         let waitsForDrain = response.file != nil || queuedBytes + response.body.count > limits.maxOutboundBytes
-        responseToSend = (response, exchange)
+        responseToSend = (consume response, exchange)
         actions.append(.respond(keepAlive: keepAlive))
         if !keepAlive {
             close(afterFlush: true, &actions)
@@ -334,7 +334,7 @@ struct HTTPConnectionStateMachine {
                         refuseForBudget(receiving, &actions)
                         return 0
                     }
-                    receiving.reservedBodyBytes = length
+                    reservedBodyBytes = length
                 }
                 if head.expectsContinue && head.version.minor >= 1 {
                     actions.append(.write(HTTPResponseEncoder.continueHead))
@@ -343,14 +343,14 @@ struct HTTPConnectionStateMachine {
             // The parser holds the body decoded; the raw bytes it is done with go.
             consumed = parser.discardParsed()
             if fresh == nil { buffer.consume(consumed) }
-            if parser.body.count > receiving.reservedBodyBytes {
+            if parser.body.count > reservedBodyBytes {
                 // A chunked body reserves as it grows, in steps so the shared counter is not hot.
-                let wanted = min(parser.maxBodyBytes, max(parser.body.count, receiving.reservedBodyBytes + 16 * 1024))
-                guard budget.reserve(wanted - receiving.reservedBodyBytes) else {
+                let wanted = min(parser.maxBodyBytes, max(parser.body.count, reservedBodyBytes + 16 * 1024))
+                guard budget.reserve(wanted - reservedBodyBytes) else {
                     refuseForBudget(receiving, &actions)
                     return 0
                 }
-                receiving.reservedBodyBytes = wanted
+                reservedBodyBytes = wanted
             }
             state = .receiving(receiving)
             if peerClosedRead { close(afterFlush: true, &actions) }
@@ -358,12 +358,12 @@ struct HTTPConnectionStateMachine {
             guard let (head, body) = parser.takeRequest() else { return 0 }
             consumed = used
             if fresh == nil { buffer.consume(used) }
-            if body.count > receiving.reservedBodyBytes {
-                guard budget.reserve(body.count - receiving.reservedBodyBytes) else {
+            if body.count > reservedBodyBytes {
+                guard budget.reserve(body.count - reservedBodyBytes) else {
                     refuseForBudget(receiving, &actions)
                     return 0
                 }
-                receiving.reservedBodyBytes = body.count
+                reservedBodyBytes = body.count
             }
             state = .receiving(receiving)
             dispatch(head, body, receiving, &actions)
@@ -382,16 +382,14 @@ struct HTTPConnectionStateMachine {
         }
         let origin = RequestOrigin(peerAddress: peerAddress, peerIsTrustedProxy: peerIsTrustedProxy,
                                    headers: head.headers, proxies: proxies)
-        let request = Request(method: head.method, target: head.target, path: path, query: query,
-                              version: head.version, headers: head.headers, body: body, origin: origin)
         lastExchangeID &+= 1
         answeredThisTurn += 1
-        let exchange = Exchange(id: lastExchangeID, method: head.method, target: head.target, version: head.version,
-                                keepAlive: head.keepAlive, client: origin.clientAddress,
-                                reservedBodyBytes: receiving.reservedBodyBytes)
-        state = .responding(exchange)
-        requestToDispatch = request
-        actions.append(.dispatch(exchange: exchange.id))
+        state = .responding(Exchange(id: lastExchangeID, method: head.method, target: head.target,
+                                     version: head.version, keepAlive: head.keepAlive, client: origin.clientAddress))
+        // The head's parts and the origin move into the request: nothing is copied.
+        requestToDispatch = Request(method: head.method, target: head.target, path: path, query: query,
+                                    version: head.version, headers: head.headers, body: body, origin: consume origin)
+        actions.append(.dispatch(exchange: lastExchangeID))
     }
 
     private mutating func refuseForBudget(_ receiving: Receiving, _ actions: inout [Action]) {
@@ -421,18 +419,9 @@ struct HTTPConnectionStateMachine {
 
     /// Gives back the budget the request being received or answered holds, once.
     private mutating func releaseHeldBudget() {
-        switch state {
-        case .receiving(var receiving):
-            budget.release(receiving.reservedBodyBytes)
-            receiving.reservedBodyBytes = 0
-            state = .receiving(receiving)
-        case .responding(var exchange):
-            budget.release(exchange.reservedBodyBytes)
-            exchange.reservedBodyBytes = 0
-            state = .responding(exchange)
-        case .idle, .waitingForDrain, .waitingForTurn, .closing, .upgraded, .closed:
-            break
-        }
+        guard reservedBodyBytes > 0 else { return }
+        budget.release(reservedBodyBytes)
+        reservedBodyBytes = 0
     }
 
     // MARK: Deadlines
