@@ -69,6 +69,32 @@ extension StoreContractTests {
                        "body and party matches merged, newest first")
     }
 
+    func checkATextsTermOfCommonAndRareTrigramsFindsExactlyTheTextsHoldingIt() throws {
+        let store = try openStore()
+        defer { store.close() }
+        func save(_ sid: String, _ body: String, at: Int) throws {
+            _ = try wait { store.messages.save(TextMessage(sid: sid, number: "+15005550006", party: "+15551230001", direction: .incoming,
+                                                           body: body, media: [], status: "received", createdAt: at), then: $0) }
+        }
+        // `ref` and `your` are in every text, `123` and `456` in a few: the index is asked for the
+        // rare ones and the exact test keeps only the texts holding the whole term.
+        for index in 0..<300 { try save("SM-many-\(index)", "Your delivery ref 9\(sparseDigits(index)) is on its way", at: index) }
+        try save("SM-a", "Your delivery REF 123456 is on its way", at: 1_000)
+        try save("SM-b", "Your delivery ref 456123 is on its way", at: 1_001)
+        try save("SM-c", "Your delivery ref 1234567 is on its way", at: 1_002)
+        try save("SM-d", "Your delivery ref 12 3456 is on its way", at: 1_003)
+        func sids(_ text: String, limit: Int = 50) throws -> [String] {
+            try wait { store.messages.search(numbers: ["+15005550006"], text: text, digits: "", limit: limit, then: $0) }.map(\.sid)
+        }
+        XCTAssertEqual(try sids("ref 123456"), ["SM-c", "SM-a"], "ASCII case ignored, only whole-term holders")
+        XCTAssertEqual(try sids("ref 123456", limit: 1), ["SM-c"])
+        XCTAssertEqual(try sids("ref 9" + sparseDigits(7), limit: 300),
+                       (0..<300).reversed().filter { sparseDigits($0).hasPrefix(sparseDigits(7)) }.map { "SM-many-\($0)" },
+                       "common trigrams only")
+        XCTAssertEqual(try sids("f 12 3"), ["SM-d"], "no window of three letters or digits: the whole term")
+        XCTAssertEqual(try sids("delivery", limit: 2), ["SM-d", "SM-c"], "in every text: the newest")
+    }
+
     func checkReadMarksArePerUserAndStatusNeverGoesBack() throws {
         let store = try openStore()
         defer { store.close() }

@@ -93,6 +93,41 @@ class StoreContractTests: StoreWaiting {
         XCTAssertEqual(exported, page.calls)
     }
 
+    func testATermOfCommonAndRareTrigramsFindsExactlyTheCallsHoldingIt() throws {
+        let store = try openStore()
+        defer { store.close() }
+        let number = "+15005550006"
+        // Every call's name holds `caller`; `123` and `345` are in a few: the index is asked for
+        // those (RareTrigrams), and rows holding them but not the whole term must not come back.
+        let names = ["Caller 12345", "caller 123450", "Caller 1234", "Caller 34512", "CALLER 912345",
+                     "Caller 12 345", "Caller 345123", "Callers 12345"]
+        for (index, name) in names.enumerated() {
+            _ = try wait { store.calls.merge(CallUpdate(callSid: "CA-name-\(index)", direction: .incoming, ourNumber: number,
+                                                        otherParty: "+4420790\(index)", callerName: name, at: 1_000 + index), then: $0) }
+        }
+        for index in 0..<1000 {
+            _ = try wait { store.calls.merge(CallUpdate(callSid: "CA-many-\(index)", direction: .incoming, ourNumber: number,
+                                                        otherParty: "+447700" + sparseDigits(index), callerName: "Caller 9" + sparseDigits(index),
+                                                        at: 10_000 + index), then: $0) }
+        }
+        // The name holds `abc`, the party `def`: a row holds both trigrams, but no field the term.
+        _ = try wait { store.calls.merge(CallUpdate(callSid: "CA-split", direction: .incoming, ourNumber: number,
+                                                    otherParty: "def", callerName: "abc", at: 20_000), then: $0) }
+        func sids(_ text: String) throws -> [String] {
+            try wait { store.calls.page(CallQuery(user: "alice", numbers: [number], limit: 200, text: text), then: $0) }.calls.map(\.sid)
+        }
+        XCTAssertEqual(try sids("Caller 12345"), ["CA-name-1", "CA-name-0"], "ASCII case ignored, only whole-term holders")
+        XCTAssertEqual(try sids("ALLER 9123"), ["CA-name-4"])
+        XCTAssertEqual(try sids("abcdef"), [], "the trigrams in two fields are not the term")
+        XCTAssertEqual(try sids("abc"), ["CA-split"])
+        XCTAssertEqual(try sids("Caller 9" + sparseDigits(7)),
+                       (0..<1000).reversed().filter { ("9" + sparseDigits($0)).hasPrefix("9" + sparseDigits(7)) }
+                           .map { "CA-many-\($0)" },
+                       "common trigrams only")
+        XCTAssertEqual(try sids("r 12 3"), ["CA-name-5"], "windows of fewer than three letters or digits: the whole term")
+        XCTAssertEqual(try sids("+4420790"), (0..<names.count).reversed().map { "CA-name-\($0)" }, "the party's text")
+    }
+
     func testUsersSeeOnlyTheirNumbersAndTheirOwnOutgoingCalls() throws {
         let store = try openStore()
         defer { store.close() }
@@ -310,6 +345,18 @@ class StoreContractTests: StoreWaiting {
     }
 }
 
+/// `index` in digits 6 to 9 only (base 4), so the rows it names hold none of the trigrams of 1 to 5
+/// the search tests look for.
+func sparseDigits(_ index: Int) -> String {
+    var digits = ""
+    var rest = index
+    repeat {
+        digits = String(6 + rest % 4) + digits
+        rest /= 4
+    } while rest > 0
+    return digits
+}
+
 /// A test case that waits for store completions (tests only; the app never waits).
 class StoreWaiting: XCTestCase {
     let logger = Logger(label: "test")
@@ -364,6 +411,9 @@ final class SQLiteStoreContractTests: StoreContractTests {
     func testTextsMakeOneThreadPerPartyAndADuplicateSIDIsKeptOnce() throws { try checkTextsMakeOneThreadPerPartyAndADuplicateSIDIsKeptOnce() }
     func testReadMarksArePerUserAndStatusNeverGoesBack() throws { try checkReadMarksArePerUserAndStatusNeverGoesBack() }
     func testTheTextsSearchFindsBodiesAndPartiesNewestFirst() throws { try checkTheTextsSearchFindsBodiesAndPartiesNewestFirst() }
+    func testATextsTermOfCommonAndRareTrigramsFindsExactlyTheTextsHoldingIt() throws {
+        try checkATextsTermOfCommonAndRareTrigramsFindsExactlyTheTextsHoldingIt()
+    }
     // The intercom contract (StoreContractTests+Intercom.swift) on this backend.
     func testAGrantIsAnnouncedAndEndedOnceWhoeverAsks() throws { try checkAGrantIsAnnouncedAndEndedOnceWhoeverAsks() }
     func testADoorOpeningConsumesItsCodeOnce() throws { try checkADoorOpeningConsumesItsCodeOnce() }
@@ -389,6 +439,9 @@ final class PostgresStoreContractTests: StoreContractTests {
     func testTextsMakeOneThreadPerPartyAndADuplicateSIDIsKeptOnce() throws { try checkTextsMakeOneThreadPerPartyAndADuplicateSIDIsKeptOnce() }
     func testReadMarksArePerUserAndStatusNeverGoesBack() throws { try checkReadMarksArePerUserAndStatusNeverGoesBack() }
     func testTheTextsSearchFindsBodiesAndPartiesNewestFirst() throws { try checkTheTextsSearchFindsBodiesAndPartiesNewestFirst() }
+    func testATextsTermOfCommonAndRareTrigramsFindsExactlyTheTextsHoldingIt() throws {
+        try checkATextsTermOfCommonAndRareTrigramsFindsExactlyTheTextsHoldingIt()
+    }
     // The intercom contract (StoreContractTests+Intercom.swift) on this backend.
     func testAGrantIsAnnouncedAndEndedOnceWhoeverAsks() throws { try checkAGrantIsAnnouncedAndEndedOnceWhoeverAsks() }
     func testADoorOpeningConsumesItsCodeOnce() throws { try checkADoorOpeningConsumesItsCodeOnce() }

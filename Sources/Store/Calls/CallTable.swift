@@ -241,7 +241,14 @@ final class CallTable: CallRecords, ReadingTable, @unchecked Sendable {
         if query.missedOnly { conditions.append("outcome IN ('missed', 'rejected')") }
         var from = "calls"
         var calls: [CallRecord] = []
-        let candidates = try search.indexedCandidates(alsoNumbers: query.alsoNumbers).flatMap { try candidateIDs($0, db) }
+        let rare = try search.searchedText.flatMap { text in
+            try RareTrigrams(term: text, index: "calls_search", content: "calls", columns: "{caller_name other_party}", db)
+        }
+        var candidates = try search.indexedCandidates(alsoNumbers: query.alsoNumbers, rare: rare).flatMap { try candidateIDs($0, db) }
+        if candidates == nil && rare != nil {
+            // The few trigrams found too many rows: the whole text, read in full, may find fewer.
+            candidates = try search.indexedCandidates(alsoNumbers: query.alsoNumbers).flatMap { try candidateIDs($0, db) }
+        }
         if let candidates {
             // The trigram index (and other_party's) find the few candidate rows first, once; the
             // LIKEs above still decide, so results are exactly those of the full scan. Many

@@ -176,12 +176,14 @@ final class MessageTable: MessageRecords, ReadingTable, @unchecked Sendable {
             return Set(try db.statement("SELECT m.id FROM \(joined) WHERE \(decides) ORDER BY m.id DESC LIMIT ?")
                 .rows([numbers, .text(text), .int(limit)]) { $0.int(0) })
         }
-        // The index finds a superset (it folds the case of all of Unicode); instr decides, as before it.
-        let phrase = "\"" + text.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
+        // The index finds a superset (it folds the case of all of Unicode, and is asked only for
+        // the text's rarest trigrams when it has some); instr decides, as before it.
+        let rare = try RareTrigrams(term: text, index: "messages_search", content: "messages", db)
+        let asked = rare.map { CallSearchTerms.allOf($0.windows) } ?? CallSearchTerms.phrase(text)
         return Set(try db.statement("""
             SELECT m.id FROM messages_search s CROSS JOIN messages m ON m.id = s.rowid CROSS JOIN message_threads t ON t.id = m.thread_id
             WHERE messages_search MATCH ? AND \(decides) ORDER BY s.rowid DESC LIMIT ?
-            """).rows([.text(phrase), numbers, .text(text), .int(limit)]) { $0.int(0) })
+            """).rows([.text(asked), numbers, .text(text), .int(limit)]) { $0.int(0) })
     }
 
     private static func partyMatches(_ numbers: SQLValue, _ digits: String, _ limit: Int, _ db: SQLiteConnection) throws -> Set<Int> {

@@ -231,9 +231,7 @@ final class PostgresCallTable: CallRecords, ReadingTable, @unchecked Sendable {
             matches.append("other_digits LIKE \(bound.add(.text("%" + digits + "%")))")
         }
         if let text = query.text, !text.isEmpty {
-            // ILIKE: case-insensitive like SQLite's LIKE for ASCII.
-            let pattern = bound.add(.text("%" + CallTable.likeEscaped(text) + "%"))
-            matches.append("caller_name ILIKE \(pattern) ESCAPE '\\' OR other_party ILIKE \(pattern) ESCAPE '\\'")
+            matches.append(try textMatch(String(text.prefix(100)), &bound, db))
         }
         if !query.alsoNumbers.isEmpty {
             matches.append("other_party IN (\(query.alsoNumbers.map { bound.add(.text($0)) }.joined(separator: ", ")))")
@@ -251,6 +249,27 @@ final class PostgresCallTable: CallRecords, ReadingTable, @unchecked Sendable {
         }
         for index in calls.indices { try addLegs(&calls[index], db) }
         return CallPage(calls: calls, next: next, unseenMissed: try unseenMissed(user: query.user, numbers: query.numbers, db))
+    }
+
+    /// The calls whose caller name or other party holds `text` (ASCII case ignored). The GIN
+    /// indexes are asked only for the text's rarest trigrams when they are rare enough
+    /// (`RareTrigrams`, judged on the newest calls) and `strpos` decides, in a form no index
+    /// serves, so the planner reads a few short lists instead of every trigram's; otherwise the
+    /// text is asked for whole (ILIKE), as before.
+    static func textMatch(_ text: String, _ bound: inout PostgresBindings, _ db: PostgresConnection) throws -> String {
+        let rare = try RareTrigrams(term: text, sample: """
+            SELECT coalesce(caller_name, '') || ' ' || coalesce(other_party, '') AS sample FROM calls ORDER BY id DESC
+            """, db)
+        guard let rare else {
+            // ILIKE: case-insensitive like SQLite's LIKE for ASCII.
+            let pattern = bound.add(.text("%" + CallTable.likeEscaped(text) + "%"))
+            return "caller_name ILIKE \(pattern) ESCAPE '\\' OR other_party ILIKE \(pattern) ESCAPE '\\'"
+        }
+        let windows = rare.windows.map { bound.add(.text("%" + $0 + "%")) }
+        func holdsAll(_ column: String) -> String { windows.map { "\(column) ILIKE \($0)" }.joined(separator: " AND ") }
+        let exact = bound.add(.text(text))
+        return "((\(holdsAll("caller_name"))) AND strpos(lower(caller_name), lower(\(exact))) > 0"
+            + " OR (\(holdsAll("other_party"))) AND strpos(lower(other_party), lower(\(exact))) > 0)"
     }
 
     static func unseenMissed(user: String, numbers: [String], _ db: PostgresConnection) throws -> Int {

@@ -156,10 +156,15 @@ final class PostgresMessageTable: MessageRecords, ReadingTable, @unchecked Senda
     /// and each matching thread's newest texts.
     static func search(numbers: [String], text: String, digits: String, limit: Int, _ db: PostgresConnection) throws -> [TextMessage] {
         let numberList = PostgresValue.text(numbers.joined(separator: ","))
+        // The index is asked only for the text's rarest trigrams when it has some (judged on the
+        // newest texts, `RareTrigrams`), else for the whole text; strpos decides either way.
+        let rare = try RareTrigrams(term: text, sample: "SELECT body AS sample FROM messages ORDER BY id DESC", db)
+        let patterns = rare?.windows.map { "%" + $0 + "%" } ?? ["%" + CallTable.likeEscaped(text) + "%"]
+        let asked = (0..<patterns.count).map { "lower(m.body) LIKE lower($\($0 + 4))" }.joined(separator: " AND ")
         var ids = Set(try db.queryPlannedForItsValues("""
             SELECT m.id FROM \(MessageTable.joined) WHERE t.number = ANY (string_to_array($1, ','))
-            AND lower(m.body) LIKE lower($2) AND strpos(lower(m.body), lower($3)) > 0 ORDER BY m.id DESC LIMIT $4
-            """, [numberList, .text("%" + CallTable.likeEscaped(text) + "%"), .text(text), .int(limit)]).all.map { try $0.int("id") })
+            AND \(asked) AND strpos(lower(m.body), lower($2)) > 0 ORDER BY m.id DESC LIMIT $3
+            """, [numberList, .text(text), .int(limit)] + patterns.map { .text($0) }).all.map { try $0.int("id") })
         if !digits.isEmpty {
             ids.formUnion(try db.queryPlannedForItsValues("""
                 WITH threads AS MATERIALIZED (
