@@ -58,6 +58,7 @@ enum HTTPHeadParser {
         var connectionClose = false
         var connectionKeepAlive = false
         var expectsContinue = false
+        var host: String?
         let headEnd = end - 2
         while i < headEnd {
             if bytes[i] == 0x20 || bytes[i] == 0x09 {
@@ -97,7 +98,7 @@ enum HTTPHeadParser {
             if headers.count >= limits.maxHeaderCount {
                 throw HTTPError(.headerFieldsTooLarge, "more than \(limits.maxHeaderCount) header fields")
             }
-            let name = string(bytes, nameStart, nameEnd)
+            let name = commonFieldName(bytes, nameStart, nameEnd) ?? string(bytes, nameStart, nameEnd)
             let value = string(bytes, valueStart, valueEnd)
             headers.add(name, value)
 
@@ -108,6 +109,7 @@ enum HTTPHeadParser {
                 guard isValidHost(UnsafeBufferPointer(rebasing: bytes[valueStart..<valueEnd])) else {
                     throw HTTPError(.badRequest, "Host \(HTTPError.quoted(value, limit: 64)) is not a host name or address with an optional :port")
                 }
+                if host == nil { host = value }
             case 6 where namesMatch(bytes, nameStart, "expect"):
                 if asciiCaseInsensitiveEquals(value, "100-continue") {
                     expectsContinue = true
@@ -169,7 +171,7 @@ enum HTTPHeadParser {
         let keepAlive = version.minor >= 1 ? !connectionClose : (connectionKeepAlive && !connectionClose)
         return HTTPRequestHead(method: method, target: target, version: version, headers: headers,
                                contentLength: contentLength, isChunked: isChunked, keepAlive: keepAlive,
-                               expectsContinue: expectsContinue)
+                               expectsContinue: expectsContinue, host: host)
     }
 
     /// The methods this server implements (RFC 9110 9.3, RFC 5789); any other token is 501.
@@ -186,6 +188,30 @@ enum HTTPHeadParser {
         case 5: return equals("PATCH") ? "PATCH" : equals("TRACE") ? "TRACE" : nil
         case 6: return equals("DELETE") ? "DELETE" : nil
         case 7: return equals("OPTIONS") ? "OPTIONS" : equals("CONNECT") ? "CONNECT" : nil
+        default: return nil
+        }
+    }
+
+    /// The field names browsers and clients send most, spelled as they send them, are returned as
+    /// literals (no string is built or checked for them); any other name or spelling is nil.
+    static func commonFieldName(_ bytes: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> String? {
+        func equals(_ name: StaticString) -> Bool {
+            let expected = name.utf8Start
+            for offset in 0..<name.utf8CodeUnitCount where bytes[from + offset] != expected[offset] { return false }
+            return true
+        }
+        switch to - from {
+        case 4: return equals("Host") ? "Host" : nil
+        case 6: return equals("Accept") ? "Accept" : equals("Cookie") ? "Cookie" : equals("Origin") ? "Origin" : nil
+        case 7: return equals("Referer") ? "Referer" : equals("Upgrade") ? "Upgrade" : nil
+        case 10: return equals("Connection") ? "Connection" : equals("User-Agent") ? "User-Agent" : nil
+        case 12: return equals("Content-Type") ? "Content-Type" : nil
+        case 13: return equals("Cache-Control") ? "Cache-Control" : equals("If-None-Match") ? "If-None-Match" : nil
+        case 14: return equals("Content-Length") ? "Content-Length" : nil
+        case 15:
+            return equals("Accept-Encoding") ? "Accept-Encoding" : equals("Accept-Language") ? "Accept-Language"
+                : equals("X-Forwarded-For") ? "X-Forwarded-For" : nil
+        case 17: return equals("If-Modified-Since") ? "If-Modified-Since" : equals("X-Forwarded-Proto") ? "X-Forwarded-Proto" : nil
         default: return nil
         }
     }

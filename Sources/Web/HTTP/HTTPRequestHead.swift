@@ -11,4 +11,6 @@ public struct HTTPRequestHead: Sendable {
     public var keepAlive: Bool
     /// `Expect: 100-continue` was sent.
     public var expectsContinue: Bool
+    /// The `Host` field's value (validated), found while parsing; nil when there is none.
+    public var host: String? = nil
 }

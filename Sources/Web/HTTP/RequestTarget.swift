@@ -63,6 +63,16 @@ enum RequestTarget {
 }
 
 extension RequestOrigin {
+    /// `host` is the request's `Host`, which the head parser found: an untrusted peer's origin
+    /// needs nothing else from the fields, and they are not scanned again.
+    init(peerAddress: String, peerIsTrustedProxy: Bool, host: String?, headers: HTTPHeaders, proxies: TrustedProxies) {
+        guard peerIsTrustedProxy else {
+            self.init(peerAddress: peerAddress, peerIsTrustedProxy: false, host: host)
+            return
+        }
+        self.init(peerAddress: peerAddress, peerIsTrustedProxy: true, headers: headers, proxies: proxies)
+    }
+
     /// Applies the trusted-proxy rule to a request's headers.
     init(peerAddress: String, peerIsTrustedProxy: Bool, headers: HTTPHeaders, proxies: TrustedProxies) {
         // Worked out in locals and stored once at the end (mutating `self` here copied it twice).

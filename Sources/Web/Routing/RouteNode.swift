@@ -1,12 +1,27 @@
-/// One path segment position in the route tree. Static children are found by dictionary lookup
-/// on a slice of the request path (no copy, no regex); a `:name` child and a `*name` tail come after.
+/// One path segment position in the route tree. Static children are found by their length, then
+/// their bytes, on a slice of the request path (no copy, no hashing, no regex); a `:name` child and
+/// a `*name` tail come after.
 final class RouteNode {
-    var children: [Substring: RouteNode] = [:]
+    /// The static children, in the order they were added (`addChild`).
+    private(set) var children: [(name: Substring, length: Int, node: RouteNode)] = []
     var parameter: (name: String, node: RouteNode)?
     /// `*name`: takes the rest of the path (zero or more segments).
     var wildcard: (name: String, node: RouteNode)?
     /// Method -> endpoint for a route ending here.
     var endpoints: [String: RouteEndpoint] = [:]
+
+    /// The static child called `segment`. A node has a few dozen children at most: comparing
+    /// lengths (and bytes only where they agree) costs less than hashing the segment.
+    func child(named segment: Substring) -> RouteNode? {
+        let length = segment.utf8.count
+        for child in children where child.length == length && child.name == segment { return child.node }
+        return nil
+    }
+
+    func addChild(named name: Substring, _ node: RouteNode) {
+        let owned = Substring(String(name))
+        children.append((owned, owned.utf8.count, node))
+    }
 
     /// The endpoint for `method`; HEAD falls back to GET (the server drops the body).
     @inline(__always)

@@ -260,7 +260,7 @@ public final class Router: @unchecked Sendable {
             if !node.endpoints.isEmpty { allowed.append(contentsOf: node.allowedMethods) }
         } else {
             let segment = segments[index]
-            if let child = node.children[segment],
+            if let child = node.child(named: segment),
                let found = find(child, segments, index + 1, method, &captured, &allowed) {
                 return found
             }
@@ -328,11 +328,11 @@ public final class Router: @unchecked Sendable {
                     node.wildcard = (name, child)
                     node = child
                 }
-            } else if let child = node.children[part] {
+            } else if let child = node.child(named: part) {
                 node = child
             } else {
                 let child = RouteNode()
-                node.children[Substring(String(part))] = child
+                node.addChild(named: part, child)
                 node = child
             }
         }

@@ -380,7 +380,7 @@ struct HTTPConnectionStateMachine {
         } catch {
             return refuse(HTTPError(answering: error), &actions)
         }
-        let origin = RequestOrigin(peerAddress: peerAddress, peerIsTrustedProxy: peerIsTrustedProxy,
+        let origin = RequestOrigin(peerAddress: peerAddress, peerIsTrustedProxy: peerIsTrustedProxy, host: head.host,
                                    headers: head.headers, proxies: proxies)
         lastExchangeID &+= 1
         answeredThisTurn += 1
