@@ -43,6 +43,40 @@ final class AccessLogTests: XCTestCase {
         XCTAssertEqual(line.filter { $0 == "\n" }.count, 1)
     }
 
+    func testEveryByteOfTheTargetIsKeptOrReplacedWhereverItFallsInAWord() {
+        // Every ASCII byte, and multi-byte characters, at every offset from the eight-byte words
+        // the target is copied in, and pieces shorter than a word.
+        let ascii = (0..<128).map { Character(Unicode.Scalar(UInt8($0))) }
+        for offset in 0..<8 {
+            for first in stride(from: 0, to: 128, by: 13) {
+                let piece = String(ascii[first..<min(128, first + 13)]) + "é€😀/x"
+                let text = String(repeating: "a", count: offset) + piece
+                let buffer = AccessLogBuffer(label: "t")
+                buffer.append(client: "c", method: "GET", target: text, version: .http1_1, status: 200, bodyBytes: 0,
+                              micros: 0)
+                let expected = Array(text.utf8).map { $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 ? $0 : 0x3F }
+                // The target sits between the method and " HTTP/1.1": everything before it is fixed.
+                let line = buffer.bytes
+                let end = line.count - Array(" HTTP/1.1\" 200 0 0.0ms\n".utf8).count
+                XCTAssertEqual(Array(line[(end - expected.count)..<end]), expected, "offset \(offset), from \(first)")
+                XCTAssertEqual(Array(line[(end - expected.count - 5)..<(end - expected.count)]), Array("\"GET ".utf8))
+            }
+        }
+    }
+
+    func testAWordIsPlainTextOnlyWhenEveryByteIsPrintableAndNoneIsAQuote() {
+        let plain = Array("abcdefgh".utf8)
+        for position in 0..<8 {
+            for value in 0...255 {
+                var bytes = plain
+                bytes[position] = UInt8(value)
+                let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+                let expected = value >= 0x20 && value < 0x7F && value != 0x22
+                XCTAssertEqual(AccessLogBuffer.isPlainText(word), expected, "byte \(value) at \(position)")
+            }
+        }
+    }
+
     func testALongTargetIsCutAt200Bytes() {
         let buffer = AccessLogBuffer(label: "t")
         buffer.append(client: "c", method: "GET", target: "/" + String(repeating: "a", count: 5_000), version: .http1_1,
