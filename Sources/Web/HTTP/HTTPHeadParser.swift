@@ -177,11 +177,7 @@ enum HTTPHeadParser {
     /// The methods this server implements (RFC 9110 9.3, RFC 5789); any other token is 501.
     /// Returned as string literals: no string is built or hashed per request.
     static func knownMethod(_ bytes: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> String? {
-        func equals(_ name: StaticString) -> Bool {
-            let expected = name.utf8Start
-            for offset in 0..<name.utf8CodeUnitCount where bytes[from + offset] != expected[offset] { return false }
-            return true
-        }
+        func equals(_ name: StaticString) -> Bool { spelled(bytes, from, name) }
         switch to - from {
         case 3: return equals("GET") ? "GET" : equals("PUT") ? "PUT" : nil
         case 4: return equals("HEAD") ? "HEAD" : equals("POST") ? "POST" : nil
@@ -195,11 +191,7 @@ enum HTTPHeadParser {
     /// The field names browsers and clients send most, spelled as they send them, are returned as
     /// literals (no string is built or checked for them); any other name or spelling is nil.
     static func commonFieldName(_ bytes: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> String? {
-        func equals(_ name: StaticString) -> Bool {
-            let expected = name.utf8Start
-            for offset in 0..<name.utf8CodeUnitCount where bytes[from + offset] != expected[offset] { return false }
-            return true
-        }
+        func equals(_ name: StaticString) -> Bool { spelled(bytes, from, name) }
         switch to - from {
         case 4: return equals("Host") ? "Host" : nil
         case 6: return equals("Accept") ? "Accept" : equals("Cookie") ? "Cookie" : equals("Origin") ? "Origin" : nil
@@ -214,6 +206,14 @@ enum HTTPHeadParser {
         case 17: return equals("If-Modified-Since") ? "If-Modified-Since" : equals("X-Forwarded-Proto") ? "X-Forwarded-Proto" : nil
         default: return nil
         }
+    }
+
+    /// True when the bytes at `from` are `name` exactly (the caller checked the length).
+    @inline(__always)
+    static func spelled(_ bytes: UnsafeBufferPointer<UInt8>, _ from: Int, _ name: StaticString) -> Bool {
+        let expected = name.utf8Start
+        for offset in 0..<name.utf8CodeUnitCount where bytes[from + offset] != expected[offset] { return false }
+        return true
     }
 
     /// True when the field name at `from` is `lowercased` in any case (the caller checked the length).
