@@ -194,11 +194,8 @@ final class AccessLogBuffer {
     }
 
     private func refreshPrefix(_ second: time_t) {
-        var now = second
-        var local = tm()
-        localtime_r(&now, &local)
         let stamp = UnsafeMutableRawPointer(prefix).assumingMemoryBound(to: CChar.self)
-        var count = strftime(stamp, AccessLogBuffer.stampRoom, "%Y-%m-%dT%H:%M:%S%z", &local)
+        var count = LogTimestamp.write(second, into: stamp, capacity: AccessLogBuffer.stampRoom)
         labelPart.withUnsafeBufferPointer { part in
             guard let base = part.baseAddress else { return }
             (prefix + count).update(from: base, count: part.count)

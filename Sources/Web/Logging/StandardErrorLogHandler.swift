@@ -1,0 +1,80 @@
+import Glibc
+import Logging
+
+/// Writes each log line to standard error in swift-log's `StreamLogHandler` format
+/// (`<time> <level> <label>: [<metadata>] [<source>] <message>`), with one `write(2)` per line.
+///
+/// Unlike `StreamLogHandler` it reads no time zone file per line (`LogTimestamp`) and takes no
+/// stdio lock: a line is one `write`, which the kernel keeps whole against other threads' lines
+/// on a pipe (up to `PIPE_BUF`) and on a file.
+public struct StandardErrorLogHandler: LogHandler {
+    public var logLevel: Logger.Level = .info
+    public var metadataProvider: Logger.MetadataProvider?
+    public var metadata = Logger.Metadata() {
+        didSet { prettyMetadata = StandardErrorLogHandler.prettify(metadata) }
+    }
+
+    private let label: String
+    private let timestamp: LogTimestamp
+    private let output: @Sendable (String) -> Void
+    private var prettyMetadata: String?
+
+    /// `output` receives each whole line (tests); by default it goes to file descriptor 2.
+    public init(label: String, metadataProvider: Logger.MetadataProvider? = LoggingSystem.metadataProvider,
+                timestamp: LogTimestamp = .shared,
+                output: @escaping @Sendable (String) -> Void = StandardErrorLogHandler.writeToStandardError) {
+        self.label = label
+        self.metadataProvider = metadataProvider
+        self.timestamp = timestamp
+        self.output = output
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        let pretty = effectiveMetadata(event).map(StandardErrorLogHandler.prettify) ?? prettyMetadata
+        output("\(timestamp.now()) \(event.level)\(label.isEmpty ? "" : " ")\(label):\(pretty.map { " \($0)" } ?? "") [\(event.source)] \(event.message)\n")
+    }
+
+    /// The handler's metadata with the provider's, the line's own and its error's on top; nil when
+    /// the line adds nothing (the handler's own pretty text is kept ready for that case).
+    private func effectiveMetadata(_ event: LogEvent) -> Logger.Metadata? {
+        let provided = metadataProvider?.get() ?? [:]
+        let explicit = event.metadata ?? [:]
+        guard !provided.isEmpty || !explicit.isEmpty || event.error != nil else { return nil }
+        var merged = metadata
+        merged.merge(provided) { _, new in new }
+        merged.merge(explicit) { _, new in new }
+        if let error = event.error {
+            merged["error.message"] = "\(error)"
+            merged["error.type"] = "\(String(reflecting: type(of: error)))"
+        }
+        return merged
+    }
+
+    private static func prettify(_ metadata: Logger.Metadata) -> String? {
+        metadata.isEmpty ? nil : metadata.sorted { $0.key < $1.key }.map { "\($0)=\($1)" }.joined(separator: " ")
+    }
+
+    /// One `write(2)` of the whole line when the kernel takes it (the usual case), retried for
+    /// the rest after a partial write or a signal.
+    @Sendable public static func writeToStandardError(_ line: String) {
+        var line = line
+        line.withUTF8 { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = write(2, bytes.baseAddress! + offset, bytes.count - offset)
+                if written > 0 {
+                    offset += written
+                } else if written < 0 && errno == EINTR {
+                    continue
+                } else {
+                    return
+                }
+            }
+        }
+    }
+}
