@@ -23,6 +23,9 @@ export class RecentCalls {
     this.missedOnly = false;
     this.unseenMissed = 0;
     this.generation = 0;
+    // `call.updated` records that came while a first page was on its way: that page may have
+    // been read before they were committed, so they are applied again once it is shown.
+    this.updatesDuringReload = null;
     this.baseTitle = document.title;
     this.search.addEventListener('input', () => {
       clearTimeout(this.searchTimer);
@@ -44,6 +47,10 @@ export class RecentCalls {
    *  shown (or overtaken by a newer load), false when it could not be loaded but may be later. */
   async load({ replace = false, quiet = false } = {}) {
     const generation = ++this.generation;
+    if (replace) {
+      this.updatesDuringReload = [];
+      this.reloadGeneration = generation;
+    }
     const params = new URLSearchParams({ limit: String(PAGE) });
     if (this.next) params.set('before', this.next);
     if (this.query) params.set('q', this.query);
@@ -52,20 +59,39 @@ export class RecentCalls {
     try {
       page = await getJson(`api/calls?${params}`);
     } catch (error) {
+      this.endUpdatesDuringReload(generation);
       if (!quiet || !worthRetrying(error)) this.problem(t('log.loadFailed', { reason: error.message }));
       return !worthRetrying(error);
     }
-    if (generation !== this.generation) return true;  // a newer search started meanwhile
+    if (generation !== this.generation) {  // a newer search started meanwhile
+      this.endUpdatesDuringReload(generation);
+      return true;
+    }
     if (replace) this.log.clear();
     for (const call of page.calls || []) this.log.applyRecord(call, { older: true });
     this.next = page.next || null;
     this.more.hidden = !this.next;
     this.setUnseenMissed(page.unseenMissed || 0);
+    if (replace) {
+      // A call the page does not know yet is newer than the page: it goes back on top (and
+      // counts as unseen if missed). One the page has is shown as the page has it; its next
+      // update corrects it if the page's was older.
+      const onPage = new Set((page.calls || []).map((call) => call.callSid));
+      const newer = this.updatesDuringReload.filter((call) => !onPage.has(call.callSid));
+      this.endUpdatesDuringReload(generation);
+      for (const call of newer) this.applyUpdate(call);
+    }
     return true;
+  }
+
+  /** Stops keeping updates for the first page `generation` asked for, unless a newer one did. */
+  endUpdatesDuringReload(generation) {
+    if (this.reloadGeneration === generation) this.updatesDuringReload = null;
   }
 
   /** A `call.updated` event: one call's record as the server has it now. */
   applyUpdate(call) {
+    this.updatesDuringReload?.push(call);
     const known = this.log.hasCall(call.callSid);
     if (!known && (this.query || this.missedOnly)) return;  // not part of the filtered list
     this.log.applyRecord(call, { older: false });

@@ -7,6 +7,7 @@ retry brings the missed call in without any further event from the server and wi
 reload. A second test has A itself refuse the reloads (503 while its store is away). `ReloadRetry`
 itself is driven in the same browser with a fake clock."""
 import re
+import time
 
 import pytest
 import requests
@@ -207,3 +208,34 @@ def test_only_failures_another_try_may_fix_are_retried(shetphone_server, dialer)
         });
     """)
     assert verdicts == {"api": [True] * 5 + [False] * 4, "other": True}
+
+
+def test_a_call_that_arrives_while_the_list_reloads_stays_shown(shetphone_server, dialer):
+    """A reload's page can be read before a call is committed and arrive after the call's live
+    update: the page replaces the rows, and the call must not vanish with them. The browser holds
+    the page's answer (after the server wrote it) while the call comes in."""
+    login(dialer, shetphone_server.base_url, "bob", shetphone_server.users["bob"])
+    js(dialer, """
+        const real = window.fetch;
+        window.__heldPages = 0;
+        window.__released = false;
+        window.fetch = async (...args) => {
+          const response = await real(...args);
+          if (String(args[0]).startsWith('api/calls?')) {
+            window.__heldPages += 1;
+            await new Promise((resolve) => setTimeout(resolve, 4000));
+            window.__released = true;
+          }
+          return response;
+        };
+        const search = document.getElementById('log-search');
+        search.value = '';
+        search.dispatchEvent(new Event('input'));""")
+    wait_until(dialer, lambda d: js(d, "return window.__heldPages;") == 1, 10, "the reload's page held")
+    take_call(shetphone_server, 7)
+    wait_until(dialer, lambda d: shown(d, 7), 10, f"call 7 shown live; rows are {rows(dialer)}")
+    assert not js(dialer, "return window.__released;"), "the page came before the live update: nothing was proved"
+    wait_until(dialer, lambda d: js(d, "return window.__released;"), 10, "the held page shown")
+    time.sleep(1)  # the page's rows are drawn a few tasks after its answer is released
+    assert shown(dialer, 7), f"the reload's older page wiped the call that came meanwhile; rows are {rows(dialer)}"
+    assert js(dialer, "return window.__heldPages;") == 1
