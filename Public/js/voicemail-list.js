@@ -16,6 +16,10 @@ export class VoicemailList {
     this.nameFor = nameFor;
     this.onCall = onCall;
     this.items = [];
+    // Live events that came while a load was on its way (its answer may be older than they
+    // are): replayed on the answer. Kept only while some load is pending.
+    this.pendingLoads = 0;
+    this.eventsDuringLoad = [];
     // One row per recording, kept while it is shown: re-creating a playing <audio> would stop it.
     this.rows = new Map();
   }
@@ -24,21 +28,47 @@ export class VoicemailList {
    *  error is shown either way). */
   async load() {
     let loaded = false;
+    this.pendingLoads += 1;
+    const from = this.eventsDuringLoad.length;
     try {
       const answer = await getJson('api/voicemail');
       this.items = answer.voicemails;
+      this.replay(this.eventsDuringLoad.slice(from));
       this.showError('');
       loaded = true;
     } catch (error) {
       this.showError(t('voicemail.unavailable', { reason: error.message }));
       loaded = !worthRetrying(error);
+    } finally {
+      this.pendingLoads -= 1;
+      if (this.pendingLoads === 0) this.eventsDuringLoad = [];
     }
     this.render();
     return loaded;
   }
 
+  /** What came live while the answer was on its way, on top of it: a new voicemail the answer
+   *  does not know goes back on top; heard and deleted stay so. (A changed one is shown as the
+   *  answer has it: its next update corrects it if the answer's was older.) */
+  replay(events) {
+    for (const { kind, value } of events) {
+      if (kind === 'added' && !this.items.some((v) => v.recordingSid === value.recordingSid)) {
+        this.items = [value, ...this.items];
+      } else if (kind === 'heard') {
+        this.items = this.items.map((v) => (v.recordingSid === value ? { ...v, heard: true } : v));
+      } else if (kind === 'removed') {
+        this.items = this.items.filter((v) => v.recordingSid !== value);
+      }
+    }
+  }
+
+  noteDuringLoad(kind, value) {
+    if (this.pendingLoads > 0) this.eventsDuringLoad.push({ kind, value });
+  }
+
   /** `voicemail.new`: newest unheard first. */
   added(voicemail) {
+    this.noteDuringLoad('added', voicemail);
     this.items = [voicemail, ...this.items.filter((v) => v.recordingSid !== voicemail.recordingSid)];
     this.render();
   }
@@ -49,11 +79,13 @@ export class VoicemailList {
   }
 
   heard(sid) {
+    this.noteDuringLoad('heard', sid);
     this.items = this.items.map((v) => (v.recordingSid === sid ? { ...v, heard: true } : v));
     this.render();
   }
 
   removed(sid) {
+    this.noteDuringLoad('removed', sid);
     this.items = this.items.filter((v) => v.recordingSid !== sid);
     this.render();
   }

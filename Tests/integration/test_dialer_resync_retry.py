@@ -239,3 +239,37 @@ def test_a_call_that_arrives_while_the_list_reloads_stays_shown(shetphone_server
     time.sleep(1)  # the page's rows are drawn a few tasks after its answer is released
     assert shown(dialer, 7), f"the reload's older page wiped the call that came meanwhile; rows are {rows(dialer)}"
     assert js(dialer, "return window.__heldPages;") == 1
+
+
+def test_voicemail_events_during_a_load_are_kept_on_top_of_its_older_answer(shetphone_server, dialer):
+    """The voicemail box's load answers with what the server had when it read: a voicemail that
+    arrived, was heard or was deleted while that answer was on its way stays so. Driven in the
+    browser on `VoicemailList` itself, with `fetch` answering when the test says."""
+    dialer.get(page_url(shetphone_server.base_url, "login"))
+    result = dialer.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        import('./js/voicemail-list.js').then(async ({ VoicemailList }) => {
+          const vm = (sid, heard = false) => ({ recordingSid: sid, from: '+447700900123', duration: 7,
+                                                 receivedAt: 1796000000000, heard, transcript: '' });
+          let release;
+          window.fetch = () => new Promise((resolve) => { release = resolve; });
+          const node = (tag) => document.createElement(tag);
+          const list = new VoicemailList({ list: node('ul'), empty: node('p'), badge: node('span'), error: node('p') });
+          const loading = list.load();
+          await new Promise((resolve) => setTimeout(resolve, 0));
+          list.added(vm('RE-new'));      // committed after the server read the box
+          list.heard('RE-old');
+          list.removed('RE-gone');
+          release(new Response(JSON.stringify({ voicemails: [vm('RE-old'), vm('RE-gone'), vm('RE-kept')] }),
+                               { status: 200, headers: { 'Content-Type': 'application/json' } }));
+          const loaded = await loading;
+          const shown = list.items.map((v) => v.recordingSid + (v.heard ? ' heard' : ''));
+          const kept = (list.eventsDuringLoad || []).length;
+          list.added(vm('RE-later'));
+          done({ loaded, shown, kept, keptAfter: (list.eventsDuringLoad || []).length, badge: list.nodes.badge.textContent });
+        }).catch((error) => done({ error: String(error) }));""")
+    assert result.get("error") is None, result
+    assert result["loaded"] is True
+    assert result["shown"] == ["RE-new", "RE-old heard", "RE-kept"], result
+    assert result["kept"] == 0 and result["keptAfter"] == 0, "events are kept only while a load is on its way"
+    assert result["badge"] == "3", "RE-later, RE-new and RE-kept are unheard"
