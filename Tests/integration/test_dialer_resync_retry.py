@@ -273,3 +273,31 @@ def test_voicemail_events_during_a_load_are_kept_on_top_of_its_older_answer(shet
     assert result["shown"] == ["RE-new", "RE-old heard", "RE-kept"], result
     assert result["kept"] == 0 and result["keptAfter"] == 0, "events are kept only while a load is on its way"
     assert result["badge"] == "3", "RE-later, RE-new and RE-kept are unheard"
+
+
+def test_an_older_threads_answer_arriving_last_does_not_hide_a_newer_text(shetphone_server, dialer):
+    """Each text reloads the threads list. When the answer of the load a first text started
+    arrives after the answer of the load a second text started, the older one must not win."""
+    from test_texts import inbound
+    login(dialer, shetphone_server.base_url, "bob", shetphone_server.users["bob"])
+    js(dialer, """
+        const real = window.fetch;
+        window.__threadLoads = 0;
+        window.__releaseFirst = null;
+        window.fetch = async (...args) => {
+          const response = await real(...args);
+          if (String(args[0]) === 'api/threads' && ++window.__threadLoads === 1) {
+            await new Promise((resolve) => { window.__releaseFirst = resolve; });
+          }
+          return response;
+        };""")
+    assert inbound(shetphone_server, 71, "first text", sender="+447700900171").status_code == 200
+    wait_until(dialer, lambda d: js(d, "return window.__releaseFirst !== null;"), 10, "the first load's answer held")
+    assert inbound(shetphone_server, 72, "second text", sender="+447700900172").status_code == 200
+    threads = "return [...document.querySelectorAll('#threads .thread-open')].map((b) => b.textContent);"
+    wait_until(dialer, lambda d: any("second text" in t for t in js(d, threads)), 10, "the second text's thread")
+    js(dialer, "window.__releaseFirst();")
+    time.sleep(1)  # the held answer is drawn a few tasks after it is released
+    shown = js(dialer, threads)
+    assert any("second text" in t for t in shown), f"the older answer hid the newer text: {shown}"
+    assert js(dialer, "return window.__threadLoads;") >= 2

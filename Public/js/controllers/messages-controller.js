@@ -13,6 +13,9 @@ export class MessagesController {
   constructor(app, calls) {
     this.app = app;
     this.listName = 'resync.texts';
+    // Loads of the threads list asked for, and the newest whose answer is shown.
+    this.loads = 0;
+    this.shownLoad = 0;
     this.panel = new MessagesPanel({
       threadList: byId('threads'),
       threadsEmpty: byId('threads-empty'),
@@ -56,14 +59,20 @@ export class MessagesController {
     return loaded.every(Boolean);
   }
 
-  /** Resolves true once the threads are shown, false when they could not be but may be later. */
+  /** Resolves true once the threads are shown, false when they could not be but may be later.
+   *  Every text reloads the list: an answer that comes after a newer load's is older than what
+   *  is shown, and is dropped. */
   load() {
+    const generation = ++this.loads;
     return getJson('api/threads')
       .then((answer) => {
+        if (generation < this.shownLoad) return true;
+        this.shownLoad = generation;
         this.panel.showThreads(answer.threads);
         return true;
       })
       .catch((error) => {
+        if (generation < this.shownLoad) return true;
         this.panel.failed(error.message);
         return !worthRetrying(error);
       });
