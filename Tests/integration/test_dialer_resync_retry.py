@@ -210,35 +210,48 @@ def test_only_failures_another_try_may_fix_are_retried(shetphone_server, dialer)
     assert verdicts == {"api": [True] * 5 + [False] * 4, "other": True}
 
 
-def test_a_call_that_arrives_while_the_list_reloads_stays_shown(shetphone_server, dialer):
-    """A reload's page can be read before a call is committed and arrive after the call's live
-    update: the page replaces the rows, and the call must not vanish with them. The browser holds
-    the page's answer (after the server wrote it) while the call comes in."""
-    login(dialer, shetphone_server.base_url, "bob", shetphone_server.users["bob"])
-    js(dialer, """
+def hold_first_answer(driver, prefix):
+    """From now on the answer of the first `fetch` whose URL starts with `prefix` waits, after
+    the server wrote it, until `release_held`: a page read before something was committed
+    arrives after it. `window.__asked` counts the fetches of `prefix`."""
+    js(driver, """
+        const prefix = arguments[0];
         const real = window.fetch;
-        window.__heldPages = 0;
-        window.__released = false;
+        window.__asked = 0;
+        window.__release = null;
         window.fetch = async (...args) => {
           const response = await real(...args);
-          if (String(args[0]).startsWith('api/calls?')) {
-            window.__heldPages += 1;
-            await new Promise((resolve) => setTimeout(resolve, 4000));
-            window.__released = true;
+          if (String(args[0]).startsWith(prefix) && ++window.__asked === 1) {
+            await new Promise((resolve) => { window.__release = resolve; });
           }
           return response;
-        };
+        };""", prefix)
+
+
+def wait_held(driver):
+    wait_until(driver, lambda d: js(d, "return window.__release !== null;"), 10, "an answer held")
+
+
+def release_held(driver):
+    js(driver, "window.__release();")
+    time.sleep(1)  # the held answer is drawn a few tasks after it is released
+
+
+def test_a_call_that_arrives_while_the_list_reloads_stays_shown(shetphone_server, dialer):
+    """A reload's page can be read before a call is committed and arrive after the call's live
+    update: the page replaces the rows, and the call must not vanish with them."""
+    login(dialer, shetphone_server.base_url, "bob", shetphone_server.users["bob"])
+    hold_first_answer(dialer, "api/calls?")
+    js(dialer, """
         const search = document.getElementById('log-search');
         search.value = '';
         search.dispatchEvent(new Event('input'));""")
-    wait_until(dialer, lambda d: js(d, "return window.__heldPages;") == 1, 10, "the reload's page held")
+    wait_held(dialer)
     take_call(shetphone_server, 7)
     wait_until(dialer, lambda d: shown(d, 7), 10, f"call 7 shown live; rows are {rows(dialer)}")
-    assert not js(dialer, "return window.__released;"), "the page came before the live update: nothing was proved"
-    wait_until(dialer, lambda d: js(d, "return window.__released;"), 10, "the held page shown")
-    time.sleep(1)  # the page's rows are drawn a few tasks after its answer is released
+    release_held(dialer)
     assert shown(dialer, 7), f"the reload's older page wiped the call that came meanwhile; rows are {rows(dialer)}"
-    assert js(dialer, "return window.__heldPages;") == 1
+    assert js(dialer, "return window.__asked;") == 1
 
 
 def test_voicemail_events_during_a_load_are_kept_on_top_of_its_older_answer(shetphone_server, dialer):
@@ -280,24 +293,13 @@ def test_an_older_threads_answer_arriving_last_does_not_hide_a_newer_text(shetph
     arrives after the answer of the load a second text started, the older one must not win."""
     from test_texts import inbound
     login(dialer, shetphone_server.base_url, "bob", shetphone_server.users["bob"])
-    js(dialer, """
-        const real = window.fetch;
-        window.__threadLoads = 0;
-        window.__releaseFirst = null;
-        window.fetch = async (...args) => {
-          const response = await real(...args);
-          if (String(args[0]) === 'api/threads' && ++window.__threadLoads === 1) {
-            await new Promise((resolve) => { window.__releaseFirst = resolve; });
-          }
-          return response;
-        };""")
+    hold_first_answer(dialer, "api/threads")
     assert inbound(shetphone_server, 71, "first text", sender="+447700900171").status_code == 200
-    wait_until(dialer, lambda d: js(d, "return window.__releaseFirst !== null;"), 10, "the first load's answer held")
+    wait_held(dialer)
     assert inbound(shetphone_server, 72, "second text", sender="+447700900172").status_code == 200
     threads = "return [...document.querySelectorAll('#threads .thread-open')].map((b) => b.textContent);"
     wait_until(dialer, lambda d: any("second text" in t for t in js(d, threads)), 10, "the second text's thread")
-    js(dialer, "window.__releaseFirst();")
-    time.sleep(1)  # the held answer is drawn a few tasks after it is released
-    shown = js(dialer, threads)
-    assert any("second text" in t for t in shown), f"the older answer hid the newer text: {shown}"
-    assert js(dialer, "return window.__threadLoads;") >= 2
+    release_held(dialer)
+    shown_threads = js(dialer, threads)
+    assert any("second text" in t for t in shown_threads), f"the older answer hid the newer text: {shown_threads}"
+    assert js(dialer, "return window.__asked;") >= 2
