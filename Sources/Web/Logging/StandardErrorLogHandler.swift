@@ -60,21 +60,9 @@ public struct StandardErrorLogHandler: LogHandler {
     }
 
     /// One `write(2)` of the whole line when the kernel takes it (the usual case), retried for
-    /// the rest after a partial write or a signal.
+    /// the rest after a partial write or a signal (`AccessLog.writeAll`, as the access log writes).
     @Sendable public static func writeToStandardError(_ line: String) {
         var line = line
-        line.withUTF8 { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let written = write(2, bytes.baseAddress! + offset, bytes.count - offset)
-                if written > 0 {
-                    offset += written
-                } else if written < 0 && errno == EINTR {
-                    continue
-                } else {
-                    return
-                }
-            }
-        }
+        line.withUTF8 { AccessLog.writeAll(UnsafeRawBufferPointer($0), to: 2) }
     }
 }

@@ -52,7 +52,8 @@ final class HTTP1Connection: ConnectionHandler, ResponseReceiver {
     }
 
     func connectionDeadlinePassed(_ connection: Connection) {
-        let unsent = connection.kernelUnsentBytes
+        // Only a wait for the drain asks the kernel how much of the response it still holds.
+        let unsent = machine.isWaitingForDrain ? connection.kernelUnsentBytes : 0
         run(connection) { machine, actions in
             machine.deadlinePassed(now: readClock(), kernelUnsent: unsent, into: &actions)
         }
