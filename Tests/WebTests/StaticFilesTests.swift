@@ -274,6 +274,60 @@ final class StaticFilesTests: XCTestCase {
         XCTAssertEqual(get("/app.js", [("If-None-Match", tag)]).status, .notModified)
     }
 
+    func testCachedFileAnswersASingleRangeFromItsBytes() throws {
+        let bytes = try fixture.bytes("app.js")
+        let whole = get("/app.js")
+        XCTAssertEqual(whole.headers["Accept-Ranges"], "bytes")
+        XCTAssertGreaterThan(files.cachedBytes, 0, "served from memory")
+
+        let part = get("/app.js", [("Range", "bytes=10-19")])
+        XCTAssertEqual(part.status.code, 206)
+        XCTAssertEqual(part.headers["Content-Range"], "bytes 10-19/\(bytes.count)")
+        XCTAssertEqual(part.body, Array(bytes[10..<20]))
+        XCTAssertEqual(part.headers["ETag"], whole.headers["ETag"])
+        XCTAssertEqual(get("/app.js", [("range", "bytes=-5")]).body, Array(bytes.suffix(5)))
+        XCTAssertEqual(get("/app.js", [("Range", "bytes=7000-")]).body, Array(bytes[7000...]))
+
+        let past = get("/app.js", [("Range", "bytes=\(bytes.count)-")])
+        XCTAssertEqual(past.status.code, 416)
+        XCTAssertEqual(past.headers["Content-Range"], "bytes */\(bytes.count)")
+        XCTAssertEqual(past.body, [])
+        XCTAssertNil(past.headers["Content-Type"])
+
+        for (range, ifRange) in [("bytes=0-1,5-6", nil), ("items=0-1", nil), ("bytes=0-1", "\"other\""),
+                                 ("bytes=0-1", "Sun, 06 Nov 1994 08:49:37 GMT")] as [(String, String?)] {
+            var fields = [("Range", range)]
+            if let ifRange { fields.append(("If-Range", ifRange)) }
+            let answer = get("/app.js", fields)
+            XCTAssertEqual(answer.status, .ok, "\(range) \(ifRange ?? "")")
+            XCTAssertEqual(answer.body, bytes, "\(range) \(ifRange ?? "")")
+        }
+        let tag = try XCTUnwrap(whole.headers["ETag"])
+        XCTAssertEqual(get("/app.js", [("Range", "bytes=0-1"), ("If-Range", tag)]).body, Array(bytes[0...1]))
+        XCTAssertEqual(get("/app.js", [("Range", "bytes=0-1"), ("If-None-Match", tag)]).status, .notModified,
+                       "a 304 wins over a range")
+    }
+
+    func testRangeOfTheGzipRepresentationCutsTheGzipBytes() throws {
+        let packed = get("/app.js", [("Accept-Encoding", "gzip")])
+        let gzipBytes = packed.body
+        let tag = try XCTUnwrap(packed.headers["ETag"])
+        let part = get("/app.js", [("Accept-Encoding", "gzip"), ("Range", "bytes=3-"), ("If-Range", tag)])
+        XCTAssertEqual(part.status.code, 206)
+        XCTAssertEqual(part.headers["Content-Encoding"], "gzip")
+        XCTAssertEqual(part.headers["Content-Range"], "bytes 3-\(gzipBytes.count - 1)/\(gzipBytes.count)")
+        XCTAssertEqual(part.body, Array(gzipBytes[3...]))
+        // The identity tag in If-Range names another representation: the whole gzip body.
+        let plainTag = try XCTUnwrap(get("/app.js").headers["ETag"])
+        let other = get("/app.js", [("Accept-Encoding", "gzip"), ("Range", "bytes=3-"), ("If-Range", plainTag)])
+        XCTAssertEqual(other.status, .ok)
+        XCTAssertEqual(other.body, gzipBytes)
+        let past = get("/app.js", [("Accept-Encoding", "gzip"), ("Range", "bytes=\(gzipBytes.count)-")])
+        XCTAssertEqual(past.status.code, 416)
+        XCTAssertEqual(past.headers["Content-Range"], "bytes */\(gzipBytes.count)")
+        XCTAssertNil(past.headers["Content-Encoding"], "no content, nothing encoded")
+    }
+
     func testCacheStaysWithinItsBound() {
         files = StaticFiles(root: fixture.root, maxCacheBytes: 9_000)
         for path in ["/app.js", "/style.css", "/", "/sub/", "/tiny.txt", "/logo.png", "/app.js"] {

@@ -306,6 +306,56 @@ def test_static_text_is_gzipped_when_accepted(server):
     assert gzip.decompress(body) == plain.content
 
 
+def get_static(port, path, *fields, method="GET"):
+    """One raw request on its own connection: (status, lower-cased headers, body bytes as sent)."""
+    lines = [f"{method} {path} HTTP/1.1", "Host: x", *fields, "", ""]
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.sendall("\r\n".join(lines).encode())
+        status, headers, body, _ = read_response(s, head_only=method == "HEAD")
+        return status, headers, body
+
+
+def test_cached_static_file_answers_a_single_range(server):
+    """A small file is served from memory; a Range is cut from those bytes as for large files."""
+    status, headers, whole = get_static(server.port, "/app.css", "Accept-Encoding: identity")
+    assert status == 200 and headers["accept-ranges"] == "bytes" and len(whole) > 200
+    size, etag = len(whole), headers["etag"]
+
+    status, headers, body = get_static(server.port, "/app.css", "Range: bytes=10-99")
+    assert status == 206 and headers["content-range"] == f"bytes 10-99/{size}"
+    assert body == whole[10:100] and headers["etag"] == etag and "content-encoding" not in headers
+    status, headers, body = get_static(server.port, "/app.css", "Range: bytes=-50", f"If-Range: {etag}")
+    assert status == 206 and body == whole[-50:]
+    status, headers, body = get_static(server.port, "/app.css", "Range: bytes=10-99", method="HEAD")
+    assert status == 206 and headers["content-length"] == "90" and body == b""
+
+    status, headers, body = get_static(server.port, "/app.css", f"Range: bytes={size}-")
+    assert status == 416 and headers["content-range"] == f"bytes */{size}" and body == b""
+    # Another validator in If-Range, several ranges: the whole file, 200.
+    for fields in (["Range: bytes=0-9", 'If-Range: "other"'], ["Range: bytes=0-9,20-29"]):
+        status, headers, body = get_static(server.port, "/app.css", *fields)
+        assert status == 200 and body == whole, fields
+        assert headers["accept-ranges"] == "bytes"
+
+
+def test_range_of_a_gzipped_static_file_cuts_the_gzip_bytes(server):
+    """Ranges apply to the representation sent: a download of the gzip form resumed with its tag
+    in If-Range gets the rest of the same gzip bytes."""
+    status, headers, packed = get_static(server.port, "/app.css", "Accept-Encoding: gzip")
+    assert status == 200 and headers["content-encoding"] == "gzip"
+    size, etag = len(packed), headers["etag"]
+    status, headers, first = get_static(server.port, "/app.css", "Accept-Encoding: gzip", "Range: bytes=0-99",
+                                        f"If-Range: {etag}")
+    assert status == 206 and headers["content-encoding"] == "gzip"
+    assert headers["content-range"] == f"bytes 0-99/{size}"
+    status, headers, rest = get_static(server.port, "/app.css", "Accept-Encoding: gzip", "Range: bytes=100-",
+                                       f"If-Range: {etag}")
+    assert status == 206 and headers["content-range"] == f"bytes 100-{size - 1}/{size}"
+    assert first + rest == packed
+    plain = requests.get(server.url("/app.css"), headers={"Accept-Encoding": "identity"}, timeout=5).content
+    assert gzip.decompress(first + rest) == plain
+
+
 @pytest.mark.parametrize("path", [
     "/../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/js/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
     "/..%2f..%2fetc%2fpasswd", "/%2E%2E/etc/passwd", "/js/..%5c..%5cetc/passwd",

@@ -13,6 +13,9 @@ final class StaticFile: @unchecked Sendable {
     /// ETags without quotes: the identity body and the gzip body are different representations.
     let entityTag: String
     let gzipEntityTag: String
+    /// False for a large file's stand-in, which holds no bytes: `StaticFiles` cuts its ranges
+    /// from the open file. True: a `Range` is answered here from `body` or `gzipBody`.
+    let holdsBytes: Bool
     private let entityTags: [String]
     private let ok: Response
     private let gzipOK: Response?
@@ -27,8 +30,9 @@ final class StaticFile: @unchecked Sendable {
     /// `pageFields` go on an HTML file's 200s (the application's `Content-Security-Policy`),
     /// encoded with the rest of the head. `loadedAt`: monotonic ms of the `stat` that found it.
     init(fullPath: String, identity: FileIdentity, body: [UInt8], mediaType: MediaType, cacheControl: String,
-         pageFields: HTTPHeaders = HTTPHeaders(), compress: Bool, loadedAt: UInt64 = 0) {
+         pageFields: HTTPHeaders = HTTPHeaders(), compress: Bool, holdsBytes: Bool = true, loadedAt: UInt64 = 0) {
         checkedAtMillis = loadedAt
+        self.holdsBytes = holdsBytes
         self.fullPath = fullPath
         cPath = Array(fullPath.utf8CString)
         self.identity = identity
@@ -59,10 +63,12 @@ final class StaticFile: @unchecked Sendable {
         var plain = notModifiedHeaders
         plain.add("Content-Type", mediaType.headerValue)
         plain.add("X-Content-Type-Options", "nosniff")
+        plain.add("Accept-Ranges", "bytes")
         var packed = gzipNotModifiedHeaders
         packed.add("Content-Type", mediaType.headerValue)
         packed.add("X-Content-Type-Options", "nosniff")
         packed.add("Content-Encoding", "gzip")
+        packed.add("Accept-Ranges", "bytes")
         if mediaType == .html {
             for field in pageFields {
                 plain.add(field.name, field.value)
@@ -76,13 +82,17 @@ final class StaticFile: @unchecked Sendable {
     }
 
     /// 200 with the body the client accepts, or 304 when its validators still match.
-    /// If-Modified-Since counts only without If-None-Match (RFC 9110 13.2.2).
+    /// If-Modified-Since counts only without If-None-Match (RFC 9110 13.2.2). A `Range` is read
+    /// after those (a 304 wins) and applies to the representation chosen, gzip or not:
+    /// `rangeResponse`.
     func response(to request: Request) -> Response {
         // One pass over the fields, comparing names only when their length fits.
         var acceptEncoding = AcceptEncoding()
         var hasNoneMatch = false
         var noneMatchHit = false
         var modifiedSince: String?
+        var range: String?
+        var ifRange: String?
         for field in request.headers.fields {
             switch field.name.utf8.count {
             case 15 where asciiCaseInsensitiveEquals(field.name, "Accept-Encoding"):
@@ -92,6 +102,10 @@ final class StaticFile: @unchecked Sendable {
                 noneMatchHit = noneMatchHit || EntityTag.ifNoneMatch(field.value, matchesAnyOf: entityTags)
             case 17 where asciiCaseInsensitiveEquals(field.name, "If-Modified-Since"):
                 modifiedSince = modifiedSince ?? field.value
+            case 5 where asciiCaseInsensitiveEquals(field.name, "Range"):
+                range = range ?? field.value
+            case 8 where asciiCaseInsensitiveEquals(field.name, "If-Range"):
+                ifRange = ifRange ?? field.value
             default:
                 break
             }
@@ -108,9 +122,23 @@ final class StaticFile: @unchecked Sendable {
         if isNotModified {
             return useGzip ? gzipNotModified : notModified
         }
+        if let range, holdsBytes {
+            return rangeResponse(range, ifRange: ifRange, gzip: useGzip)
+        }
         if useGzip, let gzipOK {
             return gzipOK
         }
         return ok
+    }
+
+    /// The answer to `Range` (RFC 9110 14.2) for the representation negotiated: 206 with the slice,
+    /// 416, or the whole 200 (several ranges, bad syntax, or an `If-Range` naming another
+    /// validator). The gzip representation has its own bytes and its own tag, so a range of it is
+    /// a range of the gzip bytes, and a download resumed with its tag in `If-Range` matches it.
+    private func rangeResponse(_ range: String, ifRange: String?, gzip: Bool) -> Response {
+        let (whole, tag) = gzip ? (gzipOK ?? ok, gzipEntityTag) : (ok, entityTag)
+        let length = whole.body.count
+        let wanted = ByteRange.request(range, ifRange: ifRange, length: length, etag: "\"" + tag + "\"")
+        return ByteRange.answer(whole, wanted, length: length)
     }
 }

@@ -19,7 +19,7 @@ public final class StaticFiles: @unchecked Sendable {
     /// For everything else.
     public let cacheControl: String
     /// Files up to this size are kept in memory (1 MiB); larger ones are sent from the open file
-    /// with `sendfile(2)` on each request (a single `Range` served as 206).
+    /// with `sendfile(2)` on each request. Either answers a single `Range` with 206.
     public let maxCachedFileBytes: Int
     /// Files over this size are not served at all (64 MiB).
     public let maxFileBytes: Int
@@ -119,7 +119,7 @@ public final class StaticFiles: @unchecked Sendable {
         let cacheControl = mediaType == .html ? htmlCacheControl : cacheControl
         guard identity.size <= maxCachedFileBytes else {
             let file = StaticFile(fullPath: fullPath, identity: identity, body: [], mediaType: mediaType,
-                                  cacheControl: cacheControl, pageFields: pageFields, compress: false)
+                                  cacheControl: cacheControl, pageFields: pageFields, compress: false, holdsBytes: false)
             return StaticFiles.sendingFile(file.response(to: request), opened, identity.size, file, request)
         }
         guard let body = readAll(fd, size: identity.size) else {
@@ -138,22 +138,12 @@ public final class StaticFiles: @unchecked Sendable {
     /// and video players seek. `If-Range` with another tag gets the whole file.
     private static func sendingFile(_ validated: Response, _ opened: OpenFile, _ size: Int, _ file: StaticFile,
                                     _ request: Request) -> Response {
-        var response = validated
-        guard response.status == .ok else { return response }
-        var wanted = ByteRange.request(request.headers["Range"], length: size)
-        if !ByteRange.ifRangeAllows(request.headers["If-Range"], etag: "\"" + file.entityTag + "\"") { wanted = .whole }
-        switch wanted {
-        case .whole:
-            response.file = FileBody(file: opened, count: size)
-        case .part(let range):
-            response.status = HTTPStatus(206, "Partial Content")
-            response.headers.set("Content-Range", "bytes \(range.first)-\(range.last)/\(size)")
-            response.file = FileBody(file: opened, offset: range.first, count: range.last - range.first + 1)
-        case .unsatisfiable:
-            response.status = HTTPStatus(416, "Range Not Satisfiable")
-            response.headers.set("Content-Range", "bytes */\(size)")
-        }
-        response.headers.set("Accept-Ranges", "bytes")
+        guard validated.status == .ok else { return validated }
+        var whole = validated
+        whole.file = FileBody(file: opened, count: size)
+        let wanted = ByteRange.request(request.headers["Range"], ifRange: request.headers["If-Range"],
+                                       length: size, etag: "\"" + file.entityTag + "\"")
+        let response = ByteRange.answer(whole, wanted, length: size)
         // Ask for the pages now, so `sendfile` on the loop finds most of them in the page cache.
         if let part = response.file {
             _ = posix_fadvise(opened.descriptor, off_t(part.offset), off_t(part.count), POSIX_FADV_WILLNEED)

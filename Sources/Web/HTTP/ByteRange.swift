@@ -53,28 +53,55 @@ public struct ByteRange: Sendable, Equatable {
         return header.trimmingASCIISpaces() == etag && !etag.hasPrefix("W/")
     }
 
+    /// What `range` asks of a representation of `length` bytes named by the strong `etag` (quoted),
+    /// once `ifRange` lets it apply: another validator there means the whole body.
+    public static func request(_ range: String?, ifRange: String?, length: Int, etag: String) -> Request {
+        guard range != nil, ifRangeAllows(ifRange, etag: etag) else { return .whole }
+        return request(range, length: length)
+    }
+
+    /// `whole` (the 200 carrying all `length` bytes of a representation, in `body` or `file`) made
+    /// the answer to `wanted`: itself, 206 with `Content-Range` and the content cut to the range, or
+    /// 416 with `Content-Range: bytes */length` and no content. Each says `Accept-Ranges: bytes`.
+    public static func answer(_ whole: Response, _ wanted: Request, length: Int) -> Response {
+        var response = whole
+        switch wanted {
+        case .whole:
+            break
+        case .part(let range):
+            response.status = HTTPStatus(206, "Partial Content")
+            response.headers.set("Content-Range", "bytes \(range.first)-\(range.last)/\(length)")
+            if let file = whole.file {
+                response.file = FileBody(file: file.file, offset: file.offset + range.first, count: range.count)
+            } else {
+                response.body = Array(whole.body[range.first...range.last])
+            }
+        case .unsatisfiable:
+            response.status = HTTPStatus(416, "Range Not Satisfiable")
+            response.headers.set("Content-Range", "bytes */\(length)")
+            // No content: nothing for these to describe.
+            response.headers.remove("Content-Type")
+            response.headers.remove("Content-Encoding")
+            response.body = []
+            response.file = nil
+        }
+        response.headers.set("Accept-Ranges", "bytes")
+        return response
+    }
+
     /// The answer to a GET for `body` named by the strong `etag`: 200, 206 with `Content-Range`, or
     /// 416 with `Content-Range: bytes */length`; each says `Accept-Ranges: bytes` and the `ETag`.
     public static func response(for request: Web.Request, body: [UInt8], etag: String, contentType: String) -> Response {
-        var wanted = ByteRange.request(request.headers["Range"], length: body.count)
-        if !ifRangeAllows(request.headers["If-Range"], etag: etag) { wanted = .whole }
-        var response: Response
-        switch wanted {
-        case .whole:
-            response = Response(body: body)
-            response.headers.set("Content-Type", contentType)
-        case .part(let range):
-            response = Response(status: HTTPStatus(206, "Partial Content"), body: Array(body[range.first...range.last]))
-            response.headers.set("Content-Type", contentType)
-            response.headers.set("Content-Range", "bytes \(range.first)-\(range.last)/\(body.count)")
-        case .unsatisfiable:
-            response = Response(status: HTTPStatus(416, "Range Not Satisfiable"))
-            response.headers.set("Content-Range", "bytes */\(body.count)")
-        }
-        response.headers.set("Accept-Ranges", "bytes")
-        response.headers.set("ETag", etag)
-        return response
+        let wanted = ByteRange.request(request.headers["Range"], ifRange: request.headers["If-Range"],
+                                       length: body.count, etag: etag)
+        var whole = Response(body: body)
+        whole.headers.set("Content-Type", contentType)
+        whole.headers.set("ETag", etag)
+        return answer(whole, wanted, length: body.count)
     }
+
+    /// Bytes in the range.
+    public var count: Int { last - first + 1 }
 
     /// A non-negative decimal of at most `maxDigits` digits, else nil.
     private static func number(_ text: Substring) -> Int? {
