@@ -22,14 +22,14 @@ export async function askPermission() {
 }
 
 /**
- * Shows "Incoming call" and returns a function that closes it (call answered,
+ * Shows "Incoming call" (or `title`) and returns a function that closes it (call answered,
  * rejected or gone), or null when notifications are off.
  */
-export function notifyIncomingCall({ caller, number, tag, onAnswer }) {
+export function notifyIncomingCall({ title = '', caller, number, tag, onAnswer }) {
   if (permission() !== 'granted') return null;
   let note;
   try {
-    note = new window.Notification(t('notify.title'), {
+    note = new window.Notification(title || t('notify.title'), {
       body: caller && number && caller !== number ? `${caller} (${number})` : (caller || number || t('notify.unknownCaller')),
       tag: tag || 'shetphone-incoming',
       requireInteraction: true,

@@ -27,12 +27,18 @@ export class CallPanel {
   show(current, who = '') {
     const { nodes } = this;
     const phase = current ? current.phase : 'idle';
+    const intercom = Boolean(current && current.intercom);
     document.body.dataset.phase = phase;
+    document.body.dataset.caller = intercom ? 'intercom' : '';
     nodes.call.hidden = Boolean(current);
     nodes.answer.hidden = phase !== 'incoming';
     nodes.reject.hidden = phase !== 'incoming';
     nodes.hangup.hidden = !current || phase === 'incoming';
     nodes.mute.hidden = phase !== 'open';
+    // The intercom: the buttons say whom they answer, and once talking the door's tones are a button.
+    nodes.openDoor.hidden = !(phase === 'open' && intercom && current.openDigits);
+    labelFor(nodes.answer, intercom ? t('call.answerIntercom', { who }) : '');
+    labelFor(nodes.reject, intercom ? t('call.rejectIntercom', { who }) : '');
     const muted = Boolean(current && current.muted);
     nodes.mute.setAttribute('aria-pressed', String(muted));
     nodes.mute.replaceChildren(icon(muted ? 'mic-off' : 'mic'), document.createTextNode(t(muted ? 'call.unmute' : 'call.mute')));
@@ -44,12 +50,13 @@ export class CallPanel {
         break;
       case 'dialing': nodes.state.textContent = t('call.dialing', { who }); break;
       case 'ringing': nodes.state.textContent = t('call.ringing', { who }); break;
-      case 'incoming': nodes.state.textContent = t('call.incoming', { who }); break;
+      case 'incoming': nodes.state.textContent = t(intercom ? 'call.incomingIntercom' : 'call.incoming', { who }); break;
       case 'answering': nodes.state.textContent = t('call.answering', { who }); break;
       case 'open': nodes.state.textContent = t('call.open', { who }); break;
       default: break;
     }
     if (current) this.lastEnded = '';
+    if (intercom) nodes.state.prepend(icon('door'));
 
     if (phase === 'open') {
       if (this.answeredAt !== current.answeredAt) {
@@ -84,4 +91,10 @@ export class CallPanel {
     if (!this.answeredAt) return;
     this.nodes.timer.textContent = formatDuration((Date.now() - this.answeredAt) / 1000);
   }
+}
+
+/** An accessible name beyond the visible word (the visible word comes first in it), or none. */
+function labelFor(button, label) {
+  if (label) button.setAttribute('aria-label', label);
+  else button.removeAttribute('aria-label');
 }

@@ -16,7 +16,9 @@ export const MAX_TOKEN_REFUSALS = 3;
 /**
  * Listeners (all optional):
  *  deviceState(state, reason)  state: off | starting | registering | registered | unregistered | error
- *  callChanged(current)        current: {direction, number, phase, sid, muted, answeredAt} or null
+ *  callChanged(current)        current: {direction, number, phase, sid, muted, answeredAt, intercom,
+ *                              openDigits} or null (`intercom`: the building's intercom calls;
+ *                              `openDigits`: the tones that open its door, '' when not known)
  *  callEnded(current, outcome) outcome: completed | canceled | rejected | missed | failed
  *  incoming(current)           a new incoming call is ringing
  *  problem(message)            something the user should read
@@ -197,6 +199,7 @@ export class Softphone {
     this.current = {
       call, direction: 'incoming', number: params.From || '', phase: 'incoming',
       sid: params.CallSid || '', muted: false, answeredAt: 0, startedAt: Date.now(),
+      ...intercomOf(call),
     };
     this.wireCall(call);
     this.changed();
@@ -265,6 +268,12 @@ export class Softphone {
     this.changed();
   }
 
+  /** The door's tones to the intercom's call (`openDigits`); returns whether they were sent. */
+  openDoor() {
+    const current = this.current;
+    return Boolean(current && current.intercom && current.openDigits && this.sendDigits(current.openDigits));
+  }
+
   /** DTMF to the current call; returns whether the digits were sent. */
   sendDigits(digits) {
     const current = this.current;
@@ -303,4 +312,14 @@ export class Softphone {
     const listener = this.listeners[name];
     if (typeof listener === 'function') listener(...args);
   }
+}
+
+// A call the server's intercom forward rang: its <Client> carries <Parameter name="intercom"
+// value="true"/> and the door's `openDigits`, which the SDK hands over as `customParameters`.
+const DOOR_DIGITS = /^[0-9*#w]{1,32}$/;
+function intercomOf(call) {
+  const custom = call.customParameters instanceof Map ? call.customParameters : new Map();
+  if (custom.get('intercom') !== 'true') return { intercom: false, openDigits: '' };
+  const digits = String(custom.get('openDigits') || '');
+  return { intercom: true, openDigits: DOOR_DIGITS.test(digits) ? digits : '' };
 }

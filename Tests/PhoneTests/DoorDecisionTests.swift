@@ -131,7 +131,16 @@ final class DoorDecisionTests: XCTestCase {
         let xml = decision.twiml(settings: settings, call: call).xml
         let callback = #"statusCallbackEvent="initiated ringing answered completed" statusCallback="https://phone.example.com/status?number=%2B442079460174" statusCallbackMethod="POST""#
         XCTAssertEqual(xml.components(separatedBy: callback).count - 1, 3, "the resident's phone and both browsers: \(xml)")
-        XCTAssertTrue(xml.contains("<Client \(callback)>alice</Client>"), xml)
+        XCTAssertTrue(xml.contains(#"<Client \#(callback)><Identity>alice</Identity><Parameter name="intercom" value="true"/><Parameter name="openDigits" value="ww9"/></Client>"#), xml)
+    }
+
+    func testEachBrowserAForwardRingsIsToldTheIntercomCallsAndHowItsDoorOpens() throws {
+        let settings = try settings("expected_from = +442079460999\ndial = +447700900123\nring_clients = alice bob")
+        let call = IntercomCall(from: intercom, to: "+442079460174")
+        let xml = DoorDecision.decide(settings: settings, state: IntercomState(), call: call, now: now).twiml(settings: settings, call: call).xml
+        XCTAssertTrue(xml.contains(#"<Dial timeout="20" action="/intercom?step=dialed" method="POST"><Number>+447700900123</Number>"#
+            + #"<Client><Identity>alice</Identity><Parameter name="intercom" value="true"/><Parameter name="openDigits" value="ww9"/></Client>"#
+            + #"<Client><Identity>bob</Identity><Parameter name="intercom" value="true"/><Parameter name="openDigits" value="ww9"/></Client></Dial>"#), xml)
     }
 
     func testNobodyToCall() throws {

@@ -188,7 +188,7 @@ final class IntercomWebhookTests: XCTestCase {
         let verbs = try verbs(answer)
         XCTAssertEqual(verbs.map(\.name), ["Dial"])
         XCTAssertEqual(verbs[0].children.map(\.name), ["Number", "Client", "Client"])
-        XCTAssertEqual(verbs[0].children.map(\.text), [IntercomFixture.residentNumber, "alice", "bob"])
+        XCTAssertEqual(verbs[0].children.map { $0.child("Identity")?.text ?? $0.text }, [IntercomFixture.residentNumber, "alice", "bob"])
         XCTAssertEqual(fixture.published("intercom.ringing"), [["at": .int(IntercomFixture.start), "from": .string(IntercomFixture.intercomNumber)]])
     }
 

@@ -8,7 +8,8 @@
 // Everything it saw is in `window.__fakeTwilio`:
 //   devices, tokens, connects (params of device.connect), calls, notifications, errors
 // and the test drives the "network" side with:
-//   __fakeTwilio.device()._incoming(from, to)      -> an incoming Call
+//   __fakeTwilio.device()._incoming(from, to, custom) -> an incoming Call (`custom`: the
+//                                                    <Client>'s <Parameter>s, as customParameters)
 //   call._remoteRinging() / _remoteAnswer() / _remoteHangup() / _remoteCancel()
 //   __fakeTwilio.device()._tokenWillExpire() / _fail(code, message) / _dropRegistration()
 //   call._warn(name) / _clearWarning(name)            -> 'warning' / 'warning-cleared'
@@ -334,8 +335,9 @@
       if (this._active === call) this._active = null;
     }
     // ---- the network, driven by the test ----
-    _incoming(from, to = '') {
+    _incoming(from, to = '', custom = {}) {
       const call = new Call(this, 'INCOMING', { From: from, To: to || 'client:fake', CallSid: newCallSid() });
+      for (const [name, value] of Object.entries(custom)) call.customParameters.set(name, String(value));
       this._calls.push(call);
       this.emit('incoming', call);
       return call;

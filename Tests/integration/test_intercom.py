@@ -153,7 +153,11 @@ def test_forwarding_rings_the_number_and_the_browsers_together(shetphone_factory
     server = shetphone_factory(ini=ini_with(f"expected_from = {INTERCOM}\ndial = {RESIDENT}\nring_clients = alice bob"))
     verbs = twiml(call(server, query=""))
     assert names(verbs) == ["Dial"]
-    assert [(noun.tag, noun.text) for noun in verbs[0]] == [("Number", RESIDENT), ("Client", "alice"), ("Client", "bob")]
+    assert [(noun.tag, noun.findtext("Identity") or noun.text) for noun in verbs[0]] == \
+        [("Number", RESIDENT), ("Client", "alice"), ("Client", "bob")]
+    # Each browser is told that the intercom calls and how its door opens (Voice SDK: call.customParameters).
+    assert [[(p.attrib["name"], p.attrib["value"]) for p in noun.findall("Parameter")] for noun in verbs[0]] == \
+        [[], [("intercom", "true"), ("openDigits", "ww9")], [("intercom", "true"), ("openDigits", "ww9")]]
 
 
 def test_the_webhook_path_is_configurable(shetphone_factory):

@@ -78,7 +78,8 @@ def forwarded_and_answered(server, dialer, carol_socket):
 
     dial = forward(server)
     callback = server.url("/status") + "?number=%2B442079460174"
-    nouns = [(noun.tag, noun.text, noun.attrib.get("statusCallback"), noun.attrib.get("statusCallbackEvent"))
+    nouns = [(noun.tag, noun.findtext("Identity") or noun.text, noun.attrib.get("statusCallback"),
+              noun.attrib.get("statusCallbackEvent"))
              for noun in dial]
     events = "initiated ringing answered completed"
     assert nouns == [("Number", RESIDENT, callback, events), ("Client", "alice", callback, events),

@@ -38,6 +38,7 @@ export class CallController {
       reject: byId('reject'),
       hangup: byId('hangup'),
       mute: byId('mute'),
+      openDoor: byId('open-door'),
     });
     this.log = new CallLog({
       list: byId('call-log'),
@@ -77,6 +78,15 @@ export class CallController {
     return this.app.names.describe(number, entry);
   }
 
+  /** Who is on `call`: the intercom by its contact name or "Intercom", else `who`. */
+  callerOf(call) {
+    return call.intercom ? this.intercomName(call.number) : this.who(call.number, call.logEntry);
+  }
+
+  intercomName(number) {
+    return this.app.names.nameFor(number) || t('log.intercom');
+  }
+
   wireButtons() {
     byId('dial-form').addEventListener('submit', (event) => {
       event.preventDefault();
@@ -86,6 +96,9 @@ export class CallController {
     byId('reject').addEventListener('click', () => this.phone.reject());
     byId('hangup').addEventListener('click', () => this.phone.hangUp());
     byId('mute').addEventListener('click', () => this.phone.toggleMute());
+    byId('open-door').addEventListener('click', () => {
+      if (this.phone.openDoor()) this.app.announce(t('call.doorTonesSent'));
+    });
     byId('backspace').addEventListener('click', () => this.field.backspace());
   }
 
@@ -97,7 +110,7 @@ export class CallController {
         if (current && current.logEntry === entry && current.phase === 'dialing'
             && String(data.status) === 'ringing') {
           current.phase = 'ringing';
-          this.panel.show(current, this.who(current.number, current.logEntry));
+          this.panel.show(current, this.callerOf(current));
         }
       })
       .on('call.outcome', (data) => this.onOutcome(data))
@@ -157,7 +170,7 @@ export class CallController {
         answeredAt: current.answeredAt,
       });
     }
-    this.panel.show(current, current ? this.who(current.number, current.logEntry) : '');
+    this.panel.show(current, current ? this.callerOf(current) : '');
     if (!current || current.phase !== 'incoming') {
       document.title = PAGE_TITLE;
       if (this.closeNotification) this.closeNotification();
@@ -194,18 +207,20 @@ export class CallController {
 
   showEnded(call, status, reason) {
     const seconds = call.answeredAt ? Math.round((call.endedAt - call.answeredAt) / 1000) : 0;
-    this.panel.ended(status, this.who(call.number, call.logEntry), seconds, reason);
+    this.panel.ended(status, this.callerOf(call), seconds, reason);
   }
 
   onIncoming(current) {
-    const caller = this.who(current.number, current.logEntry);
-    document.title = t('call.incomingTitle', { title: PAGE_TITLE });
-    this.app.announce(t('call.announceIncoming', { who: caller }));
+    const caller = this.callerOf(current);
+    const intercom = current.intercom;
+    document.title = t(intercom ? 'call.intercomTitle' : 'call.incomingTitle', { title: PAGE_TITLE, who: caller });
+    this.app.announce(t(intercom ? 'call.announceIntercom' : 'call.announceIncoming', { who: caller }));
     if (document.activeElement === document.body || !document.activeElement) byId('answer').focus();
     this.closeNotification = notifyIncomingCall({
-      caller: this.app.names.nameFor(current.number) || (current.logEntry && current.logEntry.name)
-        || formatE164(current.number),
-      number: formatE164(current.number),
+      title: intercom ? t('notify.intercomTitle', { who: caller }) : '',
+      caller: intercom ? caller : this.app.names.nameFor(current.number)
+        || (current.logEntry && current.logEntry.name) || formatE164(current.number),
+      number: intercom ? '' : formatE164(current.number),
       tag: current.sid,
       onAnswer: () => {
         this.phone.answer();

@@ -125,9 +125,11 @@ public enum DoorDecision: Sendable, Equatable {
             let phone = number.map {
                 [TwiMLElement.number($0.e164, statusCallback: callback, statusCallbackEvent: events, statusCallbackMethod: method)]
             } ?? []
+            // Each browser learns that the intercom calls, and how its door opens.
+            let parameters = Intercom.clientParameters(settings)
             let nouns = phone + clients.map {
-                TwiMLElement.client(ClientIdentity.of($0), statusCallback: callback, statusCallbackEvent: events,
-                                    statusCallbackMethod: method)
+                TwiMLElement.client(ClientIdentity.of($0), parameters: parameters,
+                                    statusCallback: callback, statusCallbackEvent: events, statusCallbackMethod: method)
             }
             return TwiML([.dial(nouns, timeout: settings.dialTimeout, action: call.dialedStepURL, method: .post)])
         case .nobodyToCall:

@@ -45,6 +45,12 @@ public final class Intercom: @unchecked Sendable {
 
     /// The prompt before the `<Gather>` of a door code.
     public static let codePrompt = "Please key in the door code, or hold to be connected."
+    /// The `<Parameter>`s each browser rung by a forward gets (Voice JS SDK: `call.customParameters`):
+    /// `intercom` so the dialer shows the intercom, not a bare number, and `openDigits` so its
+    /// "Open the door" button plays the tones that open it.
+    public static func clientParameters(_ settings: IntercomSettings) -> [(String, String)] {
+        [("intercom", "true"), ("openDigits", settings.openDigits)]
+    }
     public static let nobodyMessage = "Sorry, nobody can come to the door right now. Goodbye."
 
     /// Reads the state from the store (start-up: blocks).
