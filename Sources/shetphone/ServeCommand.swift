@@ -41,6 +41,10 @@ struct ServeCommand: ParsableCommand {
                 throw ExitCode(1)
             }
         }
+        // Log lines go to a writer thread from here on, so a blocked standard error never holds
+        // up a loop; every line queued is written before the process exits.
+        LogWriter.standardError.start(label: "shetphone")
+        defer { LogWriter.standardError.stop() }
         LoggingSystem.bootstrap { label in
             var handler = StandardErrorLogHandler(label: label)
             handler.logLevel = level
@@ -122,8 +126,8 @@ struct ServeCommand: ParsableCommand {
     }
 }
 
-/// Writes one line to standard error.
+/// Writes one line to standard error, after the log lines before it (`LogWriter.standardError`:
+/// at once, unless `serve` runs its writer thread).
 func printError(_ message: String) {
-    var text = "shetphone: " + message + "\n"
-    text.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+    LogWriter.standardError.write("shetphone: " + message + "\n")
 }

@@ -2,11 +2,14 @@ import Glibc
 import Logging
 
 /// Writes each log line to standard error in swift-log's `StreamLogHandler` format
-/// (`<time> <level> <label>: [<metadata>] [<source>] <message>`), with one `write(2)` per line.
+/// (`<time> <level> <label>: [<metadata>] [<source>] <message>`).
 ///
-/// Unlike `StreamLogHandler` it reads no time zone file per line (`LogTimestamp`) and takes no
-/// stdio lock: a line is one `write`, which the kernel keeps whole against other threads' lines
-/// on a pipe (up to `PIPE_BUF`) and on a file.
+/// The logging thread only formats the line: it goes to `LogWriter.standardError`, whose writer
+/// thread writes it while the server runs (so a blocked standard error never holds up an event
+/// loop), and which writes at once before the writer starts and after it stops. Unlike
+/// `StreamLogHandler` it reads no time zone file per line (`LogTimestamp`) and takes no stdio
+/// lock: lines are written whole, which the kernel keeps whole against other writers' lines on a
+/// pipe (up to `PIPE_BUF`) and on a file.
 public struct StandardErrorLogHandler: LogHandler {
     public var logLevel: Logger.Level = .info
     public var metadataProvider: Logger.MetadataProvider?
@@ -59,10 +62,9 @@ public struct StandardErrorLogHandler: LogHandler {
         metadata.isEmpty ? nil : metadata.sorted { $0.key < $1.key }.map { "\($0)=\($1)" }.joined(separator: " ")
     }
 
-    /// One `write(2)` of the whole line when the kernel takes it (the usual case), retried for
-    /// the rest after a partial write or a signal (`AccessLog.writeAll`, as the access log writes).
+    /// Hands the line to `LogWriter.standardError`: queued for its writer thread while it runs,
+    /// else written at once.
     @Sendable public static func writeToStandardError(_ line: String) {
-        var line = line
-        line.withUTF8 { AccessLog.writeAll(UnsafeRawBufferPointer($0), to: 2) }
+        LogWriter.standardError.write(line)
     }
 }
