@@ -22,6 +22,8 @@ export class RecentCalls {
     this.query = '';
     this.missedOnly = false;
     this.unseenMissed = 0;
+    // The calls this page knows were missed: a call's updates count it once, when it becomes missed.
+    this.missedSids = new Set();
     this.generation = 0;
     // `call.updated` records that came while a first page was on its way: that page may have
     // been read before they were committed, so they are applied again once it is shown.
@@ -67,8 +69,14 @@ export class RecentCalls {
       this.endUpdatesDuringReload(generation);
       return true;
     }
-    if (replace) this.log.clear();
-    for (const call of page.calls || []) this.log.applyRecord(call, { older: true });
+    if (replace) {
+      this.log.clear();
+      this.missedSids.clear();
+    }
+    for (const call of page.calls || []) {
+      this.log.applyRecord(call, { older: true });
+      if (call.missed) this.missedSids.add(call.callSid);
+    }
     this.next = page.next || null;
     this.more.hidden = !this.next;
     this.setUnseenMissed(page.unseenMissed || 0);
@@ -92,10 +100,15 @@ export class RecentCalls {
   /** A `call.updated` event: one call's record as the server has it now. */
   applyUpdate(call) {
     this.updatesDuringReload?.push(call);
+    // A call that rang while the page was open is missed only at its last update: count it then.
+    if (call.missed && !this.missedSids.has(call.callSid)) {
+      this.missedSids.add(call.callSid);
+      this.setUnseenMissed(this.unseenMissed + 1);
+    }
     const known = this.log.hasCall(call.callSid);
-    if (!known && (this.query || this.missedOnly)) return;  // not part of the filtered list
+    // Not part of the filtered list (a search; the missed filter shows a newly missed call).
+    if (!known && (this.query || (this.missedOnly && !call.missed))) return;
     this.log.applyRecord(call, { older: false });
-    if (!known && call.missed) this.setUnseenMissed(this.unseenMissed + 1);
   }
 
   async toggleMissed() {

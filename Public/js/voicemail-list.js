@@ -5,7 +5,7 @@
 import { el } from './element.js';
 import { getJson, postJson, deleteJson, worthRetrying } from './api.js';
 import { formatDuration, formatClock } from './time-format.js';
-import { parseNumber } from './phone-number.js';
+import { formatE164, parseNumber } from './phone-number.js';
 import { t } from './i18n.js';
 
 export class VoicemailList {
@@ -132,7 +132,8 @@ export class VoicemailList {
     audio.addEventListener('error', () => this.showError(t('voicemail.playFailed')));
     const when = formatClock(new Date(voicemail.receivedAt * 1000));
     const name = this.nameFor(voicemail.from);
-    const who = name ? `${name} (${voicemail.from})` : voicemail.from;
+    const number = formatE164(voicemail.from) || t('names.unknownNumber');
+    const who = name ? `${name} (${number})` : number;
     return el('li', { dataset: { sid } },
       el('p', { class: 'voicemail-who' }, who, ' · ', when, ' · ', formatDuration(voicemail.duration)),
       voicemail.transcript ? el('p', { class: 'voicemail-transcript' }, voicemail.transcript) : null,

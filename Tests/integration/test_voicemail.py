@@ -277,7 +277,7 @@ def test_the_dialer_shows_a_new_voicemail_live_plays_it_marks_it_heard_and_delet
             assert recording_callback(server).status_code == 204
             row = wait_until(driver, lambda d: d.find_elements(By.CSS_SELECTOR, f'li.voicemail[data-sid="{RECORDING}"]'),
                              message="the new voicemail, live")[0]
-            assert "+447700900123" in row.text and "unheard" in row.get_attribute("class")
+            assert "+44 7700 900123" in row.text and "unheard" in row.get_attribute("class")
             badge = driver.find_element(By.ID, "voicemail-badge")
             assert badge.is_displayed() and badge.text == "1"
             row.find_element(By.CSS_SELECTOR, ".voicemail-who").click()  # a real click: the page may play sound

@@ -1,0 +1,111 @@
+"""Rough edges a user of the dialer meets, against the real binary in Chromium (fake Voice SDK):
+a call missed while the page is open counts on the Missed button and in the tab title (it was
+counted only when its first news was already "missed"), a call missed while the missed filter is
+on shows in that list, and a voicemail names its caller like the rest of the page does
+("Office (+44 20 7946 0000)", "+44 7700 900123", not "+447700900123"), and on a phone a missed
+call's whole number shows beside its call button (its status goes under it)."""
+import urllib.parse
+
+import requests
+from selenium.webdriver.common.by import By
+
+from conftest import ACCOUNT_SID
+from dialer_helpers import DESKTOP, js, login, make_browser, screenshot, wait_text, wait_until
+from test_dialer_accessibility import assert_accessible
+from test_store import SEPARATE_NUMBERS_INI, incoming_call_callbacks, signed_post
+
+BOB_NUMBER = "+15005550006"
+SMALL_PHONE = (360, 740)  # a common small Android screen
+
+
+def send_call(server, n, answered_by):
+    with requests.Session() as http:
+        for path, params in incoming_call_callbacks(n, answered_by)[2]:
+            assert signed_post(http, server, path, params).status_code in (200, 204)
+
+
+def titles(driver):
+    return js(driver, "return [...document.querySelectorAll('#call-log li .entry-title')].map(e => e.textContent)")
+
+
+def missed_button(driver):
+    return driver.find_element(By.ID, "log-missed").text
+
+
+def test_calls_missed_while_the_page_is_open_are_counted_and_listed(shetphone_factory):
+    server = shetphone_factory(ini=SEPARATE_NUMBERS_INI)
+    driver = make_browser(DESKTOP, fake_sdk=True, lang="en-GB")
+    try:
+        login(driver, server.base_url, "bob", server.users["bob"])
+        base_title = driver.title
+        send_call(server, 1, None)  # rings bob and carol, nobody answers
+        wait_until(driver, lambda d: titles(d) == ["Caller 1"], message=f"the call listed: {titles(driver)}")
+        wait_until(driver, lambda d: missed_button(d) == "1 missed", message=f"the count: {missed_button(driver)}")
+        assert driver.title == f"(1) {base_title}", driver.title
+        send_call(server, 2, "bob")  # answered: not missed, the count stays
+        wait_until(driver, lambda d: titles(d) == ["Caller 2", "Caller 1"], message=f"{titles(driver)}")
+        assert missed_button(driver) == "1 missed"
+
+        # The missed filter marks them seen; a call missed meanwhile joins that list, and is new.
+        driver.find_element(By.ID, "log-missed").click()
+        wait_until(driver, lambda d: titles(d) == ["Caller 1"] and missed_button(d) == "Missed",
+                   message=f"missed only: {titles(driver)}, {missed_button(driver)}")
+        send_call(server, 3, None)
+        wait_until(driver, lambda d: titles(d) == ["Caller 3", "Caller 1"], message=f"{titles(driver)}")
+        wait_until(driver, lambda d: missed_button(d) == "1 missed", message=f"the count: {missed_button(driver)}")
+        assert driver.title == f"(1) {base_title}", driver.title
+    finally:
+        driver.quit()
+
+
+def voicemail(server, sid, caller):
+    url = server.url("/voicemail/recording?" + urllib.parse.urlencode({"number": BOB_NUMBER, "caller": caller}))
+    params = {"AccountSid": ACCOUNT_SID, "CallSid": "CA" + sid[2:], "RecordingSid": sid, "RecordingStatus": "completed",
+              "RecordingDuration": "7",
+              "RecordingUrl": f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT_SID}/Recordings/{sid}"}
+    with requests.Session() as http:
+        assert signed_post(http, server, url[len(server.base_url):], params).status_code == 204
+
+
+def test_a_voicemail_names_its_caller_like_the_rest_of_the_page(shetphone_factory):
+    server = shetphone_factory(ini=SEPARATE_NUMBERS_INI)
+    driver = make_browser(DESKTOP, fake_sdk=True, lang="en-GB")
+    try:
+        login(driver, server.base_url, "bob", server.users["bob"])
+        voicemail(server, "RE" + "1" * 32, "+447700900123")
+        voicemail(server, "RE" + "2" * 32, "+442079460000")  # the preset "Office"
+        wait_until(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#voicemails .voicemail-who")) == 2,
+                   message="two voicemails")
+        who = js(driver, "return [...document.querySelectorAll('#voicemails .voicemail-who')].map(e => e.textContent.split(' · ')[0])")
+        assert sorted(who) == ["+44 7700 900123", "Office (+44 20 7946 0000)"], who
+        labels = js(driver, "return [...document.querySelectorAll('#voicemails .voicemail-call')].map(b => b.getAttribute('aria-label'))")
+        assert sorted(labels) == ["Call back +44 7700 900123", "Call back Office (+44 20 7946 0000)"], labels
+        assert_accessible(driver, "voicemail with a named and an unnamed caller")
+    finally:
+        driver.quit()
+
+
+def test_on_a_phone_a_missed_calls_whole_number_shows_beside_its_call_button(shetphone_factory):
+    server = shetphone_factory(ini=SEPARATE_NUMBERS_INI)
+    driver = make_browser(SMALL_PHONE, fake_sdk=True, phone=True, lang="en-GB")
+    try:
+        login(driver, server.base_url, "bob", server.users["bob"])
+        root = "CA" + "5" * 32
+        call = {"CallSid": root, "From": "+447700900123", "To": BOB_NUMBER, "Direction": "inbound", "AccountSid": ACCOUNT_SID}
+        with requests.Session() as http:
+            assert signed_post(http, server, "/voice", call).status_code == 200
+            assert signed_post(http, server, "/voice", {**call, "DialCallStatus": "no-answer"}).status_code == 200
+        wait_text(driver, "#call-log", "missed")
+        row = js(driver, """
+            const li = document.querySelector('#call-log li');
+            const title = li.querySelector('.entry-title');
+            const box = (e) => e.getBoundingClientRect();
+            return {title: title.textContent, cut: title.scrollWidth > title.clientWidth,
+                    badgeBelow: box(li.querySelector('.status-badge')).top >= box(title).bottom - 1,
+                    button: !li.querySelector('.round-btn').hidden,
+                    inside: box(li.querySelector('.round-btn')).right <= box(li).right + 0.5};""")
+        assert row == {"title": "+44 7700 900123", "cut": False, "badgeBelow": True, "button": True, "inside": True}, row
+        js(driver, "document.querySelector('#call-log').scrollIntoView()")
+        driver.find_element(By.CSS_SELECTOR, "#call-log").screenshot(str(screenshot(driver, "dialer-phone-recent-calls.png")))
+    finally:
+        driver.quit()
