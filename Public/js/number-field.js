@@ -17,6 +17,7 @@ export class NumberField {
     this.input = input;
     this.hint = hint;
     this.touched = false;   // show "too short" only after blur or a call attempt
+    this.allowed = null;    // ISO codes calls may go to (the server's allowed_countries); null: any
     this.fillCountries();
     input.addEventListener('input', () => this.onInput());
     input.addEventListener('blur', () => {
@@ -51,6 +52,22 @@ export class NumberField {
     }
     this.select.value = iso;
     this.reformat();
+  }
+
+  /** The countries the server lets calls go to (`me.allowedCountries`); others are refused here. */
+  setAllowedCountries(isoCodes) {
+    this.allowed = Array.isArray(isoCodes) ? new Set(isoCodes.map(String)) : null;
+    this.render();
+  }
+
+  /** Why a call to `e164` would be refused (its country is not allowed), or ''. */
+  refusal(e164) {
+    if (!this.allowed) return '';
+    const parsed = parseNumber(e164, null);
+    if (parsed.state !== 'valid') return '';
+    if (parsed.country && this.allowed.has(parsed.country.iso)) return '';
+    const country = parsed.country ? countryName(parsed.country) : t('number.unknownCountry');
+    return t('number.notAllowed', { number: formatE164(e164), country });
   }
 
   get country() {
@@ -89,11 +106,14 @@ export class NumberField {
   }
 
   render(parsed = this.parsed()) {
-    const showProblem = parsed.state === 'invalid' || (parsed.state === 'incomplete' && this.touched);
+    const refused = parsed.state === 'valid' ? this.refusal(parsed.e164) : '';
+    const showProblem = Boolean(refused) || parsed.state === 'invalid' || (parsed.state === 'incomplete' && this.touched);
     this.input.setAttribute('aria-invalid', showProblem ? 'true' : 'false');
     this.hint.classList.toggle('invalid', showProblem);
-    this.hint.classList.toggle('valid', parsed.state === 'valid');
-    if (parsed.state === 'valid') {
+    this.hint.classList.toggle('valid', parsed.state === 'valid' && !refused);
+    if (refused) {
+      this.hint.textContent = refused;
+    } else if (parsed.state === 'valid') {
       this.hint.textContent = `✓ ${formatE164(parsed.e164)} · ${parsed.country ? countryName(parsed.country) : t('number.valid')}`;
     } else if (showProblem) {
       this.hint.textContent = parsed.message || t('number.notANumber');
@@ -109,7 +129,7 @@ export class NumberField {
   validForCall() {
     this.touched = true;
     const parsed = this.reformat();
-    if (parsed.state === 'valid') return parsed.e164;
+    if (parsed.state === 'valid') return this.refusal(parsed.e164) ? null : parsed.e164;
     if (parsed.state === 'empty') {
       this.hint.textContent = t('number.empty');
       this.hint.classList.add('invalid');

@@ -3,15 +3,19 @@ a call missed while the page is open counts on the Missed button and in the tab 
 counted only when its first news was already "missed"), a call missed while the missed filter is
 on shows in that list, and a voicemail names its caller like the rest of the page does
 ("Office (+44 20 7946 0000)", "+44 7700 900123", not "+447700900123"), and on a phone a missed
-call's whole number shows beside its call button (its status goes under it)."""
+call's whole number shows beside its call button (its status goes under it); a number in a country
+`allowed_countries` leaves out is refused in the page with the reason, not dialled to be refused
+by a voice on the line."""
 import urllib.parse
 
 import requests
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 
-from conftest import ACCOUNT_SID
-from dialer_helpers import DESKTOP, js, login, make_browser, screenshot, wait_text, wait_until
+from conftest import ACCOUNT_SID, DEFAULT_INI
+from dialer_helpers import DESKTOP, fake, js, login, make_browser, screenshot, text_of, wait_text, wait_until
 from test_dialer_accessibility import assert_accessible
+from test_intercom import login as api_login
 from test_store import SEPARATE_NUMBERS_INI, incoming_call_callbacks, signed_post
 
 BOB_NUMBER = "+15005550006"
@@ -107,5 +111,36 @@ def test_on_a_phone_a_missed_calls_whole_number_shows_beside_its_call_button(she
         assert row == {"title": "+44 7700 900123", "cut": False, "badgeBelow": True, "button": True, "inside": True}, row
         js(driver, "document.querySelector('#call-log').scrollIntoView()")
         driver.find_element(By.CSS_SELECTOR, "#call-log").screenshot(str(screenshot(driver, "dialer-phone-recent-calls.png")))
+    finally:
+        driver.quit()
+
+
+def test_a_number_in_a_country_the_server_refuses_is_refused_in_the_page_with_the_reason(shetphone_factory):
+    # allowed_countries = GB US; a preset may still name a number elsewhere.
+    server = shetphone_factory(ini=DEFAULT_INI.replace("[presets]\n", "[presets]\nBeijing = +8613800138000\n"))
+    assert api_login(server).get(server.url("/api/me"), timeout=5).json()["allowedCountries"] == ["GB", "US"]
+    driver = make_browser(DESKTOP, fake_sdk=True, lang="en-GB")
+    try:
+        login(driver, server.base_url, "alice", server.users["alice"])
+        field = driver.find_element(By.ID, "number")
+        field.send_keys("+86 138 0013 8000")
+        wait_text(driver, "#number-hint", "+86 138 0013 8000 · calls to China are not allowed here")
+        assert field.get_attribute("aria-invalid") == "true"
+        field.send_keys(Keys.ENTER)
+        # The preset's call button: the field takes its number and says why nothing is dialled.
+        field.clear()
+        driver.find_element(By.CSS_SELECTOR, ".preset-dial[aria-label*='Beijing']").click()
+        wait_until(driver, lambda d: d.find_element(By.ID, "number").get_attribute("value") == "+86 138 0013 8000",
+                   message="the preset's number in the field")
+        wait_text(driver, "#number-hint", "+86 138 0013 8000 · calls to China are not allowed here")
+        assert_accessible(driver, "a number the server refuses")
+        assert fake(driver, "t.connects.length") == 0 and text_of(driver, "#call-state") == "Ready"
+
+        field.clear()
+        field.send_keys("+1 212 555 0147")
+        wait_text(driver, "#number-hint", "✓ +1 212 555 0147")
+        field.send_keys(Keys.ENTER)
+        wait_until(driver, lambda d: fake(d, "t.connects.length") == 1, message="connect() for an allowed country")
+        assert fake(driver, "t.connects[0]") == {"To": "+12125550147"}
     finally:
         driver.quit()

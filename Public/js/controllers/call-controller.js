@@ -30,6 +30,7 @@ export class CallController {
 
     this.field = new NumberField({ select: byId('country'), input: byId('number'), hint: byId('number-hint') });
     this.field.chooseDefaultCountry(Array.isArray(app.me.numbers) ? app.me.numbers : []);
+    this.field.setAllowedCountries(app.me.allowedCountries);
     this.panel = new CallPanel({
       state: byId('call-state'),
       timer: byId('call-timer'),
@@ -139,7 +140,11 @@ export class CallController {
   async dial(number) {
     const { status, announce } = this.app;
     const e164 = number || this.field.validForCall();
-    if (!e164) {
+    // A number from elsewhere (a preset, a contact, a voicemail) to a country the server
+    // refuses: the field, filled with it, says why.
+    const refused = Boolean(e164 && this.field.refusal(e164));
+    if (refused && number) this.fill(number, '');
+    if (!e164 || refused) {
       byId('number').focus();
       return;
     }

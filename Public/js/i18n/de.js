@@ -89,6 +89,8 @@ export default {
   'call.dialing': 'Rufe {who} an…',
   'call.ringing': 'Es klingelt bei {who}…',
   'call.incoming': 'Anruf von {who}',
+  'number.notAllowed': '{number} · {country}: Anrufe dorthin sind hier nicht erlaubt',
+  'number.unknownCountry': 'unbekanntes Land',
   'call.incomingIntercom': '{who} ruft an',
   'call.answerIntercom': 'Annehmen: {who}',
   'call.rejectIntercom': 'Ablehnen: {who}',

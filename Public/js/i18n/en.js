@@ -90,6 +90,8 @@ export default {
   'call.dialing': 'Calling {who}…',
   'call.ringing': 'Ringing {who}…',
   'call.incoming': 'Incoming call from {who}',
+  'number.notAllowed': '{number} · calls to {country} are not allowed here',
+  'number.unknownCountry': 'this country',
   'call.incomingIntercom': '{who} is calling',
   'call.answerIntercom': 'Answer {who}',
   'call.rejectIntercom': 'Reject {who}',

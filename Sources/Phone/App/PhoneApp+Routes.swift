@@ -65,6 +65,8 @@ extension PhoneApp {
             ("numbers", .array(telephony.plan.numbers(of: session.user).map { .string($0.e164) })),
             ("sdkUrl", .string(config.app.twilioSDKURL)),
             ("accessTokens", .bool(twilio.issuesAccessTokens)),
+            // `allowed_countries`: the dialer says so before calling a number the server refuses.
+            ("allowedCountries", .array(telephony.plan.allowedRegions.sorted().map { .string($0) })),
         ])
     }
 
