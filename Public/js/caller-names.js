@@ -7,6 +7,17 @@ import { t } from './i18n.js';
 export class CallerNames {
   constructor() {
     this.sources = [];
+    this.listeners = [];
+  }
+
+  /** `listener()` runs after a source's names changed (contacts or presets loaded again). */
+  onChange(listener) {
+    this.listeners.push(listener);
+  }
+
+  /** A source has new names: every view that shows them puts them on its rows. */
+  changed() {
+    for (const listener of this.listeners) listener();
   }
 
   /** `source.nameFor(number)` returns a name or ''; earlier sources win. */

@@ -57,6 +57,12 @@ export class MessagesPanel {
     this.nodes.threadsEmpty.textContent = t('texts.loadFailed', { reason });
   }
 
+  /** Contacts or presets changed: the threads and the open thread name their parties anew. */
+  refreshNames() {
+    if (this.threads.length) this.showThreads(this.threads);
+    if (this.open) this.nodes.threadTitle.textContent = this.who(this.open.party);
+  }
+
   showThread(thread, messages, hasOlder) {
     this.open = thread;
     this.messages = messages;

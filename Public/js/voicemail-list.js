@@ -9,11 +9,11 @@ import { formatE164, parseNumber } from './phone-number.js';
 import { t } from './i18n.js';
 
 export class VoicemailList {
-  /** `nameFor(number)`: a contact's or preset's name for the caller, or ''; `onCall(number)`:
+  /** `describe(number)`: the caller as the page names them ("Dana (+44 …)"); `onCall(number)`:
    *  "Call back" (shown when the caller's number is known). */
-  constructor({ list, empty, badge, error, nameFor = () => '', onCall = null }) {
+  constructor({ list, empty, badge, error, describe = (number) => formatE164(number), onCall = null }) {
     this.nodes = { list, empty, badge, error };
-    this.nameFor = nameFor;
+    this.describe = describe;
     this.onCall = onCall;
     this.items = [];
     // Live events that came while a load was on its way (its answer may be older than they
@@ -121,6 +121,18 @@ export class VoicemailList {
     }
   }
 
+  /** Contacts or presets changed: the rows name their callers anew, in place (a voicemail
+   *  playing goes on playing). */
+  refreshNames() {
+    for (const voicemail of this.items) {
+      const row = this.rows.get(voicemail.recordingSid);
+      if (!row) continue;
+      const who = this.describe(voicemail.from);
+      row.querySelector('.voicemail-name').textContent = who;
+      row.querySelector('.voicemail-call')?.setAttribute('aria-label', t('voicemail.callBackWho', { who }));
+    }
+  }
+
   row(voicemail) {
     const sid = voicemail.recordingSid;
     const audioUrl = `api/voicemail/${encodeURIComponent(sid)}/audio`;
@@ -131,11 +143,10 @@ export class VoicemailList {
     });
     audio.addEventListener('error', () => this.showError(t('voicemail.playFailed')));
     const when = formatClock(new Date(voicemail.receivedAt * 1000));
-    const name = this.nameFor(voicemail.from);
-    const number = formatE164(voicemail.from) || t('names.unknownNumber');
-    const who = name ? `${name} (${number})` : number;
+    const who = this.describe(voicemail.from);
     return el('li', { dataset: { sid } },
-      el('p', { class: 'voicemail-who' }, who, ' · ', when, ' · ', formatDuration(voicemail.duration)),
+      el('p', { class: 'voicemail-who' }, el('span', { class: 'voicemail-name' }, who), ' · ', when, ' · ',
+        formatDuration(voicemail.duration)),
       voicemail.transcript ? el('p', { class: 'voicemail-transcript' }, voicemail.transcript) : null,
       audio,
       el('div', { class: 'voicemail-actions' },

@@ -5,7 +5,8 @@ on shows in that list, and a voicemail names its caller like the rest of the pag
 ("Office (+44 20 7946 0000)", "+44 7700 900123", not "+447700900123"), and on a phone a missed
 call's whole number shows beside its call button (its status goes under it); a number in a country
 `allowed_countries` leaves out is refused in the page with the reason, not dialled to be refused
-by a voice on the line."""
+by a voice on the line; a contact saved for a caller names their voicemail and texts at once, as
+it did Recent calls."""
 import urllib.parse
 
 import requests
@@ -142,5 +143,33 @@ def test_a_number_in_a_country_the_server_refuses_is_refused_in_the_page_with_th
         field.send_keys(Keys.ENTER)
         wait_until(driver, lambda d: fake(d, "t.connects.length") == 1, message="connect() for an allowed country")
         assert fake(driver, "t.connects[0]") == {"To": "+12125550147"}
+    finally:
+        driver.quit()
+
+
+def test_a_new_contact_names_its_voicemail_and_texts_at_once(shetphone_factory):
+    server = shetphone_factory(ini=SEPARATE_NUMBERS_INI)
+    driver = make_browser(DESKTOP, fake_sdk=True, lang="en-GB")
+    try:
+        login(driver, server.base_url, "bob", server.users["bob"])
+        voicemail(server, "RE" + "3" * 32, "+447700900123")
+        text = {"MessageSid": "SM" + "3" * 32, "AccountSid": ACCOUNT_SID, "From": "+447700900123", "To": BOB_NUMBER,
+                "Body": "Parcel at the door", "NumMedia": "0", "SmsStatus": "received"}
+        with requests.Session() as http:
+            assert signed_post(http, server, "/sms", text).status_code == 200
+        wait_text(driver, "#voicemails", "+44 7700 900123")
+        wait_text(driver, "#threads", "+44 7700 900123")
+        js(driver, "document.querySelector('#voicemails audio').dataset.marker = 'kept'")
+
+        # Another of bob's sessions (his phone) saves the caller as a contact.
+        answer = api_login(server, "bob").post(server.url("/api/contacts"), timeout=5,
+                                               json={"name": "Dana", "numbers": [{"label": "mobile", "number": "+447700900123"}]})
+        assert answer.status_code in (200, 201), answer.text
+        wait_text(driver, "#voicemails", "Dana (+44 7700 900123)")
+        wait_text(driver, "#threads", "Dana (+44 7700 900123)")
+        assert js(driver, "return document.querySelector('#voicemails .voicemail-call').getAttribute('aria-label')") == \
+            "Call back Dana (+44 7700 900123)"
+        # Renamed in place: the voicemail's player is the one that was there (a playing message goes on).
+        assert js(driver, "return document.querySelector('#voicemails audio').dataset.marker") == "kept"
     finally:
         driver.quit()

@@ -58,6 +58,7 @@ export class CallController {
       incoming: (current) => this.onIncoming(current),
       deviceMade: (device) => this.emit('device', device),
     });
+    app.names.onChange(() => this.log.refreshNames());
     this.recent = new RecentCalls({ log: this.log, problem: (message) => app.status.problem(message) });
     this.wireButtons();
     this.listen(app.socket);

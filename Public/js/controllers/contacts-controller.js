@@ -13,7 +13,6 @@ export class ContactsController {
   constructor(app, calls) {
     this.app = app;
     this.listName = 'resync.contacts';
-    this.calls = calls;
     this.status = byId('contacts-status');
     this.problems = byId('contacts-problems');
     this.list = new ContactsList({
@@ -54,7 +53,7 @@ export class ContactsController {
     return getJson('api/contacts')
       .then((answer) => {
         this.list.show(answer);
-        this.calls.log.refreshNames();
+        this.app.names.changed();
         return true;
       })
       .catch((error) => {

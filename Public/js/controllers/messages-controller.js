@@ -37,6 +37,7 @@ export class MessagesController {
       onSend: (text) => this.send(text),
       onOlder: () => this.older(),
     });
+    app.names.onChange(() => this.panel.refreshNames());
     this.callButton = byId('thread-call');
     this.callButton.addEventListener('click', () => {
       if (this.panel.open) calls.callBack(this.panel.open.party);

@@ -7,7 +7,7 @@ import { PresetsList } from '../presets-list.js';
 
 export class PresetsController {
   constructor(app, calls) {
-    this.calls = calls;
+    this.app = app;
     this.list = new PresetsList({
       list: byId('presets-list'),
       empty: byId('presets-empty'),
@@ -28,7 +28,7 @@ export class PresetsController {
     getJson('presets')
       .then((answer) => {
         this.list.show(answer);
-        this.calls.log.refreshNames();
+        this.app.names.changed();
       })
       .catch((error) => this.list.failed(error.message));
   }

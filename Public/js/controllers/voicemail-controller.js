@@ -13,13 +13,14 @@ export class VoicemailController {
       empty: byId('voicemails-empty'),
       badge: byId('voicemail-badge'),
       error: byId('voicemail-error'),
-      nameFor: (number) => app.names.nameFor(number),
+      describe: (number) => app.names.describe(number),
       onCall: (number) => calls.callBack(number),
     });
+    app.names.onChange(() => this.list.refreshNames());
     app.socket
       .on('voicemail.new', (data) => {
         this.list.added(data);
-        app.announce(t('voicemail.new', { from: data.from }));
+        app.announce(t('voicemail.new', { from: app.names.describe(data.from) }));
       })
       .on('voicemail.updated', (data) => this.list.updated(data))
       .on('voicemail.heard', (data) => this.list.heard(data.recordingSid))
