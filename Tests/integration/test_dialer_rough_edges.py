@@ -6,7 +6,8 @@ on shows in that list, and a voicemail names its caller like the rest of the pag
 call's whole number shows beside its call button (its status goes under it); a number in a country
 `allowed_countries` leaves out is refused in the page with the reason, not dialled to be refused
 by a voice on the line; a contact saved for a caller names their voicemail and texts at once, as
-it did Recent calls."""
+it did Recent calls; on a small phone in German a contact's name keeps its width and no voicemail
+button runs off the screen."""
 import urllib.parse
 
 import requests
@@ -171,5 +172,29 @@ def test_a_new_contact_names_its_voicemail_and_texts_at_once(shetphone_factory):
             "Call back Dana (+44 7700 900123)"
         # Renamed in place: the voicemail's player is the one that was there (a playing message goes on).
         assert js(driver, "return document.querySelector('#voicemails audio').dataset.marker") == "kept"
+    finally:
+        driver.quit()
+
+
+def test_on_a_small_phone_in_german_contacts_and_voicemail_fit_the_screen(shetphone_factory):
+    server = shetphone_factory(ini=SEPARATE_NUMBERS_INI)
+    answer = api_login(server, "bob").post(server.url("/api/contacts"), timeout=5,
+                                           json={"name": "Dana", "numbers": [{"label": "mobile", "number": "+447700900123"}]})
+    assert answer.status_code in (200, 201), answer.text
+    voicemail(server, "RE" + "4" * 32, "+447700900123")
+    driver = make_browser(SMALL_PHONE, fake_sdk=True, phone=True, lang="de-DE")
+    try:
+        login(driver, server.base_url, "bob", server.users["bob"])
+        wait_text(driver, "#contacts-list", "Bearbeiten")
+        wait_text(driver, "#voicemails", "Löschen")
+        sizes = js(driver, """
+            const width = document.documentElement.clientWidth;
+            const buttons = [...document.querySelectorAll('#contacts-list button, #voicemails .btn')];
+            return {width, entry: Math.round(document.querySelector('#contacts-list .entry-text').getBoundingClientRect().width),
+                    outside: buttons.filter((b) => b.getBoundingClientRect().right > width).map((b) => b.textContent)};""")
+        # The name and number keep a readable width; no button runs off the screen.
+        assert sizes["entry"] >= 150 and sizes["outside"] == [], sizes
+        js(driver, "document.querySelector('#contacts-list').scrollIntoView()")
+        driver.find_element(By.CSS_SELECTOR, "#contacts-list").screenshot(str(screenshot(driver, "dialer-phone-de-contacts.png")))
     finally:
         driver.quit()
