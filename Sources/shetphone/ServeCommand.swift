@@ -42,8 +42,9 @@ struct ServeCommand: ParsableCommand {
             }
         }
         // Log lines go to a writer thread from here on, so a blocked standard error never holds
-        // up a loop; every line queued is written before the process exits.
+        // up a loop; every line queued is written before the process exits, or dies of a signal.
         LogWriter.standardError.start(label: "shetphone")
+        LogWriter.standardError.writeQueuedLinesOnFatalSignals()
         defer { LogWriter.standardError.stop() }
         LoggingSystem.bootstrap { label in
             var handler = StandardErrorLogHandler(label: label)

@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import Web
+@testable import Web
 import XCTest
 
 final class LogWriterTests: XCTestCase {
@@ -102,9 +102,7 @@ final class LogWriterTests: XCTestCase {
         let total = 5_000
         // 100 bytes a line: 500 kB against a 4 KiB pipe and an 8 KiB queue. Were the logging
         // thread to wait for the pipe, this loop would never end.
-        for index in 0..<total {
-            writer.write("line \(String(index + 100_000)) " + String(repeating: "y", count: 87) + "\n")
-        }
+        for index in 0..<total { writer.write(Self.numbered(index)) }
         let dropped = writer.droppedLineCount
         // Through at most: the pipe, the batch the writer is stuck on, and a full queue.
         XCTAssertGreaterThan(dropped, total - (4096 + 2 * 8 * 1024) / 100 - 1, "the queue held more than its bound")
@@ -113,23 +111,56 @@ final class LogWriterTests: XCTestCase {
         let reader = Reader(pipe)
         writer.stop()
         let lines = reader.finish()
-        // Each report stands where its lines were lost: the numbers around it skip exactly that many.
+        Self.assertEveryLineWrittenOrReported(lines, total: total)
+        XCTAssertTrue(lines.last.flatMap(Self.droppedCount) != nil, "the last lines were lost and said so")
+    }
+
+    /// What a fatal signal's handler does, called here directly: with the writer stuck on a full
+    /// pipe and lines dropped, it writes the queue and the count; should the process live on, the
+    /// writer goes on after what the handler wrote, repeating nothing.
+    func testTheFatalSignalPathWritesTheQueueAndTheWriterGoesOnFromThere() {
+        let pipe = Pipe(capacity: 4096)
+        let writer = LogWriter(fd: pipe.write, maxQueuedBytes: 8 * 1024)
+        writer.start(label: "shetphone")
+        for index in 0..<1_000 { writer.write(Self.numbered(index)) }
+        XCTAssertGreaterThan(writer.droppedLineCount, 0)
+        let reader = Reader(pipe)
+        writer.writeQueuedOnFatalSignal()
+        // The writer starts no piece while the handler runs: all that was queued, it wrote.
+        XCTAssertEqual(writer.head.load(ordering: .acquiring), writer.tail.load(ordering: .acquiring))
+        XCTAssertGreaterThan(writer.tail.load(ordering: .acquiring), 4 * 1024, "it had a queue to write")
+        XCTAssertEqual(writer.unreported.load(ordering: .acquiring), 0, "and the count, or the writer queued it")
+        for index in 1_000..<1_100 { writer.write(Self.numbered(index)) }
+        writer.stop()
+        let lines = reader.finish()
+        Self.assertEveryLineWrittenOrReported(lines, total: 1_100)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("line 101099 ") } || lines.last.flatMap(Self.droppedCount) != nil)
+    }
+
+    /// `line 1xxxxx yyyy…`: 100 bytes with the newline.
+    private static func numbered(_ index: Int) -> String {
+        "line \(String(index + 100_000)) " + String(repeating: "y", count: 87) + "\n"
+    }
+
+    /// Lines `numbered(0..<total)` in order, each gap standing where a report of exactly that
+    /// many dropped lines stands.
+    private static func assertEveryLineWrittenOrReported(_ lines: [String], total: Int,
+                                                        file: StaticString = #filePath, line: UInt = #line) {
         var expected = 100_000, reports = 0
-        for line in lines {
-            if line.hasPrefix("line "), let number = Int(line.dropFirst(5).prefix(6)) {
-                XCTAssertEqual(number, expected, "line \(number) in order, the gap before it reported")
+        for text in lines {
+            if text.hasPrefix("line "), let number = Int(text.dropFirst(5).prefix(6)) {
+                XCTAssertEqual(number, expected, "line \(number) in order, the gap before it reported", file: file, line: line)
                 expected = number + 1
-            } else if let count = Self.droppedCount(line) {
-                XCTAssertTrue(line.contains(" warning shetphone: [Web] "), line)
+            } else if let count = droppedCount(text) {
+                XCTAssertTrue(text.contains(" warning shetphone: [Web] ") || text.hasPrefix("shetphone: "), text, file: file, line: line)
                 expected += count
                 reports += 1
             } else {
-                XCTFail("torn or foreign line: \(line)")
+                XCTFail("torn or foreign line: \(text)", file: file, line: line)
             }
         }
-        XCTAssertEqual(expected, 100_000 + total, "every line written or reported")
-        XCTAssertGreaterThan(reports, 0)
-        XCTAssertTrue(lines.last.flatMap(Self.droppedCount) != nil, "the last lines were lost and said so")
+        XCTAssertEqual(expected, 100_000 + total, "every line written or reported", file: file, line: line)
+        XCTAssertGreaterThan(reports, 0, file: file, line: line)
     }
 
     /// N in `… N log lines dropped: stderr was not being read`.

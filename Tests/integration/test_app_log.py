@@ -17,7 +17,9 @@ from test_http_core import read_response
 
 F_SETPIPE_SZ = 1031
 REFUSED = "login form refused (CSRF) from 127.0.0.1"
-DROPPED = re.compile(r" warning shetphone: \[Web\] (\d+) log lines dropped: stderr was not being read$", re.M)
+# Written by the writer thread (a log line) or, on a fatal signal, by its handler (no time).
+DROPPED = re.compile(r"(?: warning shetphone: \[Web\]|^shetphone:) (\d+) log lines dropped: stderr was not being read$",
+                     re.M)
 # One refused login logs one line of ~90 bytes: 5,000 are ~450 kB, well past the 4 KiB pipe and
 # the writer's 256 KiB queue.
 LOGINS = 5000
@@ -25,7 +27,7 @@ LOGIN = (b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-fo
          b"Content-Length: 15\r\n\r\nuser=a&password")
 
 
-def start_with_stderr_pipe(tmp_path, ini):
+def start_with_stderr_pipe(tmp_path, ini, env=None):
     """`shetphone serve` with standard error into a one-page pipe; read only up to the listening
     line. Returns (process, port, read end)."""
     (tmp_path / "shetphone.ini").write_text(ini)
@@ -33,7 +35,8 @@ def start_with_stderr_pipe(tmp_path, ini):
     read_end, write_end = os.pipe()
     fcntl.fcntl(write_end, F_SETPIPE_SZ, 4096)
     proc = subprocess.Popen([binary(), "serve", "--config", str(tmp_path / "shetphone.ini")], cwd=tmp_path,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=write_end)
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=write_end,
+                            env={**os.environ, **(env or {})})
     os.close(write_end)
     seen = b""
     while b"listening on" not in seen:
@@ -46,21 +49,35 @@ def start_with_stderr_pipe(tmp_path, ini):
     return proc, port, read_end, seen.decode()
 
 
-def test_a_stderr_nobody_reads_drops_log_lines_instead_of_blocking_the_loop(tmp_path):
+def serving_ini(tmp_path):
     ini = DEFAULT_INI.format(account_sid="AC" + "0" * 32, auth_token="t", app_sid="AP" + "0" * 32,
                              api_key_sid="SK" + "0" * 32, api_key_secret="s", tmp=tmp_path)
-    ini = ini.replace("access_log = true", "access_log = false\nloops = 1")
-    proc, port, read_end, before = start_with_stderr_pipe(tmp_path, ini)
+    return ini.replace("access_log = true", "access_log = false\nloops = 1")
+
+
+def refuse_logins(port):
+    """LOGINS refused logins, each logging a line on the loop, pipelined 100 at a time; every one
+    answered. Written by the loop itself, the ~45th line into a full pipe would stop it (and every
+    answer) until the pipe is read."""
+    with socket.create_connection(("127.0.0.1", port), timeout=15) as s:
+        rest = b""
+        for _ in range(LOGINS // 100):
+            s.sendall(LOGIN * 100)
+            for _ in range(100):
+                status, _, _, rest = read_response(s, rest)
+                assert status == 403
+
+
+def count_lines(lines):
+    """(refused-login lines written, the dropped counts reported)."""
+    refused = sum(1 for line in lines if line.endswith(REFUSED))
+    return refused, [int(m.group(1)) for m in map(DROPPED.search, lines) if m]
+
+
+def test_a_stderr_nobody_reads_drops_log_lines_instead_of_blocking_the_loop(tmp_path):
+    proc, port, read_end, before = start_with_stderr_pipe(tmp_path, serving_ini(tmp_path))
     try:
-        # Every refused login logs a line on the loop; nobody reads the pipe meanwhile. Written by
-        # the loop itself, the ~45th line would stop it (and every answer) until the pipe is read.
-        with socket.create_connection(("127.0.0.1", port), timeout=15) as s:
-            rest = b""
-            for _ in range(LOGINS // 100):
-                s.sendall(LOGIN * 100)
-                for _ in range(100):
-                    status, _, _, rest = read_response(s, rest)
-                    assert status == 403
+        refuse_logins(port)
         assert requests.get(f"http://127.0.0.1:{port}/healthz", timeout=15).status_code == 200
 
         # Now read: the queued lines come out, then the count of those lost, while it still runs.
@@ -80,13 +97,38 @@ def test_a_stderr_nobody_reads_drops_log_lines_instead_of_blocking_the_loop(tmp_
             proc.wait()
     text = b"".join(collected).decode(errors="replace")
     lines = (before + text).splitlines()
-    refused = sum(1 for line in lines if line.endswith(REFUSED))
-    reports = [int(m.group(1)) for m in map(DROPPED.search, lines) if m]
+    refused, reports = count_lines(lines)
     assert reports, "no dropped-lines report"
     assert refused + sum(reports) == LOGINS, (refused, reports)
     assert refused > 0
     # Shut down cleanly: the lines after the loss, the shutdown's own lines, all written.
     assert lines[-1].endswith("shetphone: [shetphone] stopped"), lines[-3:]
+
+
+def test_a_fatal_signal_writes_the_queued_lines_before_the_process_dies(tmp_path):
+    """The lines queued when a crash signal comes are written by its handler (with the count of
+    those dropped), then the signal goes on to the action before it, here the default: the process
+    ends. (Swift's backtracer, the action otherwise, lets a SIGABRT sent by kill pass.)"""
+    proc, port, read_end, before = start_with_stderr_pipe(tmp_path, serving_ini(tmp_path),
+                                                          env={"SWIFT_BACKTRACE": "enable=no"})
+    collected = []
+    try:
+        refuse_logins(port)
+        proc.send_signal(signal.SIGABRT)
+        read_until_closed(read_end, collected)
+        assert proc.wait(timeout=30) == -signal.SIGABRT
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    lines = (before + b"".join(collected).decode(errors="replace")).splitlines()
+    refused, reports = count_lines(lines)
+    # Every line was written or counted: those still queued were not lost with the process.
+    assert refused + sum(reports) == LOGINS, (refused, reports)
+    assert refused > 2500 and reports, (refused, reports)  # the 256 KiB queue held ~2,850
+    ours = [line for line in lines if line.endswith(REFUSED) or DROPPED.search(line)]
+    assert DROPPED.search(ours[-1]), "the last lines were the ones lost, and said so"
+    assert "stopped" not in "\n".join(lines[-50:]), "it did not shut down, it died"
 
 
 def read_until_closed(fd, chunks):

@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 
 /// Application log lines on their way to a file descriptor (standard error), written by one
 /// writer thread of their own while it runs, so a thread that logs — an event loop — never waits
@@ -14,13 +15,21 @@ import Glibc
 ///
 /// Before `start()` and after `stop()` a line is written at once by the thread that logs it, so
 /// the lines of start-up, of an error before exit and of the command-line tools (which never
-/// start the writer) still appear. `stop()` returns once every queued line is written.
+/// start the writer) still appear. `stop()` returns once every queued line is written, and a
+/// fatal signal writes what is still queued before the process dies
+/// (`writeQueuedLinesOnFatalSignals`).
+///
+/// The queue is one fixed block of bytes (`LogRing`): a line is copied in under the lock, and the
+/// writer writes straight from a copy of what it took, marking each piece written as it goes.
 public final class LogWriter: @unchecked Sendable {
     /// Standard error: where `StandardErrorLogHandler` and `shetphone`'s own messages write.
     public static let standardError = LogWriter(fd: 2)
     /// Queued bytes beyond which lines are dropped: about 3,000 lines. Application lines are
     /// rare (the access log has its own writer), so this is a burst, not a backlog.
     public static let defaultMaxQueuedBytes = 256 * 1024
+    /// A dropped-lines line is written only into this much room, so a queue that stays full
+    /// does not format one for every line it drops.
+    private static let reportRoom = 160
 
     private enum State {
         /// No writer thread: the logging thread writes.
@@ -35,12 +44,23 @@ public final class LogWriter: @unchecked Sendable {
     public let maxQueuedBytes: Int
     private let lock = Mutex()
     private let wake: UnsafeMutablePointer<pthread_cond_t>
+    let ring: LogRing
+    /// Offsets into `ring`: `head` is the first byte not yet written, `tail` the end of what is
+    /// queued. Changed under `lock`; atomic so the fatal-signal path can read them without it.
+    let head = Atomic<Int>(0)
+    let tail = Atomic<Int>(0)
+    /// Bytes from `head` on that the writer is writing now (0: none).
+    let inFlight = Atomic<Int>(0)
+    /// A fatal signal's handler is writing the queue: the writer starts no piece meanwhile.
+    let dying = Atomic<Bool>(false)
+    /// The writer thread's id while it runs (0: none), for the fatal-signal path.
+    let writerThread = Atomic<UInt>(0)
+    /// Lines dropped and not yet reported, read without the lock on the fatal-signal path.
+    let unreported = Atomic<Int>(0)
+    /// `<label>: ` for the fatal-signal path's dropped-lines line (no time: nothing formats there).
+    private(set) var reportPrefix: [UInt8] = []
     /// Guarded by `lock`.
     private var state = State.direct
-    private var queued: [String] = []
-    private var queuedBytes = 0
-    /// Lines dropped since the writer last reported them.
-    private var unreported = 0
     private var dropped = 0
     private var label = ""
     /// Set by `start()`: standard error is a pipe or socket, written in whole-line pieces.
@@ -48,12 +68,14 @@ public final class LogWriter: @unchecked Sendable {
 
     public init(fd: Int32, maxQueuedBytes: Int = LogWriter.defaultMaxQueuedBytes) {
         self.fd = fd
-        self.maxQueuedBytes = max(1, maxQueuedBytes)
+        self.maxQueuedBytes = max(LogWriter.reportRoom, maxQueuedBytes)
+        ring = LogRing(capacity: self.maxQueuedBytes)
         wake = .allocate(capacity: 1)
         pthread_cond_init(wake, nil)
     }
 
     deinit {
+        ring.free()
         pthread_cond_destroy(wake)
         wake.deallocate()
     }
@@ -66,8 +88,9 @@ public final class LogWriter: @unchecked Sendable {
     public func start(label: String) {
         lock.lock()
         defer { lock.unlock() }
-        guard case .direct = state else { return }
+        guard case .direct = state, !dying.load(ordering: .acquiring) else { return }
         self.label = label
+        reportPrefix = Array("\(label): ".utf8)
         var status = stat()
         let kind = fstat(fd, &status) == 0 ? status.st_mode & S_IFMT : 0
         writesPipePieces = kind == S_IFIFO || kind == S_IFSOCK
@@ -82,6 +105,7 @@ public final class LogWriter: @unchecked Sendable {
             box.release()
             return
         }
+        writerThread.store(UInt(thread), ordering: .releasing)
         state = .queueing(thread)
     }
 
@@ -97,6 +121,7 @@ public final class LogWriter: @unchecked Sendable {
         lock.unlock()
         pthread_cond_signal(wake)
         pthread_join(thread, nil)
+        writerThread.store(0, ordering: .releasing)
     }
 
     /// Hands `line` (ending in a newline) to the writer, or drops it when the queue is full;
@@ -109,47 +134,86 @@ public final class LogWriter: @unchecked Sendable {
             line.withUTF8 { AccessLog.writeAll(UnsafeRawBufferPointer($0), to: fd) }
             return
         }
-        let size = line.utf8.count
-        guard queuedBytes + size <= maxQueuedBytes else {
-            unreported += 1
+        let wasEmpty = head.load(ordering: .relaxed) == tail.load(ordering: .relaxed)
+        appendReportIfDue()
+        if !append(line) {
+            unreported.add(1, ordering: .relaxed)
             dropped += 1
-            lock.unlock()
-            return
         }
-        let wasEmpty = queued.isEmpty
-        queued.append(line)
-        queuedBytes += size
         lock.unlock()
         // The writer sleeps only on an empty queue.
         if wasEmpty { pthread_cond_signal(wake) }
     }
 
-    /// The writer thread: takes the whole queue, writes it, then reports lines dropped meanwhile
-    /// (they came after the lines it held: the queue was full). Ends when draining and empty.
+    /// Copies `line` in at the tail when it fits. Under `lock`.
+    private func append(_ line: String) -> Bool {
+        var line = line
+        return line.withUTF8 { bytes in
+            let end = tail.load(ordering: .relaxed)
+            guard bytes.count <= ring.capacity - (end - head.load(ordering: .relaxed)) else { return false }
+            ring.put(UnsafeRawBufferPointer(bytes), at: end)
+            tail.store(end + bytes.count, ordering: .releasing)
+            return true
+        }
+    }
+
+    /// Queues the count of lines dropped since the last report, once there is room for it: after
+    /// the lines queued before the loss, before any queued after it. Under `lock`.
+    private func appendReportIfDue() {
+        let lost = unreported.load(ordering: .relaxed)
+        guard lost > 0,
+              ring.capacity - (tail.load(ordering: .relaxed) - head.load(ordering: .relaxed)) >= LogWriter.reportRoom else { return }
+        let report = "\(LogTimestamp.shared.now()) warning \(label): [Web] \(lost) log lines dropped: stderr was not being read\n"
+        if append(report) { unreported.store(0, ordering: .relaxed) }
+    }
+
+    /// The writer thread: copies out everything queued, writes it piece by piece (whole lines
+    /// of at most `PIPE_BUF` on a pipe), and frees each piece's room once it is written. Ends when
+    /// draining and empty. While a fatal signal's handler writes the queue it waits, then starts
+    /// again from what the handler left (a process can outlive the signal: the Swift runtime's
+    /// backtracer lets one sent by `kill` pass).
     private func writeQueued() {
-        var batch: [String] = []
-        var bytes: [UInt8] = []
+        let batch = UnsafeMutablePointer<UInt8>.allocate(capacity: ring.capacity)
+        defer { batch.deallocate() }
         lock.lock()
         while true {
-            if queued.isEmpty && unreported == 0 {
+            if dying.load(ordering: .acquiring) {
+                lock.unlock()
+                usleep(10_000)
+                lock.lock()
+                continue
+            }
+            let from = head.load(ordering: .relaxed), to = tail.load(ordering: .relaxed)
+            if from == to {
                 if case .draining = state { break }
                 lock.withRawMutex { pthread_cond_wait(wake, $0) }
                 continue
             }
-            swap(&batch, &queued)
-            queuedBytes = 0
-            let lost = unreported
-            unreported = 0
-            let label = self.label
             lock.unlock()
-            bytes.removeAll(keepingCapacity: true)
-            for line in batch { bytes.append(contentsOf: line.utf8) }
-            batch.removeAll(keepingCapacity: true)
-            if lost > 0 {
-                let report = "\(LogTimestamp.shared.now()) warning \(label): [Web] \(lost) log lines dropped: stderr was not being read\n"
-                bytes.append(contentsOf: report.utf8)
+            let (first, second) = ring.runs(from: from, to: to)
+            UnsafeMutableRawPointer(batch).copyMemory(from: first.baseAddress!, byteCount: first.count)
+            if let rest = second.baseAddress {
+                UnsafeMutableRawPointer(batch + first.count).copyMemory(from: rest, byteCount: second.count)
             }
-            bytes.withUnsafeBytes { writesPipePieces ? AccessLog.writeLines($0, to: fd) : AccessLog.writeAll($0, to: fd) }
+            let bytes = UnsafeRawBufferPointer(start: batch, count: to - from)
+            var done = 0
+            while done < bytes.count {
+                let end = writesPipePieces ? AccessLog.pipePieceEnd(bytes, from: done) : bytes.count
+                inFlight.store(end - done, ordering: .sequentiallyConsistent)
+                if dying.load(ordering: .sequentiallyConsistent) {
+                    // The handler writes this and the rest.
+                    inFlight.store(0, ordering: .sequentiallyConsistent)
+                    break
+                }
+                AccessLog.writeAll(UnsafeRawBufferPointer(rebasing: bytes[done..<end]), to: fd)
+                lock.lock()
+                // Never back: a handler that gave up waiting for this piece may have moved it on.
+                head.max(from + end, ordering: .releasing)
+                inFlight.store(0, ordering: .releasing)
+                appendReportIfDue()
+                lock.unlock()
+                done = end
+            }
             lock.lock()
         }
         state = .direct

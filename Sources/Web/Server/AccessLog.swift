@@ -166,15 +166,19 @@ final class AccessLog: @unchecked Sendable {
     static func writeLines(_ bytes: UnsafeRawBufferPointer, to fd: Int32) {
         var start = 0
         while start < bytes.count {
-            var end = min(bytes.count, start + pipeAtomicBytes)
-            if end < bytes.count {
-                // Back to the last line end inside this piece; one over-long line goes whole.
-                var cut = end
-                while cut > start && bytes[cut - 1] != 0x0A { cut -= 1 }
-                end = cut > start ? cut : (bytes[start...].firstIndex(of: 0x0A).map { $0 + 1 } ?? bytes.count)
-            }
+            let end = pipePieceEnd(bytes, from: start)
             writeAll(UnsafeRawBufferPointer(rebasing: bytes[start..<end]), to: fd)
             start = end
         }
+    }
+
+    /// Where the piece of `bytes` that starts at `start` ends: at most `pipeAtomicBytes` on, cut
+    /// back to the last line end inside it; one over-long line goes whole.
+    static func pipePieceEnd(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
+        let end = min(bytes.count, start + pipeAtomicBytes)
+        guard end < bytes.count else { return end }
+        var cut = end
+        while cut > start && bytes[cut - 1] != 0x0A { cut -= 1 }
+        return cut > start ? cut : (bytes[start...].firstIndex(of: 0x0A).map { $0 + 1 } ?? bytes.count)
     }
 }
