@@ -1,3 +1,5 @@
+import Synchronization
+
 /// One file as served: its bytes, its gzipped bytes when that is smaller, and its four possible
 /// responses (200 or 304, plain or gzip) built once with their heads pre-encoded
 /// (`Response.preEncoded()`), so answering from the cache is a dictionary lookup, a `stat` and a
@@ -21,8 +23,9 @@ final class StaticFile: @unchecked Sendable {
     private let gzipOK: Response?
     private let notModified: Response
     private let gzipNotModified: Response
-    /// When a `stat` last found this file unchanged (monotonic ms); guarded by its cache's lock.
-    var checkedAtMillis: UInt64
+    /// When a `stat` last found this file unchanged (monotonic ms). Atomic: the cache's lookups
+    /// take no lock (`StaticFileCache`).
+    private let checkedAtMillis: Atomic<UInt64>
 
     /// Bytes this entry holds in the cache.
     var cost: Int { body.count + (gzipBody?.count ?? 0) + fullPath.utf8.count }
@@ -31,7 +34,7 @@ final class StaticFile: @unchecked Sendable {
     /// encoded with the rest of the head. `loadedAt`: monotonic ms of the `stat` that found it.
     init(fullPath: String, identity: FileIdentity, body: [UInt8], mediaType: MediaType, cacheControl: String,
          pageFields: HTTPHeaders = HTTPHeaders(), compress: Bool, holdsBytes: Bool = true, loadedAt: UInt64 = 0) {
-        checkedAtMillis = loadedAt
+        checkedAtMillis = Atomic(loadedAt)
         self.holdsBytes = holdsBytes
         self.fullPath = fullPath
         cPath = Array(fullPath.utf8CString)
@@ -79,6 +82,16 @@ final class StaticFile: @unchecked Sendable {
         gzipOK = gzipBody.map { Response(status: .ok, headers: packed, body: $0).preEncoded() }
         notModified = Response(status: .notModified, headers: notModifiedHeaders).preEncoded()
         gzipNotModified = Response(status: .notModified, headers: gzipNotModifiedHeaders).preEncoded()
+    }
+
+    /// True when the caller should `stat` this file now: it was last checked `revalidateMillis`
+    /// or more before `now` (monotonic ms; 0 checks every time). It then counts as checked now, so
+    /// of several threads asking at once one is told to and the others serve it as it is.
+    func claimCheck(now: UInt64, revalidateMillis: UInt64) -> Bool {
+        if revalidateMillis == 0 { return true }
+        let checked = checkedAtMillis.load(ordering: .relaxed)
+        guard now >= checked && now - checked >= revalidateMillis else { return false }
+        return checkedAtMillis.compareExchange(expected: checked, desired: now, ordering: .relaxed).exchanged
     }
 
     /// 200 with the body the client accepts, or 304 when its validators still match.

@@ -71,7 +71,10 @@ public final class StaticFiles: @unchecked Sendable {
             response.headers.set("Allow", "GET, HEAD")
             return response
         }
-        guard StaticFilePath.isAllowed(target: request.target, path: request.path) else {
+        // A plain target (no escape, query or base path: the router's path shares its storage, so
+        // this is a pointer compare) that is a cached path was checked when it was stored.
+        let isPlain = request.target == request.path
+        guard isPlain || StaticFilePath.isAllowed(target: request.target, path: request.path) else {
             return .error(.notFound)
         }
         // Keyed by the request path itself: a hit builds no string at all.
@@ -84,6 +87,9 @@ public final class StaticFiles: @unchecked Sendable {
                 return file.response(to: request)
             }
             cache.remove(request.path)
+        }
+        guard !isPlain || StaticFilePath.isAllowed(target: request.target, path: request.path) else {
+            return .error(.notFound)
         }
         return load(request)
     }

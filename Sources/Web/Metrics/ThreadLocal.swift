@@ -4,16 +4,19 @@ import Glibc
 /// touches, so using it needs no lock. The object is made on a thread's first use and released
 /// when the thread ends.
 final class ThreadLocal<Value: AnyObject>: @unchecked Sendable {
-    private var key = pthread_key_t()
+    /// A `let` (made in a local first): reading it on every use needs no exclusivity check.
+    private let key: pthread_key_t
     private let makeValue: () -> Value
 
     init(_ makeValue: @escaping () -> Value) {
         self.makeValue = makeValue
+        var key = pthread_key_t()
         let created = pthread_key_create(&key) { raw in
             if let raw { Unmanaged<AnyObject>.fromOpaque(raw).release() }
         }
         // Only PTHREAD_KEYS_MAX (1024) keys exist; running out is a programming error (a family per request).
         precondition(created == 0, "pthread_key_create failed (\(created)): too many ThreadLocal values")
+        self.key = key
     }
 
     deinit {
@@ -43,7 +46,9 @@ final class SeriesCache<Key: Hashable, Metric> {
     static var limit: Int { 4_096 }
 
     func metric(for key: Key) -> Metric? {
-        if let last, last.key == key { return last.metric }
+        // Read into a local first: the comparison runs outside the access to `last`.
+        let previous = last
+        if let previous, previous.key == key { return previous.metric }
         guard let metric = entries[key] else { return nil }
         last = (key, metric)
         return metric

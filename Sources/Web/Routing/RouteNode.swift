@@ -12,15 +12,21 @@ final class RouteNode {
 
     /// The static child called `segment`. A node has a few dozen children at most: comparing
     /// lengths (and bytes only where they agree) costs less than hashing the segment.
+    /// The list is read into a local first, and only ever replaced whole: every access to the
+    /// property is a load or a store, which Swift need not check at run time.
     func child(named segment: Substring) -> RouteNode? {
         let length = segment.utf8.count
+        let children = self.children
         for child in children where child.length == length && child.name == segment { return child.node }
         return nil
     }
 
     func addChild(named name: Substring, _ node: RouteNode) {
         let owned = Substring(String(name))
-        children.append((owned, owned.utf8.count, node))
+        var list = children
+        children = []
+        list.append((owned, owned.utf8.count, node))
+        children = list
     }
 
     /// The endpoint for `method`; HEAD falls back to GET (the server drops the body).

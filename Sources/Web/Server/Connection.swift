@@ -39,14 +39,24 @@ public final class Connection: @unchecked Sendable {
     private var directSendSlot: Int32 = -1
     /// Peer address and trust (`peerIsTrustedProxy`, kept with the small fields below), as seen on the socket.
     public let peerAddress: String
-    public internal(set) var handler: ConnectionHandler
+    /// Who speaks on the connection now. Its storage and `deadline`'s and `queuedBytes`' are
+    /// private and only ever loaded, stored or swapped: the optimizer can then prove no two
+    /// accesses overlap, and Swift checks none of them at run time (each is read per event).
+    public var handler: ConnectionHandler { handlerStorage }
+    private var handlerStorage: ConnectionHandler
     /// The server's limits, held once for all its connections.
     private let sharedLimits: SharedLimits
     public var limits: Limits { sharedLimits.limits }
     /// Monotonic ms after which the handler is told; 0 = none.
-    public var deadline: UInt64 = 0
-    /// Bytes queued and not yet written to the socket.
-    public private(set) var queuedBytes = 0
+    public var deadline: UInt64 {
+        get { deadlineMillis }
+        set { deadlineMillis = newValue }
+    }
+    private var deadlineMillis: UInt64 = 0
+    /// Bytes queued and not yet written to the socket; 0 exactly when `outbound` is empty
+    /// (nothing empty is queued), so the hot paths ask this instead of the array.
+    public var queuedBytes: Int { queuedByteCount }
+    private var queuedByteCount = 0
     private var outbound: [[UInt8]] = []
     /// The files queued in `outbound`, in order. Each one's place there is an empty array
     /// (`enqueue` never queues an empty one); it is sent with `sendfile` when it reaches the front.
@@ -84,7 +94,7 @@ public final class Connection: @unchecked Sendable {
         self.peerAddress = peerAddress
         self.peerIsTrustedProxy = peerIsTrustedProxy
         self.sharedLimits = limits
-        self.handler = handler
+        self.handlerStorage = handler
     }
 
     /// Sets the deadline `millis` from now.
@@ -95,13 +105,17 @@ public final class Connection: @unchecked Sendable {
     public func clearDeadline() { deadline = 0 }
 
     /// Replaces the handler (after a protocol upgrade).
-    public func switchHandler(to newHandler: ConnectionHandler) { handler = newHandler }
+    public func switchHandler(to newHandler: ConnectionHandler) {
+        // Swapped: the old handler is released after the access, not inside it.
+        var replaced = newHandler
+        swap(&replaced, &handlerStorage)
+    }
 
     /// Writes as much as the socket takes now and queues the rest. Loop thread only.
     /// With nothing queued the bytes go straight to `send` (the array is kept only if the
     /// socket does not take it all), so a frame shared by many sockets costs one syscall each.
     public func write(_ bytes: [UInt8]) {
-        guard outbound.isEmpty, phase == .open, !bytes.isEmpty else {
+        guard queuedByteCount == 0, phase == .open, !bytes.isEmpty else {
             enqueue(bytes)
             flushQueued()
             return
@@ -134,7 +148,7 @@ public final class Connection: @unchecked Sendable {
 
     /// The handler with `key` is open: frames may be sent directly while nothing is queued.
     func markReadyToSend(key: UInt) {
-        guard directSendSlot >= 0, phase == .open, outbound.isEmpty else { return }
+        guard directSendSlot >= 0, phase == .open, queuedByteCount == 0 else { return }
         loop.directSend.markReady(directSendSlot, key)
     }
 
@@ -151,7 +165,7 @@ public final class Connection: @unchecked Sendable {
     /// A `file` follows the body: the kernel sends it (`sendfile`), and the handler hears of the
     /// drain only once it is out.
     func write(head: [UInt8], tail: [UInt8], body: [UInt8], file: FileBody? = nil) {
-        guard outbound.isEmpty, phase == .open else {
+        guard queuedByteCount == 0, phase == .open else {
             enqueue(head)
             enqueue(tail)
             enqueue(body)
@@ -177,7 +191,7 @@ public final class Connection: @unchecked Sendable {
             return
         }
         // As `flush` does when the queue empties: a handler waiting for the peer to read is told.
-        if outbound.isEmpty { handler.connectionDidDrain(self) }
+        if queuedByteCount == 0 { handler.connectionDidDrain(self) }
     }
 
     /// A small response's parts copied into the loop's `sendBuffer` and sent with one `send`:
@@ -220,7 +234,7 @@ public final class Connection: @unchecked Sendable {
         if outbound.isEmpty { clearReadyToSend() }
         outbound.append([])
         queuedFiles.append(file)
-        queuedBytes += file.count
+        queuedByteCount += file.count
     }
 
     /// Queues what is left of `part` after the first `skip` bytes of the parts in order were written.
@@ -242,12 +256,12 @@ public final class Connection: @unchecked Sendable {
         guard phase == .open || phase == .flushingToClose, !bytes.isEmpty else { return }
         if outbound.isEmpty { clearReadyToSend() }
         outbound.append(bytes)
-        queuedBytes += bytes.count
+        queuedByteCount += bytes.count
     }
 
     /// Writes whatever `enqueue` queued.
     public func flushQueued() {
-        if isOpen && !outbound.isEmpty { flush() }
+        if isOpen && queuedByteCount != 0 { flush() }
     }
 
     /// Stops reading from the socket (the kernel buffers, then TCP pushes back on the peer).
@@ -277,7 +291,7 @@ public final class Connection: @unchecked Sendable {
         guard phase == .open else { return }
         phase = .flushingToClose
         clearReadyToSend()
-        if queuedBytes == 0 {
+        if queuedByteCount == 0 {
             lingerThenClose()
         } else {
             let giveUp = monotonicMillis() + UInt64(limits.idleTimeoutMillis)
@@ -320,7 +334,7 @@ public final class Connection: @unchecked Sendable {
         Glibc.close(fd)
         outbound.removeAll()
         queuedFiles.removeAll()
-        queuedBytes = 0
+        queuedByteCount = 0
         server?.connectionClosed()
         handler.connectionDidClose(self)
     }
@@ -449,7 +463,7 @@ public final class Connection: @unchecked Sendable {
 
     private func consume(_ written: Int) {
         var remaining = written
-        queuedBytes -= written
+        queuedByteCount -= written
         while remaining > 0, let first = outbound.first {
             let isFile = first.isEmpty
             let left = (isFile ? queuedFiles[0].count : first.count) - firstOffset

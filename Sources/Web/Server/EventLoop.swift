@@ -1,5 +1,6 @@
 import CLinux
 import Glibc
+import Synchronization
 
 /// One thread with its own epoll set. A connection lives on one loop for its whole life;
 /// work reaches a loop from other threads only through `execute`, woken by an eventfd.
@@ -11,7 +12,10 @@ public final class EventLoop: @unchecked Sendable {
     private var pending: [() -> Void] = []
     /// The tasks `runPending` is running now (loop thread only).
     private var runningTasks: [() -> Void] = []
-    private var wakePending = false
+    /// Set (after the task is queued) by the `execute` that wakes the loop, cleared by the loop
+    /// before it takes the queue. An atomic beside the lock, so a turn with nothing queued (most
+    /// of them) costs one load: no lock, no checked access to `pending`.
+    private let wakePending = Atomic<Bool>(false)
     /// True while `runInOrder` runs its work (loop thread only).
     private var runningInline = false
     private var thread: pthread_t?
@@ -78,10 +82,9 @@ public final class EventLoop: @unchecked Sendable {
     public func execute(_ task: @escaping () -> Void) {
         lock.lock()
         pending.append(task)
-        let needWake = !wakePending
-        wakePending = true
         lock.unlock()
-        if needWake {
+        // Only the first task since the loop last looked writes the eventfd.
+        if !wakePending.exchange(true, ordering: .acquiringAndReleasing) {
             var one: UInt64 = 1
             _ = write(wakeFD, &one, 8)
         }
@@ -186,9 +189,18 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     private func runPending() {
-        while true {
+        // A task queued after this load sets the flag after queueing and writes the eventfd, so
+        // it is run on the next turn: nothing is missed by not looking at `pending` now.
+        if wakePending.load(ordering: .acquiring) { runQueuedTasks() }
+    }
+
+    /// Apart from `runPending` so the checked accesses to the queues are made only when a task is
+    /// queued, not on every turn.
+    @inline(never)
+    private func runQueuedTasks() {
+        while wakePending.load(ordering: .acquiring) {
+            wakePending.store(false, ordering: .releasing)
             lock.lock()
-            wakePending = false
             if pending.isEmpty {
                 lock.unlock()
                 return

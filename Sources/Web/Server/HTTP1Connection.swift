@@ -7,12 +7,17 @@ final class HTTP1Connection: ConnectionHandler, ResponseReceiver {
     private let server: HTTPServer
     /// The connection this speaks on, from `start` until it closes (responses come back to it).
     private var connection: Connection?
-    private var machine: HTTPConnectionStateMachine
-    /// Actions not carried out yet. A handler that answers synchronously re-enters through its
-    /// `Responder`; its actions queue here and run in order instead of recursing.
-    private var pending: [HTTPConnectionStateMachine.Action] = []
-    /// The batch being carried out, swapped with `pending` (both keep their storage).
-    private var batch: [HTTPConnectionStateMachine.Action] = []
+    /// The state machine and the actions it made that are not carried out yet, together: an
+    /// input is one access to this property (Swift checks each access to a class's `var` at run
+    /// time when it cannot prove it alone), and so is taking a batch of actions out of it.
+    private var core: Core
+    /// True while `core` holds actions not taken yet (kept beside it: checking costs no access).
+    private var hasPending = false
+    /// A copy of `core.machine.isWaitingForDrain`, kept after every input: the drain callback
+    /// of every response reads this, not the machine.
+    private var waitingForDrain = false
+    /// Storage for the next batch of actions, swapped in and out (a batch allocates nothing).
+    private var spareActions: [Action] = []
     private var running = false
     /// When the request with the application was handed over (µs; 0 when nobody measures).
     private var dispatchedAtMicros: UInt64 = 0
@@ -20,12 +25,54 @@ final class HTTP1Connection: ConnectionHandler, ResponseReceiver {
     /// machine's `now`, a dispatch's start and a response's end (two reads per request, not four).
     private var inputMicros: UInt64 = 0
 
+    private typealias Action = HTTPConnectionStateMachine.Action
+
+    /// The machine and its queued actions. A handler that answers synchronously re-enters
+    /// through its `Responder`; its actions queue here and run in order instead of recursing.
+    private struct Core {
+        var machine: HTTPConnectionStateMachine
+        var pending: [Action] = []
+
+        /// Feeds one input to the machine: whether it left actions to carry out, and whether it now
+        /// waits for the connection to drain.
+        mutating func feed(_ input: (inout HTTPConnectionStateMachine, inout [Action]) -> Void) -> (Bool, Bool) {
+            input(&machine, &pending)
+            return (!pending.isEmpty, machine.isWaitingForDrain)
+        }
+
+        /// `feed` for a response: moved into the machine, not copied into a closure.
+        mutating func respond(_ response: consuming Response, exchange: UInt64, queuedBytes: Int,
+                              now: UInt64) -> (Bool, Bool) {
+            machine.responseReady(response, exchange: exchange, queuedBytes: queuedBytes, now: now, into: &pending)
+            return (!pending.isEmpty, machine.isWaitingForDrain)
+        }
+
+        mutating func close() {
+            machine.closed()
+            pending.removeAll()
+        }
+
+        /// Moves the queued actions into `batch` (which must be empty), with the request a
+        /// `dispatch` among them hands to the application and the response a `respond` among them
+        /// writes (at most one of each).
+        mutating func take(into batch: inout [Action]) -> Handed {
+            swap(&batch, &pending)
+            return Handed(request: machine.takeRequest(), response: machine.takeResponse())
+        }
+    }
+
+    /// What a batch of actions hands over, taken out of the machine with it.
+    private struct Handed {
+        var request: Request?
+        var response: (response: Response, exchange: HTTPConnectionStateMachine.Exchange)?
+    }
+
     init(server: HTTPServer, peerAddress: String, peerIsTrustedProxy: Bool) {
         self.server = server
-        self.machine = HTTPConnectionStateMachine(
+        self.core = Core(machine: HTTPConnectionStateMachine(
             now: monotonicMillis(), limits: server.configuration.limits, bodyLimit: server.bodyLimit,
             budget: server.bodyBudget, peerAddress: peerAddress, peerIsTrustedProxy: peerIsTrustedProxy,
-            proxies: server.configuration.trustedProxies)
+            proxies: server.configuration.trustedProxies))
     }
 
     func start(_ connection: Connection) {
@@ -43,7 +90,7 @@ final class HTTP1Connection: ConnectionHandler, ResponseReceiver {
 
     func connectionDidDrain(_ connection: Connection) {
         // Most responses drain as they are written; only a machine waiting for it hears of it.
-        guard machine.isWaitingForDrain else { return }
+        guard waitingForDrain else { return }
         run(connection) { machine, actions in machine.drained(now: readClock(), into: &actions) }
     }
 
@@ -53,7 +100,7 @@ final class HTTP1Connection: ConnectionHandler, ResponseReceiver {
 
     func connectionDeadlinePassed(_ connection: Connection) {
         // Only a wait for the drain asks the kernel how much of the response it still holds.
-        let unsent = machine.isWaitingForDrain ? connection.kernelUnsentBytes : 0
+        let unsent = waitingForDrain ? connection.kernelUnsentBytes : 0
         run(connection) { machine, actions in
             machine.deadlinePassed(now: readClock(), kernelUnsent: unsent, into: &actions)
         }
@@ -64,16 +111,17 @@ final class HTTP1Connection: ConnectionHandler, ResponseReceiver {
     }
 
     func connectionDidClose(_ connection: Connection) {
-        machine.closed()
-        pending.removeAll()
+        core.close()
+        hasPending = false
+        waitingForDrain = false
         self.connection = nil
     }
 
     func receive(_ response: consuming Response, exchange: UInt64) {
         guard let connection, connection.isOpen else { return }
-        // Not through `run`'s closure: the response moves into the state machine's action uncopied.
-        machine.responseReady(response, exchange: exchange, queuedBytes: connection.queuedBytes, now: readClock(),
-                              into: &pending)
+        let queuedBytes = connection.queuedBytes
+        let now = readClock()
+        (hasPending, waitingForDrain) = core.respond(response, exchange: exchange, queuedBytes: queuedBytes, now: now)
         carryOut(connection)
     }
 
@@ -86,8 +134,8 @@ final class HTTP1Connection: ConnectionHandler, ResponseReceiver {
     // MARK: Carrying out actions
 
     private func run(_ connection: Connection,
-                     _ input: (inout HTTPConnectionStateMachine, inout [HTTPConnectionStateMachine.Action]) -> Void) {
-        input(&machine, &pending)
+                     _ input: (inout HTTPConnectionStateMachine, inout [Action]) -> Void) {
+        (hasPending, waitingForDrain) = core.feed(input)
         carryOut(connection)
     }
 
@@ -95,36 +143,37 @@ final class HTTP1Connection: ConnectionHandler, ResponseReceiver {
     private func carryOut(_ connection: Connection) {
         guard !running else { return }
         running = true
-        // A batch at a time from a local array: actions a handler's answer adds meanwhile go to
-        // `pending` and run after it, in order. (No class property is touched per action.)
-        while !pending.isEmpty {
-            var actions: [HTTPConnectionStateMachine.Action] = []
-            swap(&actions, &batch)
-            swap(&actions, &pending)
+        // A batch at a time, taken out of `core` in one access: actions a handler's answer adds
+        // meanwhile go to `core` and run after it, in order.
+        while hasPending {
+            var actions: [Action] = []
+            swap(&actions, &spareActions)
+            var handed = core.take(into: &actions)
+            hasPending = false
             for action in actions {
-                // Closed by one of them: the rest have nothing to act on (`pending` was emptied too).
+                // Closed by one of them: the rest have nothing to act on (`core` was emptied too).
                 guard connection.isOpen else { break }
-                perform(action, connection)
+                perform(action, &handed, connection)
             }
             actions.removeAll(keepingCapacity: true)
-            swap(&actions, &batch)
+            swap(&actions, &spareActions)
         }
         running = false
         connection.flushQueued()
     }
 
-    private func perform(_ action: consuming HTTPConnectionStateMachine.Action, _ connection: Connection) {
+    private func perform(_ action: consuming Action, _ handed: inout Handed, _ connection: Connection) {
         switch consume action {
         case .write(let bytes):
             connection.enqueue(bytes)
         case .dispatch(let exchange):
-            guard let request = machine.takeRequest() else { return }
+            guard let request = handed.request.take() else { return }
             dispatchedAtMicros = server.accessLog != nil || server.observer != nil ? inputMicros : 0
             // No closure: the responder names this handler and the exchange (a response for an
             // exchange that is no longer current is ignored by the state machine).
             server.handler(request, Responder(loop: connection.loop, receiver: self, exchange: exchange))
         case .respond(let keepAlive):
-            guard let (response, exchange) = machine.takeResponse() else { return }
+            guard let (response, exchange) = handed.response.take() else { return }
             write(response, for: exchange, keepAlive: keepAlive, connection)
         case .refuse(let error):
             refuse(error, connection)
