@@ -8,11 +8,21 @@ export class ContactForm {
   constructor({ form, heading, name, numbers, note, shared, myNumbers }) {
     Object.assign(this, { form, heading, name, numbers, note, shared });
     this.id = null;
+    this.opener = null;  // the button that opened the form: focus goes back there on Cancel
+    // Esc closes the form, as it would a dialog.
+    form.addEventListener('keydown', (event) => {
+      if (event.key !== 'Escape') return;
+      event.preventDefault();
+      event.stopPropagation();
+      this.close();
+    });
     this.shared.replaceChildren(new Option(t('contacts.onlyMe'), ''),
       ...myNumbers.map((number) => new Option(t('contacts.shareOn', { number }), number)));
   }
 
   open(contact = null) {
+    this.opener = document.activeElement instanceof HTMLElement && !this.form.contains(document.activeElement)
+      ? document.activeElement : null;
     this.id = contact ? contact.id : null;
     this.heading.textContent = contact ? t('contacts.editTitle', { name: contact.name }) : t('contacts.addTitle');
     this.name.value = contact ? contact.name : '';
@@ -24,9 +34,14 @@ export class ContactForm {
     this.name.focus();
   }
 
-  close() {
+  /** Hides the form; `returnFocus`: back to the button that opened it (a keyboard user keeps
+   *  their place), else the caller puts the focus where the result is. */
+  close({ returnFocus = true } = {}) {
+    const opener = this.opener;
     this.form.hidden = true;
     this.id = null;
+    this.opener = null;
+    if (returnFocus && opener && opener.isConnected) opener.focus();
   }
 
   body() {

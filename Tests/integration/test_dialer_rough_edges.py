@@ -7,7 +7,8 @@ call's whole number shows beside its call button (its status goes under it); a n
 `allowed_countries` leaves out is refused in the page with the reason, not dialled to be refused
 by a voice on the line; a contact saved for a caller names their voicemail and texts at once, as
 it did Recent calls; on a small phone in German a contact's name keeps its width and no voicemail
-button runs off the screen."""
+button runs off the screen; the contact form closes with Esc and leaves the keyboard where the
+user was (the button that opened it, the saved contact's row, "Add contact" after a delete)."""
 import urllib.parse
 
 import requests
@@ -196,5 +197,44 @@ def test_on_a_small_phone_in_german_contacts_and_voicemail_fit_the_screen(shetph
         assert sizes["entry"] >= 150 and sizes["outside"] == [], sizes
         js(driver, "document.querySelector('#contacts-list').scrollIntoView()")
         driver.find_element(By.CSS_SELECTOR, "#contacts-list").screenshot(str(screenshot(driver, "dialer-phone-de-contacts.png")))
+    finally:
+        driver.quit()
+
+
+def focused(driver):
+    return js(driver, "const a = document.activeElement; return a.id || a.getAttribute('aria-label') || a.tagName")
+
+
+def test_the_contact_form_keeps_the_keyboard_in_place(shetphone_factory):
+    server = shetphone_factory(ini=SEPARATE_NUMBERS_INI)
+    driver = make_browser(DESKTOP, fake_sdk=True, lang="en-GB")
+    try:
+        login(driver, server.base_url, "bob", server.users["bob"])
+        add = driver.find_element(By.ID, "contacts-add")
+        js(driver, "arguments[0].focus()", add)
+        add.send_keys(Keys.ENTER)
+        wait_until(driver, lambda d: focused(d) == "contact-name", message="the name field focused")
+        driver.switch_to.active_element.send_keys(Keys.ESCAPE)  # Esc closes the form, as a dialog
+        wait_until(driver, lambda d: js(d, "return document.getElementById('contact-form').hidden"), message="form closed")
+        assert focused(driver) == "contacts-add"
+
+        add.send_keys(Keys.ENTER)
+        wait_until(driver, lambda d: focused(d) == "contact-name", message="the name field focused")
+        driver.switch_to.active_element.send_keys("Eve")
+        driver.find_element(By.ID, "contact-numbers").send_keys("+447700900999")
+        driver.find_element(By.ID, "contact-name").send_keys(Keys.ENTER)
+        # Saved: the keyboard is on the new contact's row, not thrown back to the top of the page.
+        wait_until(driver, lambda d: focused(d) == "Edit Eve", message=f"focus on Eve's row: {focused(driver)}")
+        driver.switch_to.active_element.send_keys(Keys.ENTER)
+        wait_until(driver, lambda d: focused(d) == "contact-name", message="the edit form")
+        cancel = driver.find_element(By.ID, "contact-cancel")
+        js(driver, "arguments[0].focus()", cancel)
+        cancel.send_keys(Keys.ENTER)
+        wait_until(driver, lambda d: focused(d) == "Edit Eve", message=f"back on Eve's Edit: {focused(driver)}")
+
+        js(driver, "window.confirm = () => true")
+        driver.find_element(By.CSS_SELECTOR, ".contact-delete[aria-label='Delete Eve']").send_keys(Keys.ENTER)
+        wait_text(driver, "#contacts-status", "Eve")
+        wait_until(driver, lambda d: focused(d) == "contacts-add", message=f"after the delete: {focused(driver)}")
     finally:
         driver.quit()

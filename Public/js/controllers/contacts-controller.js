@@ -79,11 +79,14 @@ export class ContactsController {
   async save() {
     const body = this.form.body();
     try {
-      if (this.form.id) await putJson(`api/contacts/${this.form.id}`, body);
-      else await postJson('api/contacts', body);
+      const saved = this.form.id ? await putJson(`api/contacts/${this.form.id}`, body) : await postJson('api/contacts', body);
       this.say(t('contacts.saved', { name: body.name }));
-      this.form.close();
+      this.form.close({ returnFocus: false });
       await this.start();
+      // The keyboard goes on from the saved contact's row (the list was drawn anew).
+      const edit = saved && saved.id !== undefined
+        ? byId('contacts-list').querySelector(`li[data-id="${Number(saved.id)}"] .contact-edit`) : null;
+      (edit || byId('contacts-add')).focus();
     } catch (error) {
       this.say(t('contacts.saveFailed', { reason: error.message }));
     }
@@ -95,6 +98,7 @@ export class ContactsController {
       await deleteJson(`api/contacts/${contact.id}`);
       this.say(t('contacts.deleted', { name: contact.name }));
       await this.start();
+      byId('contacts-add').focus();  // its row, and the button pressed, are gone
     } catch (error) {
       this.say(t('contacts.saveFailed', { reason: error.message }));
     }
