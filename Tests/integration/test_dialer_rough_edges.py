@@ -6,8 +6,8 @@ on shows in that list, and a voicemail names its caller like the rest of the pag
 call's whole number shows beside its call button (its status goes under it); a number in a country
 `allowed_countries` leaves out is refused in the page with the reason, not dialled to be refused
 by a voice on the line; a contact saved for a caller names their voicemail and texts at once, as
-it did Recent calls; on a small phone in German a contact's name keeps its width and no voicemail
-button runs off the screen; the contact form closes with Esc and leaves the keyboard where the
+it did Recent calls; on a small phone in German a contact's name keeps its width, no voicemail
+button runs off the screen and the grant lengths fit their boxes; the contact form closes with Esc and leaves the keyboard where the
 user was (the button that opened it, the saved contact's row, "Add contact" after a delete)."""
 import urllib.parse
 
@@ -195,6 +195,10 @@ def test_on_a_small_phone_in_german_contacts_and_voicemail_fit_the_screen(shetph
                     outside: buttons.filter((b) => b.getBoundingClientRect().right > width).map((b) => b.textContent)};""")
         # The name and number keep a readable width; no button runs off the screen.
         assert sizes["entry"] >= 150 and sizes["outside"] == [], sizes
+        # Each grant length's words fit in its box ("2 Stunden" ran over its border).
+        cramped = js(driver, """return [...document.querySelectorAll('#grant-form .lengths label')]
+            .filter((l) => l.scrollWidth > l.clientWidth).map((l) => l.textContent.trim());""")
+        assert cramped == [], cramped
         js(driver, "document.querySelector('#contacts-list').scrollIntoView()")
         driver.find_element(By.CSS_SELECTOR, "#contacts-list").screenshot(str(screenshot(driver, "dialer-phone-de-contacts.png")))
     finally:
