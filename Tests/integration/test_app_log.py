@@ -162,3 +162,20 @@ def test_lines_logged_before_a_start_up_error_come_out_before_it(tmp_path):
     assert warning, done.stderr
     assert lines[-1].startswith("shetphone: ") and str(port) in lines[-1], lines[-1]
     assert warning[0] < len(lines) - 1
+
+
+def test_the_log_writer_thread_leaves_stop_and_reload_signals_to_serve(shetphone_factory):
+    """`serve` takes SIGTERM, SIGINT and SIGHUP with sigwait on its main thread; the log writer,
+    started before it blocks them, must block them too, or the kernel could hand it one and the
+    default action would end the process without its graceful shutdown."""
+    server = shetphone_factory()
+    tasks = f"/proc/{server.proc.pid}/task"
+    writers = [t for t in os.listdir(tasks) if open(f"{tasks}/{t}/comm").read().strip() == "log-writer"]
+    assert len(writers) == 1, writers
+    status = open(f"{tasks}/{writers[0]}/status").read()
+    blocked = int(re.search(r"^SigBlk:\s*([0-9a-f]+)$", status, re.M).group(1), 16)
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        assert blocked & (1 << (sig - 1)), f"{sig.name} is not blocked in the log writer"
+    for sig in (signal.SIGSEGV, signal.SIGABRT, signal.SIGILL):
+        assert not blocked & (1 << (sig - 1)), f"{sig.name} is blocked in the log writer"
+    assert server.stop() == 0

@@ -10,3 +10,6 @@ extern int accept4(int fd, struct sockaddr *addr, socklen_t *addrlen, int flags)
 extern pid_t gettid(void);
 // getrandom(2): the kernel's CSPRNG (SecureRandom).
 #include <sys/random.h>
+// pthread_setname_np (a thread's name in /proc and top -H) needs _GNU_SOURCE as well.
+#include <pthread.h>
+extern int pthread_setname_np(pthread_t thread, const char *name);

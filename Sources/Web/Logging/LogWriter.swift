@@ -1,3 +1,4 @@
+import CLinux
 import Glibc
 import Synchronization
 
@@ -94,6 +95,13 @@ public final class LogWriter: @unchecked Sendable {
         var status = stat()
         let kind = fstat(fd, &status) == 0 ? status.st_mode & S_IFMT : 0
         writesPipePieces = kind == S_IFIFO || kind == S_IFSOCK
+        // The thread is born with every signal but the fatal ones blocked (it inherits this
+        // thread's mask), so a SIGTERM meant for `serve`'s `sigwait` never lands on it.
+        var quiet = sigset_t(), saved = sigset_t()
+        sigfillset(&quiet)
+        for signal in LogWriter.fatalSignals { sigdelset(&quiet, signal) }
+        pthread_sigmask(SIG_SETMASK, &quiet, &saved)
+        defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
         // Retained by the thread until it ends (`stop`).
         let box = Unmanaged.passRetained(self)
         var thread = pthread_t()
@@ -173,6 +181,7 @@ public final class LogWriter: @unchecked Sendable {
     /// again from what the handler left (a process can outlive the signal: the Swift runtime's
     /// backtracer lets one sent by `kill` pass).
     private func writeQueued() {
+        pthread_setname_np(pthread_self(), "log-writer")
         let batch = UnsafeMutablePointer<UInt8>.allocate(capacity: ring.capacity)
         defer { batch.deallocate() }
         lock.lock()
