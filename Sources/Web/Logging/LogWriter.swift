@@ -8,11 +8,11 @@ import Synchronization
 /// log driver).
 ///
 /// The logging thread hands over its formatted line and returns: the line joins a queue bounded
-/// by `maxQueuedBytes`, and when that is full the line is dropped and counted. Once the writer
-/// can write again it says so in a line of its own, `N log lines dropped: stderr was not being
-/// read`, where the lost lines were. Lines from one thread keep their order (one queue, one
-/// writer); the writer takes everything queued at once and writes it in one go (line-aligned
-/// `PIPE_BUF` pieces on a pipe or socket, as the access log does).
+/// by `maxQueuedBytes`, and when that is full the line is dropped and counted. As soon as the
+/// writer has written enough to make room, a line of its own, `N log lines dropped: stderr was
+/// not being read`, is queued where the lost lines were. Lines from one thread keep their order
+/// (one queue, one writer); the writer takes everything queued at once and writes it in one go
+/// (line-aligned `PIPE_BUF` pieces on a pipe or socket, as the access log does).
 ///
 /// Before `start()` and after `stop()` a line is written at once by the thread that logs it, so
 /// the lines of start-up, of an error before exit and of the command-line tools (which never
@@ -47,7 +47,8 @@ public final class LogWriter: @unchecked Sendable {
     private let wake: UnsafeMutablePointer<pthread_cond_t>
     let ring: LogRing
     /// Offsets into `ring`: `head` is the first byte not yet written, `tail` the end of what is
-    /// queued. Changed under `lock`; atomic so the fatal-signal path can read them without it.
+    /// queued. Changed under `lock`, but for the fatal-signal path, which reads both and moves
+    /// `head` on past what it wrote without it (so `head` only ever grows: `max`).
     let head = Atomic<Int>(0)
     let tail = Atomic<Int>(0)
     /// Bytes from `head` on that the writer is writing now (0: none).
