@@ -19,15 +19,20 @@ final class HTTPConnectionStateMachineTests: XCTestCase {
     private func describe(_ actions: [Machine.Action], _ machine: inout Machine) -> [String] {
         actions.map { action in
             switch action {
-            case .write(let bytes): return "write \(String(decoding: bytes, as: UTF8.self).prefix(12))"
+            case .writeContinue:
+                return "write \(String(decoding: HTTPResponseEncoder.continueHead, as: UTF8.self).prefix(12))"
             case .dispatch(let id):
                 guard let request = machine.takeRequest() else { return "dispatch \(id) without a request" }
                 return "dispatch \(id) \(request.method) \(request.target) body=\(request.body.count)"
             case .respond(let keepAlive):
                 guard let (response, exchange) = machine.takeResponse() else { return "respond without a response" }
                 return "respond \(exchange.id) \(response.status.code)\(keepAlive ? "" : " close")"
-            case .refuse(let error): return "refuse \(error.status.code)"
-            case .upgrade(_, let leftover): return "upgrade leftover=\(String(decoding: leftover, as: UTF8.self))"
+            case .refuse:
+                guard let error = machine.takeRefusal() else { return "refuse without an error" }
+                return "refuse \(error.status.code)"
+            case .upgrade:
+                guard let (_, leftover) = machine.takeUpgrade() else { return "upgrade without an upgrade" }
+                return "upgrade leftover=\(String(decoding: leftover, as: UTF8.self))"
             case .setDeadline(let at): return "deadline \(at)"
             case .pauseReading: return "pause"
             case .resumeReading: return "resume"

@@ -164,8 +164,8 @@ final class HTTP1Connection: ConnectionHandler, ResponseReceiver {
 
     private func perform(_ action: consuming Action, _ handed: inout Handed, _ connection: Connection) {
         switch consume action {
-        case .write(let bytes):
-            connection.enqueue(bytes)
+        case .writeContinue:
+            connection.enqueue(HTTPResponseEncoder.continueHead)
         case .dispatch(let exchange):
             guard let request = handed.request.take() else { return }
             dispatchedAtMicros = server.accessLog != nil || server.observer != nil ? inputMicros : 0
@@ -175,9 +175,12 @@ final class HTTP1Connection: ConnectionHandler, ResponseReceiver {
         case .respond(let keepAlive):
             guard let (response, exchange) = handed.response.take() else { return }
             write(response, for: exchange, keepAlive: keepAlive, connection)
-        case .refuse(let error):
+        case .refuse:
+            // Rare (the connection's last answer): taken from the machine here, not with the batch.
+            guard let error = core.machine.takeRefusal() else { return }
             refuse(error, connection)
-        case .upgrade(let upgrade, let leftover):
+        case .upgrade:
+            guard let (upgrade, leftover) = core.machine.takeUpgrade() else { return }
             connection.flushQueued()
             let next = upgrade.makeHandler(connection)
             connection.switchHandler(to: next)

@@ -45,19 +45,21 @@ struct HTTPConnectionStateMachine {
         case closed
     }
 
-    /// The heavy parts (a request, a response) wait in the machine until the connection takes
-    /// them (`takeRequest`, `takeResponse`): an action is a few words, cheap to queue and move.
+    /// The heavy parts (a request, a response, an error, an upgrade) wait in the machine until the
+    /// connection takes them (`takeRequest`, `takeResponse`, `takeRefusal`, `takeUpgrade`): an
+    /// action is plain data, a few words, queued, copied and dropped without reference counting.
     enum Action {
-        /// Queue bytes (`100 Continue`).
-        case write([UInt8])
+        /// Queue `HTTPResponseEncoder.continueHead` (`100 Continue`).
+        case writeContinue
         /// Hand the request (`takeRequest()`) to the application.
         case dispatch(exchange: UInt64)
         /// Queue the application's response (`takeResponse()`).
         case respond(keepAlive: Bool)
-        /// Queue this error as the connection's last response (`Connection: close`).
-        case refuse(HTTPError)
-        /// Switch the connection to another protocol; `leftover` bytes are already its own.
-        case upgrade(ConnectionUpgrade, leftover: [UInt8])
+        /// Queue the error (`takeRefusal()`) as the connection's last response (`Connection: close`).
+        case refuse
+        /// Switch the connection to another protocol (`takeUpgrade()`: the upgrade, and the bytes
+        /// after the request, already its own).
+        case upgrade
         /// Absolute monotonic ms; 0 clears it.
         case setDeadline(UInt64)
         case pauseReading
@@ -91,6 +93,10 @@ struct HTTPConnectionStateMachine {
     private var requestToDispatch: Request?
     /// The response of the last `respond` action and the exchange it answers, until taken.
     private var responseToSend: (response: Response, exchange: Exchange)?
+    /// The error of the last `refuse` action, until taken.
+    private var errorToRefuse: HTTPError?
+    /// The upgrade of the last `upgrade` action and the bytes left after its request, until taken.
+    private var upgradeToRun: (upgrade: ConnectionUpgrade, leftover: [UInt8])?
 
     init(now: UInt64, limits: Limits, bodyLimit: BodyLimit?, budget: RequestBodyBudget,
          peerAddress: String, peerIsTrustedProxy: Bool, proxies: TrustedProxies) {
@@ -109,6 +115,12 @@ struct HTTPConnectionStateMachine {
 
     /// The response (and its exchange) the last `respond` action queues; nil once taken.
     mutating func takeResponse() -> (response: Response, exchange: Exchange)? { responseToSend.take() }
+
+    /// The error the last `refuse` action answers with; nil once taken.
+    mutating func takeRefusal() -> HTTPError? { errorToRefuse.take() }
+
+    /// The upgrade the last `upgrade` action switches to, with the bytes that are already its own.
+    mutating func takeUpgrade() -> (upgrade: ConnectionUpgrade, leftover: [UInt8])? { upgradeToRun.take() }
 
     /// True while `drained` would do something (the only state it acts in).
     var isWaitingForDrain: Bool {
@@ -174,7 +186,8 @@ struct HTTPConnectionStateMachine {
             state = .upgraded
             responseToSend = (consume response, exchange)
             actions.append(.respond(keepAlive: true))
-            actions.append(.upgrade(upgrade, leftover: buffer.takeAll()))
+            upgradeToRun = (upgrade, buffer.takeAll())
+            actions.append(.upgrade)
             return
         }
         let lastOne = serverStopping || (peerClosedRead && buffer.isEmpty)
@@ -283,6 +296,8 @@ struct HTTPConnectionStateMachine {
         releaseHeldBudget()
         requestToDispatch = nil
         responseToSend = nil
+        errorToRefuse = nil
+        upgradeToRun = nil
         state = .closed
         buffer.removeAll()
         parser.reset()
@@ -337,7 +352,7 @@ struct HTTPConnectionStateMachine {
                     reservedBodyBytes = length
                 }
                 if head.expectsContinue && head.version.minor >= 1 {
-                    actions.append(.write(HTTPResponseEncoder.continueHead))
+                    actions.append(.writeContinue)
                 }
             }
             // The parser holds the body decoded; the raw bytes it is done with go.
@@ -400,7 +415,8 @@ struct HTTPConnectionStateMachine {
 
     /// The stream can no longer be trusted: answer `error` and close.
     private mutating func refuse(_ error: HTTPError, _ actions: inout [Action]) {
-        actions.append(.refuse(error))
+        errorToRefuse = error
+        actions.append(.refuse)
         close(afterFlush: true, &actions)
     }
 
