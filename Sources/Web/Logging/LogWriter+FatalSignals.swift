@@ -55,14 +55,14 @@ extension LogWriter {
         let from = head.load(ordering: .acquiring) + skip, to = tail.load(ordering: .acquiring)
         if from < to {
             let (first, second) = ring.runs(from: from, to: to)
-            LogWriter.writeWaiting(first, to: fd)
-            LogWriter.writeWaiting(second, to: fd)
+            // Nobody reading for `fatalWaitMillis`: give up, so the process still ends.
+            guard LogWriter.writeWaiting(first, to: fd), LogWriter.writeWaiting(second, to: fd) else { return }
             head.max(to, ordering: .releasing)
         }
         let lost = unreported.load(ordering: .relaxed)
         guard lost > 0 else { return }
         unreported.subtract(lost, ordering: .relaxed)
-        reportPrefix.withUnsafeBytes { LogWriter.writeWaiting($0, to: fd) }
+        guard reportPrefix.withUnsafeBytes({ LogWriter.writeWaiting($0, to: fd) }) else { return }
         var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
                      UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         withUnsafeMutableBytes(of: &digits) { buffer in
@@ -72,29 +72,30 @@ extension LogWriter {
                 buffer[at] = UInt8(ascii: "0") + UInt8(value % 10)
                 value /= 10
             } while value > 0 && at > 0
-            LogWriter.writeWaiting(UnsafeRawBufferPointer(rebasing: buffer[at...]), to: fd)
+            _ = LogWriter.writeWaiting(UnsafeRawBufferPointer(rebasing: buffer[at...]), to: fd)
         }
         StaticString(" log lines dropped: stderr was not being read\n").withUTF8Buffer {
-            LogWriter.writeWaiting(UnsafeRawBufferPointer($0), to: fd)
+            _ = LogWriter.writeWaiting(UnsafeRawBufferPointer($0), to: fd)
         }
     }
 
     /// Writes `bytes` to `fd`, waiting at most `fatalWaitMillis` at a time for room; gives up
-    /// after a wait with no room or an error. Only calls that are safe in a signal handler.
-    private static func writeWaiting(_ bytes: UnsafeRawBufferPointer, to fd: Int32) {
-        guard let base = bytes.baseAddress else { return }
+    /// after a wait with no room or an error (false). Only calls that are safe in a signal handler.
+    private static func writeWaiting(_ bytes: UnsafeRawBufferPointer, to fd: Int32) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
         var done = 0
         while done < bytes.count {
             var ready = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
             let polled = poll(&ready, 1, fatalWaitMillis)
             if polled < 0 && errno == EINTR { continue }
-            guard polled > 0 else { return }
+            guard polled > 0 else { return false }
             let written = Glibc.write(fd, base + done, min(bytes.count - done, AccessLog.pipeAtomicBytes))
             if written < 0 {
                 if errno == EINTR || errno == EAGAIN { continue }
-                return
+                return false
             }
             done += written
         }
+        return true
     }
 }
