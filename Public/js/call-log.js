@@ -266,7 +266,7 @@ export class CallLog {
     const parts = [];
     // A name's number, except the intercom's own: under "Intercom" it says nothing new.
     if (entry.number && entry.name && titleOf(entry) === entry.name) parts.push(formatE164(entry.number));
-    parts.push(formatWhen(new Date(entry.startedAt)));
+    parts.push(formatClock(new Date(entry.startedAt)));
     if (FINAL.has(status) && (entry.duration || entry.answeredAt)) parts.push(formatDuration(entry.duration));
     const taken = whoTookIt(entry, this.nameFor);
     if (taken) parts.push(taken);
@@ -334,13 +334,6 @@ function whoTookIt(entry, nameFor) {
     default:
       return entry.answeredBy && entry.direction === 'incoming' ? t('log.answeredBy', { user: entry.answeredBy }) : '';
   }
-}
-
-/** `14:05` today, else `3 Mar 14:05`: history rows span days. */
-function formatWhen(date) {
-  const today = new Date();
-  if (date.toDateString() === today.toDateString()) return formatClock(date);
-  return `${date.toLocaleDateString(undefined, { day: 'numeric', month: 'short' })} ${formatClock(date)}`;
 }
 
 export function otherParty(data) {

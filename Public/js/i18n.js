@@ -42,6 +42,15 @@ export function language() {
   return current;
 }
 
+/** The locales dates and times are written in: the browser's own variants of the page's
+ *  language (en-GB's 14:05, de-AT's Jän.), else the language itself, so a German page never
+ *  shows an English "2:05 PM" because the browser's own language is English. */
+export function dateLocales() {
+  const own = (navigator.languages || [navigator.language])
+    .filter((tag) => typeof tag === 'string' && tag.toLowerCase().split('-')[0] === current);
+  return own.length ? own : [current];
+}
+
 /** A country's name in the page's language (`country`: a row of calling-codes.js). */
 export function countryName(country) {
   if (current === 'en' || typeof Intl.DisplayNames !== 'function') return country.name;

@@ -4,7 +4,7 @@
 
 import { el } from './element.js';
 import { formatE164 } from './phone-number.js';
-import { t } from './i18n.js';
+import { dateLocales, t } from './i18n.js';
 import { textSegments, MAX_TEXT_CHARACTERS } from './text-segments.js';
 
 export class MessagesPanel {
@@ -105,7 +105,7 @@ export class MessagesPanel {
   messageItem(message) {
     const pictures = message.media.filter((m) => m.contentType.startsWith('image/'))
       .map((m) => el('img', { src: m.url, alt: t('texts.picture'), loading: 'lazy', class: 'text-picture' }));
-    const when = new Date(message.createdAt).toLocaleString();
+    const when = new Date(message.createdAt).toLocaleString(dateLocales());
     let state = t(`texts.status.${message.status}`) || message.status;
     if (message.error) state = t('texts.failedBecause', { status: state, reason: message.error });
     const by = message.sentBy ? t('texts.sentBy', { user: message.sentBy }) : '';

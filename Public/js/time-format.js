@@ -1,5 +1,7 @@
 // Times and durations as the dialer shows them.
 
+import { dateLocales } from './i18n.js';
+
 /** 42 -> "0:42", 3723 -> "1:02:03" */
 export function formatDuration(totalSeconds) {
   const seconds = Math.max(0, Math.floor(Number(totalSeconds) || 0));
@@ -14,10 +16,11 @@ export function formatDuration(totalSeconds) {
 export function formatClock(date) {
   const d = date instanceof Date ? date : new Date(date);
   if (Number.isNaN(d.getTime())) return '';
-  const time = d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  const locales = dateLocales();
+  const time = d.toLocaleTimeString(locales, { hour: '2-digit', minute: '2-digit' });
   const today = new Date();
   if (d.toDateString() === today.toDateString()) return time;
-  return `${d.toLocaleDateString([], { day: 'numeric', month: 'short' })} ${time}`;
+  return `${d.toLocaleDateString(locales, { day: 'numeric', month: 'short' })} ${time}`;
 }
 
 /** Server timestamps: unix seconds (number or numeric string) or ISO 8601 text. */

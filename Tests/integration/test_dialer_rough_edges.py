@@ -8,7 +8,9 @@ call's whole number shows beside its call button (its status goes under it); a n
 by a voice on the line; a contact saved for a caller names their voicemail and texts at once, as
 it did Recent calls; on a small phone in German a contact's name keeps its width, no voicemail
 button runs off the screen and the grant lengths fit their boxes; the contact form closes with Esc and leaves the keyboard where the
-user was (the button that opened it, the saved contact's row, "Add contact" after a delete)."""
+user was (the button that opened it, the saved contact's row, "Add contact" after a delete); a call
+of another day shows its date once, and a German page writes German dates and times."""
+import re
 import urllib.parse
 
 import requests
@@ -240,5 +242,20 @@ def test_the_contact_form_keeps_the_keyboard_in_place(shetphone_factory):
         driver.find_element(By.CSS_SELECTOR, ".contact-delete[aria-label='Delete Eve']").send_keys(Keys.ENTER)
         wait_text(driver, "#contacts-status", "Eve")
         wait_until(driver, lambda d: focused(d) == "contacts-add", message=f"after the delete: {focused(driver)}")
+    finally:
+        driver.quit()
+
+
+def test_an_older_call_shows_its_date_once_and_a_german_page_writes_german_times(shetphone_factory):
+    server = shetphone_factory(ini=SEPARATE_NUMBERS_INI)
+    send_call(server, 1, "bob")  # a week ago
+    driver = make_browser(DESKTOP, fake_sdk=True, lang="de-DE")
+    try:
+        login(driver, server.base_url, "bob", server.users["bob"])
+        wait_until(driver, lambda d: titles(d) == ["Caller 1"], message=f"the call listed: {titles(driver)}")
+        when = js(driver, "return document.querySelector('#call-log .entry-sub').textContent").split(" · ")
+        # "16. Nov. 14:05": the day once (it was "Nov 16 Nov 16, 02:05 PM"), a 24-hour German clock.
+        assert [part for part in when if re.fullmatch(r"\d{1,2}\. \w+\.? \d{2}:\d{2}", part)], when
+        assert not re.search(r"AM|PM", " ".join(when)), when
     finally:
         driver.quit()
