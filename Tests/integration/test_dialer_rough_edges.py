@@ -9,7 +9,8 @@ by a voice on the line; a contact saved for a caller names their voicemail and t
 it did Recent calls; on a small phone in German a contact's name keeps its width, no voicemail
 button runs off the screen and the grant lengths fit their boxes; the contact form closes with Esc and leaves the keyboard where the
 user was (the button that opened it, the saved contact's row, "Add contact" after a delete); a call
-of another day shows its date once, and a German page writes German dates and times."""
+of another day shows its date once, and a German page writes German dates and times; the login
+page's errors are said in the page's language."""
 import re
 import urllib.parse
 
@@ -259,3 +260,31 @@ def test_an_older_call_shows_its_date_once_and_a_german_page_writes_german_times
         assert not re.search(r"AM|PM", " ".join(when)), when
     finally:
         driver.quit()
+
+
+def test_the_login_pages_errors_are_in_the_pages_language(shetphone_factory):
+    server = shetphone_factory(ini=SEPARATE_NUMBERS_INI)
+    german = make_browser(DESKTOP, fake_sdk=True, lang="de-DE")
+    try:
+        german.get(server.url("/login"))
+        wait_text(german, "button[type=submit]", "Anmelden")
+        german.find_element(By.NAME, "username").send_keys("bob")
+        german.find_element(By.NAME, "password").send_keys("wrong")
+        german.find_element(By.NAME, "password").submit()
+        # It said "Wrong user name or password." on a German page.
+        wait_text(german, "#login-error", "Benutzername oder Passwort falsch.")
+        assert_accessible(german, "German login page with an error")
+    finally:
+        german.quit()
+    # Too many failures: the page's English words say "1 second", not "1 seconds" (login.js
+    # matches either and says them in the page's language).
+    session = requests.Session()
+    for attempt in range(12):
+        token = re.search(r'name="csrf" value="([^"]+)"', session.get(server.url("/login"), timeout=5).text).group(1)
+        answer = session.post(server.url("/login"), allow_redirects=False, timeout=10,
+                              data={"username": "bob", "password": f"guess-{attempt}", "csrf": token, "next": "/"})
+        if answer.status_code == 429:
+            break
+    assert answer.status_code == 429, answer.status_code
+    seconds = int(answer.headers["Retry-After"])
+    assert f"Try again in {seconds} second{'' if seconds == 1 else 's'}." in answer.text, answer.text

@@ -219,6 +219,8 @@ export default {
   'login.user': 'Benutzername',
   'login.password': 'Passwort',
   'login.submit': 'Anmelden',
+  'login.wrong': 'Benutzername oder Passwort falsch.',
+  'login.throttled': 'Zu viele fehlgeschlagene Anmeldungen. Bitte in {seconds} s erneut versuchen.',
   'login.title': 'Anmelden · Shetphone',
 
   'contacts.title': 'Kontakte',

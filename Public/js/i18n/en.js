@@ -220,6 +220,8 @@ export default {
   'login.user': 'User name',
   'login.password': 'Password',
   'login.submit': 'Log in',
+  'login.wrong': 'Wrong user name or password.',
+  'login.throttled': 'Too many failed logins. Try again in {seconds} s.',
   'login.title': 'Log in · Shetphone',
 
   'contacts.title': 'Contacts',

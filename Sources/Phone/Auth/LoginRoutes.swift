@@ -198,7 +198,9 @@ public final class LoginRoutes: @unchecked Sendable {
     /// 429 with the login page saying how long to wait.
     func throttledPage(_ request: Request, next: String, seconds: Int, user: String, client: String) -> Response {
         logger.warning("login throttled for user \(user.debugDescription) from \(client); retry in \(seconds) s")
-        var response = loginPage(request, next: next, error: "Too many failed logins. Try again in \(seconds) seconds.",
+        // login.js matches these words to say them in the page's language.
+        let wait = seconds == 1 ? "1 second" : "\(seconds) seconds"
+        var response = loginPage(request, next: next, error: "Too many failed logins. Try again in \(wait).",
                                  status: .tooManyRequests)
         response.headers.set("Retry-After", String(seconds))
         return response
