@@ -2,8 +2,11 @@
 /// their bytes, on a slice of the request path (no copy, no hashing, no regex); a `:name` child and
 /// a `*name` tail come after.
 final class RouteNode {
-    /// The static children, in the order they were added (`addChild`).
-    private(set) var children: [(name: Substring, length: Int, node: RouteNode)] = []
+    /// The static children, in the order they were added (`addChild`): their lengths apart from
+    /// their names, so finding one scans plain integers and compares bytes only where they agree.
+    private var childLengths: [Int] = []
+    private var childNames: [Substring] = []
+    private var childNodes: [RouteNode] = []
     var parameter: (name: String, node: RouteNode)?
     /// `*name`: takes the rest of the path (zero or more segments).
     var wildcard: (name: String, node: RouteNode)?
@@ -12,21 +15,30 @@ final class RouteNode {
 
     /// The static child called `segment`. A node has a few dozen children at most: comparing
     /// lengths (and bytes only where they agree) costs less than hashing the segment.
-    /// The list is read into a local first, and only ever replaced whole: every access to the
-    /// property is a load or a store, which Swift need not check at run time.
+    /// The lists are read into locals first, and only ever replaced whole: every access to the
+    /// properties is a load or a store, which Swift need not check at run time.
     func child(named segment: Substring) -> RouteNode? {
         let length = segment.utf8.count
-        let children = self.children
-        for child in children where child.length == length && child.name == segment { return child.node }
+        let lengths = childLengths
+        for index in lengths.indices where lengths[index] == length {
+            let names = childNames
+            if names[index] == segment { return childNodes[index] }
+        }
         return nil
     }
 
     func addChild(named name: Substring, _ node: RouteNode) {
         let owned = Substring(String(name))
-        var list = children
-        children = []
-        list.append((owned, owned.utf8.count, node))
-        children = list
+        var lengths = childLengths, names = childNames, nodes = childNodes
+        childLengths = []
+        childNames = []
+        childNodes = []
+        lengths.append(owned.utf8.count)
+        names.append(owned)
+        nodes.append(node)
+        childLengths = lengths
+        childNames = names
+        childNodes = nodes
     }
 
     /// The endpoint for `method`; HEAD falls back to GET (the server drops the body).
