@@ -8,9 +8,11 @@ let csrfToken = '';
 let clockOffsetMs = 0;
 
 /** An HTTP answer other than 2xx, or no answer at all (status 0). */
+/** A failed API request. `message` is the server's reason, shown to the user as is (it names
+ *  what was wrong); `path` says which request, for the console. */
 export class ApiError extends Error {
   constructor(path, status, message, data = null) {
-    super(`${path}: ${message}`);
+    super(message);
     this.name = 'ApiError';
     this.path = path;
     this.status = status;

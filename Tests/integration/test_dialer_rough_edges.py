@@ -10,7 +10,8 @@ it did Recent calls; on a small phone in German a contact's name keeps its width
 button runs off the screen and the grant lengths fit their boxes; the contact form closes with Esc and leaves the keyboard where the
 user was (the button that opened it, the saved contact's row, "Add contact" after a delete); a call
 of another day shows its date once, and a German page writes German dates and times; the login
-page's errors are said in the page's language."""
+page's errors are said in the page's language; an API refusal shows the server's reason without
+the request's path."""
 import re
 import urllib.parse
 
@@ -288,3 +289,18 @@ def test_the_login_pages_errors_are_in_the_pages_language(shetphone_factory):
     assert answer.status_code == 429, answer.status_code
     seconds = int(answer.headers["Retry-After"])
     assert f"Try again in {seconds} second{'' if seconds == 1 else 's'}." in answer.text, answer.text
+
+
+def test_a_refused_text_says_the_servers_reason_without_the_api_path(shetphone_factory):
+    server = shetphone_factory(ini=SEPARATE_NUMBERS_INI)
+    driver = make_browser(DESKTOP, fake_sdk=True, lang="en-GB")
+    try:
+        login(driver, server.base_url, "bob", server.users["bob"])
+        driver.find_element(By.ID, "text-to").send_keys("+8613800138000")
+        driver.find_element(By.ID, "text-body").send_keys("Hello")
+        driver.find_element(By.ID, "text-send").click()
+        shown = wait_text(driver, "#text-error", "not allowed")
+        # It read "Not sent: api/messages: to: texts to CN ...": the request's path means nothing to a user.
+        assert shown == "Not sent: to: texts to CN are not allowed (allowed_countries)", shown
+    finally:
+        driver.quit()
