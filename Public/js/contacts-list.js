@@ -42,7 +42,15 @@ export class ContactsList {
 
   render() {
     const shown = this.contacts.filter((contact) => this.matches(contact));
+    // The rows are drawn anew (a change here or from another session): a focused button of a
+    // row keeps the focus in that row's new button, so the keyboard does not fall to the top.
+    const focused = this.list.contains(document.activeElement) ? document.activeElement : null;
+    const row = focused && focused.closest('li');
     this.list.replaceChildren(...shown.map((contact) => this.row(contact)));
+    if (row && focused.classList.length) {
+      const again = this.list.querySelector(`li[data-id="${CSS.escape(row.dataset.id)}"] .${CSS.escape(focused.classList[focused.classList.length - 1])}`);
+      if (again) again.focus();
+    }
     this.empty.hidden = shown.length > 0;
     this.empty.textContent = this.contacts.length ? t('contacts.noMatch') : t('contacts.none');
   }

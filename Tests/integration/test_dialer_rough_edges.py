@@ -239,6 +239,12 @@ def test_the_contact_form_keeps_the_keyboard_in_place(shetphone_factory):
         js(driver, "arguments[0].focus()", cancel)
         cancel.send_keys(Keys.ENTER)
         wait_until(driver, lambda d: focused(d) == "Edit Eve", message=f"back on Eve's Edit: {focused(driver)}")
+        # Another session adds a contact: the list is drawn anew, and the focus stays on Eve's Edit.
+        answer = api_login(server, "bob").post(server.url("/api/contacts"), timeout=5,
+                                               json={"name": "Finn", "numbers": [{"label": "", "number": "+447700900998"}]})
+        assert answer.status_code in (200, 201), answer.text
+        wait_text(driver, "#contacts-list", "Finn")
+        assert focused(driver) == "Edit Eve"
 
         js(driver, "window.confirm = () => true")
         driver.find_element(By.CSS_SELECTOR, ".contact-delete[aria-label='Delete Eve']").send_keys(Keys.ENTER)
