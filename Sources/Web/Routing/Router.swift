@@ -147,6 +147,13 @@ public final class Router: @unchecked Sendable {
             path = String(path.utf8.dropFirst(basePath.utf8.count)) ?? "/"
         }
         guard path.utf8.first == Router.slash else { return .response(.error(.notFound)) }
+        // Most static files: a first segment that no route starts with, at a root with no
+        // parameter or wildcard, is the fallback's (what the walk below would conclude, without
+        // splitting the rest of the path).
+        if root.parameter == nil, root.wildcard == nil, root.child(named: Router.firstSegment(of: path)) == nil {
+            if let fallbackEndpoint { return .endpoint(fallbackEndpoint, path, []) }
+            return .response(.error(.notFound))
+        }
 
         var captured: [(String, Substring)] = []
         var allowed: [String] = []
@@ -208,6 +215,16 @@ public final class Router: @unchecked Sendable {
     }
 
     /// "/a/b/" -> ["a", "b", ""]; "/" -> [""]. Slices of `path`, nothing copied.
+    /// What follows the leading slash up to the next one (`file.txt` of `/file.txt`, `api` of `/api/me`).
+    static func firstSegment(of path: String) -> Substring {
+        let utf8 = path.utf8
+        let end = utf8.withContiguousStorageIfAvailable { bytes in
+            bytes.dropFirst().firstIndex(of: slash) ?? bytes.count
+        }
+        guard let end else { return path.dropFirst().prefix { $0 != "/" } }
+        return path[utf8.index(after: utf8.startIndex)..<utf8.index(utf8.startIndex, offsetBy: end)]
+    }
+
     static func segments(of path: String) -> [Substring] {
         let count = slashCount(path)
         return [Substring](unsafeUninitializedCapacity: max(1, count)) { buffer, initialized in
