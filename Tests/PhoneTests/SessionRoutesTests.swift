@@ -241,7 +241,7 @@ final class SessionRoutesTests: XCTestCase {
         let response = logIn(login, password: "wonderland")
         XCTAssertEqual(response.status, .tooManyRequests)
         XCTAssertEqual(response.headers["Retry-After"], "1")
-        XCTAssertTrue(String(decoding: response.body, as: UTF8.self).contains("Try again in 1 seconds"))
+        XCTAssertTrue(String(decoding: response.body, as: UTF8.self).contains("Try again in 1 second."))
         XCTAssertEqual(sessions.count, 0, "a throttled attempt is not even checked")
     }
 
