@@ -60,6 +60,21 @@ final class SQLiteStoreTests: StoreWaiting {
         }
     }
 
+    /// Two processes opening a new file at once: the second read the version before the first
+    /// migrated. It must skip what was applied meanwhile, not fail on "table already exists".
+    func testMigrationsAppliedMeanwhileByAnotherConnectionAreSkipped() throws {
+        let late = try SQLiteConnection(path: path)
+        defer { late.close() }
+        let staleVersion = try SchemaMigrator().checkedVersion(late, latest: SQLiteSchema.migrations.count)
+        XCTAssertEqual(staleVersion, 0)
+        let first = try SQLiteConnection(path: path)
+        try SchemaMigrator(migrations: SQLiteSchema.migrations.filter { $0.version <= 13 }).migrate(first)
+        first.close()
+        let applied = try SchemaMigrator().apply(late, after: staleVersion)
+        XCTAssertEqual(applied.map(\.version), [14], "only the migration the other connection had not applied")
+        XCTAssertEqual(try late.integer("PRAGMA user_version"), SQLiteSchema.migrations.last?.version)
+    }
+
     func testADatabaseOfVersion13GetsTheLegsNumberAndKeepsItsCalls() throws {
         let connection = try SQLiteConnection(path: path)
         try SchemaMigrator(migrations: SQLiteSchema.migrations.filter { $0.version <= 13 }).migrate(connection)

@@ -12,16 +12,25 @@ struct SchemaMigrator {
     func migrate(_ connection: SQLiteConnection) throws -> [Migration] {
         let latest = migrations.last?.version ?? 0
         let current = try checkedVersion(connection, latest: latest)
+        return try apply(connection, after: current)
+    }
+
+    /// Applies, in order, every migration newer than `version` that the file still lacks.
+    func apply(_ connection: SQLiteConnection, after version: Int) throws -> [Migration] {
         var applied: [Migration] = []
-        for migration in migrations where migration.version > current {
-            try connection.transaction {
+        for migration in migrations where migration.version > version {
+            // The version is read again under the write lock: another process opening the same
+            // file at the same moment may have applied this migration since the first read.
+            let didApply = try connection.transaction { () -> Bool in
+                guard try connection.integer("PRAGMA user_version") < migration.version else { return false }
                 try connection.execute(migration.sql)
                 try connection.execute("PRAGMA user_version = \(migration.version)")
                 if migration.version == migrations.first?.version {
                     try connection.execute("PRAGMA application_id = \(SQLiteSchema.applicationID)")
                 }
+                return true
             }
-            applied.append(migration)
+            if didApply { applied.append(migration) }
         }
         return applied
     }
