@@ -66,6 +66,7 @@ struct ServeCommand: ParsableCommand {
                 settings.server.server.listen = try listen.map { try ListenAddress(parsing: $0) }
             }
             try settings.checkDemoIsLocal()
+            try settings.checkDemoFilesArePresent()
         } catch {
             printError("\(error)")
             throw ExitCode(1)

@@ -431,6 +431,22 @@ def test_the_demo_refuses_to_listen_off_the_machine(tmp_path):
     assert result.returncode != 0 and "loopback only" in result.stderr, result.stderr
 
 
+def test_the_demo_started_outside_the_checkout_says_where_to_start_it(tmp_path):
+    import subprocess
+    from conftest import binary
+    try:
+        result = subprocess.run([binary(), "serve", "--listen", "127.0.0.1:0"], cwd=tmp_path, capture_output=True,
+                                text=True, timeout=20)
+    except subprocess.TimeoutExpired:
+        pytest.fail("the demo started serving with no users file and no pages")
+    assert result.returncode == 1, result.stderr
+    error = result.stderr.strip().splitlines()[-1]
+    assert "the demo runs in the shetphone checkout" in error, result.stderr
+    assert f"{tmp_path}/.htpasswd.example and {tmp_path}/Public/login.html cannot be read here" in error, error
+    # Before, it said that nobody could log in, and then failed on the login page's template.
+    assert "nobody can log in" not in result.stderr, result.stderr
+
+
 def test_the_session_cookie_lives_as_long_as_the_idle_lifetime(shetphone_factory):
     server = shetphone_factory(ini=DEFAULT_INI.replace("[app]\n", "[app]\nsession_hours = 2\n"))
     cookie, reply = logged_in_cookie(server, "alice")

@@ -115,6 +115,18 @@ public struct ShetphoneConfig: Sendable {
         }
     }
 
+    /// The demo's users and pages are the checkout's (`.htpasswd.example`, `Public/`): started
+    /// in another folder it would answer nothing but errors. Throws naming the files not found.
+    public func checkDemoFilesArePresent() throws {
+        guard isDemo else { return }
+        let needed = [app.htpasswdPath, AppSettings.join(server.publicDir, "login.html")]
+        let missing = needed.filter { access($0, R_OK) != 0 }.map(ResolvedPath.lexical)
+        guard !missing.isEmpty else { return }
+        throw ConfigError(path, 0, "the demo runs in the shetphone checkout, which has its users and pages; "
+            + "\(missing.joined(separator: " and ")) cannot be read here: start it in the checkout, "
+            + "or write a shetphone.ini (README, \"Setting it up for real\")")
+    }
+
     static func isLoopback(_ host: String) -> Bool {
         host == "localhost" || host == "::1" || (host.hasPrefix("127.") && host.split(separator: ".").count == 4)
     }
