@@ -2,7 +2,7 @@
 
 It speaks the documented paths, HTTP Basic auth (account SID + auth token, or an API key SID +
 secret) and JSON shapes for the resources Shetphone uses: the Account, Recordings (metadata,
-.mp3/.wav media, DELETE), Messages, IncomingPhoneNumbers, Applications and Keys. Errors come back
+.mp3/.wav media, DELETE), Calls (fetch one), Messages, IncomingPhoneNumbers, Applications and Keys. Errors come back
 as Twilio sends them: {"code": 20404, "message": ..., "more_info": ..., "status": 404}.
 
 The certificate is a throw-away one made with `openssl` at test time (`make_certificate`); the
@@ -47,6 +47,7 @@ class FakeTwilioAPI:
         self.api_key = api_key  # (sid, secret) or None
         self.recordings = {}    # sid -> {"audio": bytes, "duration": int, "call_sid": str}
         self.messages = []
+        self.calls = {}         # CA sid -> dict in the Call resource's shape (see add_call)
         self.numbers = {}       # PN sid -> dict
         self.applications = {}  # AP sid -> dict
         self.keys = {}
@@ -199,6 +200,12 @@ class FakeTwilioAPI:
             if self.redirect_media:
                 return self._empty(h, 302, {"Location": f"{self.base_url}/media/{sid}.{ext}"})
             return self._audio(h, recording["audio"], ext)
+        m = re.fullmatch(r"/Calls/(CA[0-9a-fA-F]{32})\.json", rest)
+        if m and method == "GET":
+            call = self.calls.get(m.group(1))
+            if call is None:
+                return self._json(h, *twilio_error(404, 20404, f"The requested resource {h.path} was not found"))
+            return self._json(h, 200, call)
         m = re.fullmatch(r"/Messages/((?:MM|SM)[0-9a-fA-F]{32})/Media/(ME[0-9a-fA-F]{32})", rest)
         if m and method == "GET":
             media = self.message_media.get(m.groups())
@@ -264,6 +271,22 @@ class FakeTwilioAPI:
         media_sid = "ME" + os.urandom(16).hex()
         self.message_media[(message_sid, media_sid)] = (content_type, data)
         return f"{self.base_url}{API}{self.account_sid}/Messages/{message_sid}/Media/{media_sid}"
+
+    def add_call(self, sid, status, from_, to, duration=None, start_time=None, end_time=None, direction="inbound"):
+        """A call GET /Calls/{sid}.json answers, in Twilio's shape: `duration` a string of seconds and
+        `end_time` an RFC 2822 date, both null while the call goes on."""
+        self.calls[sid] = {
+            "sid": sid, "account_sid": self.account_sid, "parent_call_sid": None, "api_version": "2010-04-01",
+            "to": to, "to_formatted": to, "from": from_, "from_formatted": from_, "phone_number_sid": None,
+            "status": status, "direction": direction, "answered_by": None, "caller_name": None,
+            "start_time": start_time, "end_time": end_time,
+            "duration": None if duration is None else str(duration), "price": None, "price_unit": "USD",
+            "date_created": start_time, "date_updated": end_time or start_time, "forwarded_from": None,
+            "group_sid": None, "queue_time": "0", "trunk_sid": None,
+            "uri": f"{API}{self.account_sid}/Calls/{sid}.json",
+            "subresource_uris": {"recordings": f"{API}{self.account_sid}/Calls/{sid}/Recordings.json",
+                                 "notifications": f"{API}{self.account_sid}/Calls/{sid}/Notifications.json"},
+        }
 
     def add_number(self, e164):
         sid = "PN" + os.urandom(16).hex()

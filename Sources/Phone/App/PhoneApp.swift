@@ -38,6 +38,8 @@ public final class PhoneApp: @unchecked Sendable {
     let outbound: OutboundClient
     let contactRoutes: ContactRoutes
     let retention: HistoryRetention
+    /// Ends calls whose last status callback never came, asking Twilio.
+    let settler: CallSettler
     var server: HTTPServer?
 
     /// Builds the app from a checked config; throws when a file it needs cannot be used.
@@ -100,8 +102,20 @@ public final class PhoneApp: @unchecked Sendable {
             if !config.isDemo {
                 try IntercomStateImport(directory: config.app.stateDir).importOnce(into: store.intercom, logger: logger)
             }
+            // One lead for the jobs done once for all instances: the intercom's and settling calls.
+            let leadership = store.leadership(of: .intercom)
             intercom = try Intercom(settings: config.intercom, records: store.intercom, publisher: events, logger: logger,
-                                    leadership: store.leadership(of: .intercom))
+                                    leadership: leadership)
+            let settlingAPI = TwilioAPI(settings: twilio, client: outbound)
+            settlingAPI.timeoutSeconds = config.notices.outbound.timeoutSeconds
+            settler = CallSettler(calls: store.calls, api: settlingAPI, leadership: leadership,
+                                  ringingSeconds: config.store.settleRingingSeconds,
+                                  answeredSeconds: config.store.settleAnsweredSeconds, logger: logger) { [voiceRoutes] form, query, now, then in
+                guard let update = voiceRoutes.statusUpdate(form: form, query: query, now: now) else {
+                    return then(.failure(StoreError(.other, "settled status of \(form.first?.1 ?? "?") is not a status callback")))
+                }
+                voiceRoutes.merge(update, then: then)
+            }
             intercomRoutes = IntercomRoutes(intercom: intercom, webhook: webhook, logger: logger, timeZone: config.app.timeZone,
                                             recordCall: { [voiceRoutes] in voiceRoutes.record($0, $1, answer: $2) },
                                             legStatusURL: { [voiceRoutes] in voiceRoutes.statusCallbackURL(of: $0, number: $1) })
@@ -136,10 +150,11 @@ public final class PhoneApp: @unchecked Sendable {
             events.publish(PhoneEvent("logout", ["reason": .string(reason.rawValue)], rooms: [session.room]))
         }
         let authenticator = logins.authenticator
-        server.loops.first?.addSweep { [sessions, retention, intercom] _ in
+        server.loops.first?.addSweep { [sessions, retention, intercom, settler] now in
             sessions.sweep()
             retention.sweep()
             intercom.sweep()
+            settler.sweep(now: now)
         }
         // A user taken out of .htpasswd loses every session, even one that makes no request.
         server.loops.first?.addSweep { [sessions] _ in sessions.removeUnknownUsers(authenticator.knows) }
@@ -199,6 +214,7 @@ public final class PhoneApp: @unchecked Sendable {
     }
 
     public func shutdown() {
+        settler.stop()
         intercom.stop()
         away.stop()
         outbound.shutdown()

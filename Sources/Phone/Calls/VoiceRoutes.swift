@@ -80,28 +80,32 @@ public final class VoiceRoutes: @unchecked Sendable {
 
     /// `POST /status`: a Twilio status callback becomes a `call.status` event in the number's room.
     public func status(_ request: Request, _ form: [(String, String)], _ responder: Responder) {
-        let query = (try? request.queryItems()) ?? []
-        let plan = live.telephony.plan
         // Any signed callback gets 204: Twilio records every 4xx as a webhook error in the console.
-        if let event = StatusCallback.event(form: form, query: query, plan: plan, now: Int(time(nil))) {
+        let update = statusUpdate(form: form, query: (try? request.queryItems()) ?? [], now: VoiceRoutes.nowMillis())
+        record(update, responder, answer: Response(status: .noContent))
+    }
+
+    /// What a status callback changes, before the history: publishes its `call.status` event and
+    /// returns the update for the history. `now`: unix ms, when the callback names no `Timestamp`.
+    /// The call settler gives it the callback Twilio did not deliver.
+    func statusUpdate(form: [(String, String)], query: [(String, String)], now: Int) -> CallUpdate? {
+        let plan = live.telephony.plan
+        if let event = StatusCallback.event(form: form, query: query, plan: plan, now: now / 1000) {
             events.publish(event)
         } else {
             logger.info("status callback without CallSid/CallStatus or for none of our numbers: ignored")
         }
-        let update = CallUpdate.status(form: form, query: query, plan: plan, now: VoiceRoutes.nowMillis())
-        record(update, responder, answer: Response(status: .noContent))
+        return CallUpdate.status(form: form, query: query, plan: plan, now: now)
     }
 
     /// Merges `update` into the history and sends `answer` once committed (503 if it cannot
     /// be), then tells the call's room with `call.updated`.
     func record(_ update: CallUpdate?, _ responder: Responder, answer: Response) {
-        guard let calls, let update else { return responder.send(answer) }
-        let events = self.events
-        calls.merge(update) { [logger] result in
+        guard let update, calls != nil else { return responder.send(answer) }
+        merge(update) { [logger] result in
             switch result {
-            case .success(let record):
+            case .success:
                 responder.send(answer)
-                events.publish(PhoneEvent("call.updated", record.json, rooms: record.rooms))
             case .failure(let error):
                 // Logged once a minute by the store itself when the disk is full.
                 if error.kind != .diskFull { logger.error("call \(update.callSid) not recorded: \(error)") }
@@ -109,6 +113,19 @@ public final class VoiceRoutes: @unchecked Sendable {
                 refusal.headers.set("Retry-After", "5")
                 responder.send(refusal)
             }
+        }
+    }
+
+    /// Merges `update` into the history and, once committed, tells the call's rooms with
+    /// `call.updated`; `then` gets the outcome on the store's thread.
+    func merge(_ update: CallUpdate, then: @escaping StoreCompletion<CallRecord>) {
+        guard let calls else { return then(.failure(StoreError(.unavailable, "no call history"))) }
+        let events = self.events
+        calls.merge(update) { result in
+            if case .success(let record) = result {
+                events.publish(PhoneEvent("call.updated", record.json, rooms: record.rooms))
+            }
+            then(result)
         }
     }
 

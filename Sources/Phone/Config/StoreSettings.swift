@@ -10,8 +10,14 @@ public struct StoreSettings: Sendable, Equatable {
     public var url: String?
     /// `history_days`: calls older than this are deleted (default 365).
     public var historyDays = 365
+    /// `settle_ringing_seconds`: a call nobody answered that is still not over this long after it
+    /// started is checked with Twilio's API (default 900: longer than any `<Dial>` rings).
+    public var settleRingingSeconds = 900
+    /// `settle_answered_seconds`: the same for an answered call (default 18000, five hours:
+    /// Twilio ends a `<Dial>` after four by default).
+    public var settleAnsweredSeconds = 18_000
 
-    static let keys = ["path", "url", "history_days"]
+    static let keys = ["path", "url", "history_days", "settle_ringing_seconds", "settle_answered_seconds"]
     public static let defaultFileName = "shetphone.db"
 
     public init(stateDir: String) {
@@ -34,6 +40,8 @@ public struct StoreSettings: Sendable, Equatable {
                     throw reader.error(reason)
                 }
             case "history_days": historyDays = try reader.integer(in: 1...36_500)
+            case "settle_ringing_seconds": settleRingingSeconds = try reader.integer(in: 1...86_400)
+            case "settle_answered_seconds": settleAnsweredSeconds = try reader.integer(in: 1...604_800)
             default:
                 throw reader.error("unknown key (known: \(StoreSettings.keys.joined(separator: ", ")))")
             }

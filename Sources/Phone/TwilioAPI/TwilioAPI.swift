@@ -84,6 +84,17 @@ public final class TwilioAPI: @unchecked Sendable {
         }
     }
 
+    /// `GET /Calls/{Sid}.json`: where a call stands now (status, duration, end time).
+    public func fetchCall(_ sid: String, _ completion: @escaping @Sendable (Result<TwilioCall, TwilioAPIError>) -> Void) {
+        guard TwilioAPI.isSID(sid, prefix: "CA") else { return completion(.failure(.invalidSID(sid, expected: "CA"))) }
+        get("/Calls/\(sid).json", resource: "call \(sid)") { result in
+            completion(result.flatMap { json in
+                TwilioCall(json: json).map { .success($0) }
+                    ?? .failure(.unexpectedResponse(resource: "call \(sid)", detail: "no sid or status in the JSON"))
+            })
+        }
+    }
+
     /// `POST /Messages.json`: sends a text from one of our numbers.
     public func createMessage(from: String, to: String, body: String, statusCallback: String? = nil,
                               _ completion: @escaping @Sendable (Result<JSON, TwilioAPIError>) -> Void) {

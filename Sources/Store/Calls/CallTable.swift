@@ -289,6 +289,21 @@ final class CallTable: CallRecords, ReadingTable, @unchecked Sendable {
             .first(visible.values + [.int(seen)]) { $0.int(0) } ?? 0
     }
 
+    /// The rows of `openCalls` (both backends; `$1` ringing bound, `$2` answered bound, SQLite's `?NNN`).
+    static func openCallsSQL(_ columns: String, placeholder: (Int) -> String, limit: Int) -> String {
+        "SELECT \(columns) FROM calls WHERE ended_at IS NULL AND ((answered_at IS NULL AND started_at < \(placeholder(1)))"
+            + " OR (answered_at IS NOT NULL AND started_at < \(placeholder(2)))) ORDER BY started_at, id LIMIT \(max(1, limit))"
+    }
+
+    func openCalls(ringingBefore: Int, answeredBefore: Int, limit: Int, then: @escaping StoreCompletion<[CallRecord]>) {
+        read(then) { db in
+            var calls = try db.statement(CallTable.openCallsSQL(CallTable.columns, placeholder: { "?\($0)" }, limit: limit))
+                .rows([.int(ringingBefore), .int(answeredBefore)], CallTable.make)
+            for index in calls.indices { try CallTable.addLegs(&calls[index], db) }
+            return calls
+        }
+    }
+
     func forEachNow(_ body: (CallRecord) throws -> Void) throws {
         // Read in pages on the writer so the export sees one consistent snapshot per page.
         var after = 0

@@ -75,6 +75,10 @@ public protocol CallRecords: Sendable {
     func markSeen(user: String, at: Int, then: @escaping StoreCompletion<Void>)
     /// Deletes calls that started before `cutoff` (unix ms), in small batches; `then` gets how many.
     func purge(startedBefore cutoff: Int, then: @escaping StoreCompletion<Int>)
+    /// Calls not ended yet that look stale, oldest first, at most `limit`: nobody answered and
+    /// they started before `ringingBefore`, or someone answered and they started before
+    /// `answeredBefore` (unix ms). The call settler asks Twilio about these.
+    func openCalls(ringingBefore: Int, answeredBefore: Int, limit: Int, then: @escaping StoreCompletion<[CallRecord]>)
     /// Every call, oldest first (CLI export: blocks).
     func forEachNow(_ body: (CallRecord) throws -> Void) throws
 }

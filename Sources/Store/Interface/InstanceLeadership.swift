@@ -22,6 +22,7 @@ extension PhoneStore {
 
 /// A job one instance does for all; its number is the advisory lock's key.
 public enum StoreRole: Int64, Sendable {
-    /// Ends grants on time and announces changes made by the command line (`SHPI`).
+    /// Ends grants on time and announces changes made by the command line (`SHPI`); also
+    /// asks Twilio about calls whose last callback never came (`CallSettler`).
     case intercom = 0x5348_5049
 }

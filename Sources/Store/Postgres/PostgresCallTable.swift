@@ -295,6 +295,15 @@ final class PostgresCallTable: CallRecords, ReadingTable, @unchecked Sendable {
         return sql
     }
 
+    func openCalls(ringingBefore: Int, answeredBefore: Int, limit: Int, then: @escaping StoreCompletion<[CallRecord]>) {
+        read(then) { db in
+            let sql = CallTable.openCallsSQL(PostgresCallTable.columns, placeholder: { "$\($0)" }, limit: limit)
+            var calls = try db.query(sql, [.int(ringingBefore), .int(answeredBefore)]).all.map(PostgresCallTable.make)
+            for index in calls.indices { try PostgresCallTable.addLegs(&calls[index], db) }
+            return calls
+        }
+    }
+
     func forEachNow(_ body: (CallRecord) throws -> Void) throws {
         var after = 0
         while true {
