@@ -102,3 +102,41 @@ timeout = 3
         assert calls[LIVE]["state"] == "ended" and calls[GONE]["state"] == "ended"
         assert all(r[2] for r in gets_of(fake, LIVE) + gets_of(fake, GONE)), "every question carried the credentials"
         assert len(gets_of(fake, GONE)) == 1, "a settled call is not asked about again by the looks after it"
+
+
+def test_with_two_instances_on_postgresql_only_the_leader_asks(postgres, shetphone_factory, tmp_path):
+    """Both instances sweep; the one holding the lead (PostgreSQL's advisory lock) asks Twilio and
+    ends the call, and a dialer on the other instance hears it through the bus."""
+    cert, key = make_certificate(str(tmp_path))
+    with FakeTwilioAPI(ACCOUNT_SID, AUTH_TOKEN, cert, key) as fake:
+        ini = DEFAULT_INI.replace("[twilio]\n", f"[twilio]\napi_base_url = {fake.base_url}\n") + f"""
+[store]
+url = {postgres.url}
+settle_ringing_seconds = 1
+settle_answered_seconds = 1
+
+[outbound]
+ca_file = {cert}
+timeout = 3
+"""
+        servers = []
+        for name in ("a", "b"):
+            folder = tmp_path / name
+            folder.mkdir()
+            servers.append(shetphone_factory(ini=ini, workdir=folder))
+        leader = wait_for(lambda: [s for s in servers if "now leads the intercom" in s.log()], "an instance to lead")
+        assert len(leader) == 1, "one lead"
+        other = next(s for s in servers if s is not leader[0])
+
+        bob = login(other, "bob")
+        cookie = "; ".join(f"{c.name}={c.value}" for c in bob.cookies if c.path in ("/", ""))
+        ws_url = other.base_url.replace("http://", "ws://") + "/ws"
+        with ws_connect(ws_url, origin=other.base_url, additional_headers={"Cookie": cookie}, open_timeout=5) as socket:
+            assert json.loads(socket.recv(timeout=5))["type"] == "hello"
+            incoming(other, GONE)  # the call reaches the instance that does not lead
+            assert next_update(socket, GONE)["state"] == "ringing"
+            gone = next_update(socket, GONE)
+        assert gone["state"] == "ended" and gone["outcome"] == "missed", gone
+        assert f"call settler: call {GONE}" in leader[0].log()
+        assert "call settler" not in other.log(), other.log()
+        assert len(gets_of(fake, GONE)) == 1

@@ -102,7 +102,7 @@ public final class CallSettler: @unchecked Sendable {
                 let next = lock.withLock { () -> UInt64 in
                     inFlight.remove(record.sid)
                     let asks = (waiting[record.sid]?.asks ?? 0) + 1
-                    let delay = CallSettlement.retryDelayMillis(asks: asks, firstMillis: lookMillis * 2)
+                    let delay = CallSettlement.retryDelayMillis(asks: asks, firstMillis: lookMillis)
                     waiting[record.sid] = (asks, millis &+ delay)
                     return delay
                 }
