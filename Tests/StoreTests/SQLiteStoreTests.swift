@@ -71,7 +71,7 @@ final class SQLiteStoreTests: StoreWaiting {
         try SchemaMigrator(migrations: SQLiteSchema.migrations.filter { $0.version <= 13 }).migrate(first)
         first.close()
         let applied = try SchemaMigrator().apply(late, after: staleVersion)
-        XCTAssertEqual(applied.map(\.version), [14], "only the migration the other connection had not applied")
+        XCTAssertEqual(applied.map(\.version), [14, 15], "only the migrations the other connection had not applied")
         XCTAssertEqual(try late.integer("PRAGMA user_version"), SQLiteSchema.migrations.last?.version)
     }
 
@@ -87,8 +87,20 @@ final class SQLiteStoreTests: StoreWaiting {
         connection.close()
         let store = try SQLiteStore(path: path, logger: logger)
         defer { store.close() }
-        XCTAssertEqual(store.applied.map(\.version), [14])
+        XCTAssertEqual(store.applied.map(\.version), [14, 15])
         try checkTheCallOfVersion13GetsItsLegsNumber(store)
+    }
+
+    func testOpenCallsReadTheIndexOfCallsNotEnded() throws {
+        let store = try SQLiteStore(path: path, logger: logger)
+        store.close()
+        let connection = try SQLiteConnection(path: path)
+        defer { connection.close() }
+        var plan: [String] = []
+        try connection.statement("EXPLAIN QUERY PLAN " + CallTable.openCallsSQL(CallTable.columns, placeholder: { "?\($0)" }, limit: 50))
+            .forEach([.int(1), .int(2)]) { plan.append($0.text(3)) }
+        XCTAssertTrue(plan.contains { $0.contains("calls_open") }, "\(plan)")
+        XCTAssertFalse(plan.contains { $0.hasPrefix("SCAN calls") && !$0.contains("INDEX") }, "\(plan)")
     }
 
     func testAFailingJobRollsBackAloneInItsBatch() throws {

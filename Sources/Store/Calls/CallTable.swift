@@ -67,6 +67,9 @@ final class CallTable: CallRecords, ReadingTable, @unchecked Sendable {
         Migration(14, "the phone number a call leg rang", """
             ALTER TABLE call_legs ADD COLUMN number TEXT;
             """),
+        Migration(15, "an index of the calls not ended, for the call settler", """
+            CREATE INDEX calls_open ON calls(started_at, id) WHERE ended_at IS NULL;
+            """),
     ]
 
     /// Most calls on one page (200).

@@ -53,7 +53,7 @@ final class PostgresStoreTests: StoreWaiting {
         connection.close()
         let store = try PostgresStore(url: url, logger: logger)
         defer { store.close() }
-        XCTAssertEqual(store.applied.map(\.version), [14])
+        XCTAssertEqual(store.applied.map(\.version), [14, 15])
         try checkTheCallOfVersion13GetsItsLegsNumber(store)
     }
 
