@@ -106,9 +106,11 @@ timeout = 3
 
 def test_with_two_instances_on_postgresql_only_the_leader_asks(postgres, shetphone_factory, tmp_path):
     """Both instances sweep; the one holding the lead (PostgreSQL's advisory lock) asks Twilio and
-    ends the call, and a dialer on the other instance hears it through the bus."""
+    ends the call, and a dialer on the other instance hears it through the bus. Twilio's API
+    failing the first question (503, three tries) only delays the answer: the call is asked about again."""
     cert, key = make_certificate(str(tmp_path))
     with FakeTwilioAPI(ACCOUNT_SID, AUTH_TOKEN, cert, key) as fake:
+        fake.fail_next = [503] * 3  # the first question fails, with the outbound client's own 2 retries
         ini = DEFAULT_INI.replace("[twilio]\n", f"[twilio]\napi_base_url = {fake.base_url}\n") + f"""
 [store]
 url = {postgres.url}
@@ -137,6 +139,8 @@ timeout = 3
             assert next_update(socket, GONE)["state"] == "ringing"
             gone = next_update(socket, GONE)
         assert gone["state"] == "ended" and gone["outcome"] == "missed", gone
-        assert f"call settler: call {GONE}" in leader[0].log()
+        log = leader[0].log()
+        assert f"call settler: call {GONE}: " in log and "Twilio answered 503" in log, log
+        assert f"call settler: call {GONE} was still ringing here; Twilio says it does not know the call" in log, log
         assert "call settler" not in other.log(), other.log()
-        assert len(gets_of(fake, GONE)) == 1
+        assert len(gets_of(fake, GONE)) == 4, "3 tries of the first question, then asked again and settled"
