@@ -10,6 +10,7 @@ from websockets.sync.client import connect as ws_connect
 
 from conftest import ACCOUNT_SID, AUTH_TOKEN, DEFAULT_INI
 from fake_twilio_api import API, FakeTwilioAPI, make_certificate
+from instances_helpers import until
 from test_twilio import login, post_webhook, twiml
 
 OURS = "+15005550006"        # bob's (and carol's) number
@@ -17,17 +18,6 @@ CALLER = "+447700900123"
 LIVE = "CA" + "a1" * 16       # answered by bob; its completed callback is never sent
 GONE = "CA" + "b2" * 16       # rings; Twilio has no record of it (404)
 BOB_LEG = "CA" + "c3" * 16
-
-
-def wait_for(check, what, seconds=30):
-    """Polls until `check()` is truthy (a wait for an outcome, not a timing assertion)."""
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"gave up waiting for {what}")
 
 
 def next_update(socket, sid, seconds=30):
@@ -87,7 +77,7 @@ timeout = 3
             assert gone["state"] == "ended" and gone["outcome"] == "missed", gone
 
             # Twilio says LIVE goes on: it is left open, and asked about again later.
-            wait_for(lambda: len(gets_of(fake, LIVE)) >= 2, "a second question about the live call")
+            until(lambda: len(gets_of(fake, LIVE)) >= 2, "a second question about the live call", seconds=30)
             calls = {c["callSid"]: c for c in bob.get(server.url("/api/calls"), timeout=5).json()["calls"]}
             assert calls[LIVE]["state"] == "in-progress", calls[LIVE]
 
@@ -126,7 +116,7 @@ timeout = 3
             folder = tmp_path / name
             folder.mkdir()
             servers.append(shetphone_factory(ini=ini, workdir=folder))
-        leader = wait_for(lambda: [s for s in servers if "now leads the intercom" in s.log()], "an instance to lead")
+        leader = until(lambda: [s for s in servers if "now leads the intercom" in s.log()], "an instance to lead", seconds=30)
         assert len(leader) == 1, "one lead"
         other = next(s for s in servers if s is not leader[0])
 
