@@ -420,25 +420,24 @@ def test_a_users_status_event_never_reaches_a_number_they_are_not_on(shetphone_s
         assert event["type"] == "call.status" and event["data"]["callSid"] == "CA-alice", event
 
 
-def test_the_demo_refuses_to_listen_off_the_machine(tmp_path):
+def run_demo_expecting_refusal(folder, listen, why):
+    """Runs `shetphone serve` with no config file in `folder`; it must exit instead of serving."""
     import subprocess
     from conftest import binary
     try:
-        result = subprocess.run([binary(), "serve", "--listen", "0.0.0.0:0"], cwd=tmp_path, capture_output=True,
-                                text=True, timeout=20)
+        return subprocess.run([binary(), "serve", "--listen", listen], cwd=folder, capture_output=True,
+                              text=True, timeout=20)
     except subprocess.TimeoutExpired:
-        pytest.fail("the demo started serving on 0.0.0.0")
+        pytest.fail(f"the demo started serving {why}")
+
+
+def test_the_demo_refuses_to_listen_off_the_machine(tmp_path):
+    result = run_demo_expecting_refusal(tmp_path, "0.0.0.0:0", "on 0.0.0.0")
     assert result.returncode != 0 and "loopback only" in result.stderr, result.stderr
 
 
 def test_the_demo_started_outside_the_checkout_says_where_to_start_it(tmp_path):
-    import subprocess
-    from conftest import binary
-    try:
-        result = subprocess.run([binary(), "serve", "--listen", "127.0.0.1:0"], cwd=tmp_path, capture_output=True,
-                                text=True, timeout=20)
-    except subprocess.TimeoutExpired:
-        pytest.fail("the demo started serving with no users file and no pages")
+    result = run_demo_expecting_refusal(tmp_path, "127.0.0.1:0", "with no users file and no pages")
     assert result.returncode == 1, result.stderr
     error = result.stderr.strip().splitlines()[-1]
     assert "the demo runs in the shetphone checkout" in error, result.stderr
