@@ -214,7 +214,6 @@ public final class Router: @unchecked Sendable {
         } ?? path.utf8.reduce(0) { $1 == slash ? $0 + 1 : $0 }
     }
 
-    /// "/a/b/" -> ["a", "b", ""]; "/" -> [""]. Slices of `path`, nothing copied.
     /// What follows the leading slash up to the next one (`file.txt` of `/file.txt`, `api` of `/api/me`).
     static func firstSegment(of path: String) -> Substring {
         let utf8 = path.utf8
@@ -225,6 +224,7 @@ public final class Router: @unchecked Sendable {
         return path[utf8.index(after: utf8.startIndex)..<utf8.index(utf8.startIndex, offsetBy: end)]
     }
 
+    /// "/a/b/" -> ["a", "b", ""]; "/" -> [""]. Slices of `path`, nothing copied.
     static func segments(of path: String) -> [Substring] {
         let count = slashCount(path)
         return [Substring](unsafeUninitializedCapacity: max(1, count)) { buffer, initialized in
